@@ -1,0 +1,143 @@
+//! The command line: raw arguments (this file) and the commands that turn them into a
+//! validated configuration, call the library and report.
+//!
+//! As in ripgrep, parsing and validated configuration are separate layers: clap fills the
+//! structs below; each command's module checks them against the scenario and builds the
+//! library's configuration.
+
+mod describe;
+mod init;
+mod run;
+mod trace;
+mod validate;
+
+use clap::{Parser, Subcommand};
+
+/// cohesion: play policy options out as seeded Monte Carlo trials and see the distribution
+/// of outcomes for the alliance.
+#[derive(Parser, Debug)]
+#[command(name = "cohesion", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run every policy option of a scenario as seeded Monte Carlo trials; write CSVs and a manifest.
+    Run(RunArgs),
+    /// Check scenario files without running them; list every problem of the first bad file.
+    Validate {
+        /// Scenario files or built-in names.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Print a model's parameters (name, type, range, default, meaning).
+    Describe {
+        /// Model kind (deffuant, hegselmann-krause, bargaining…).
+        model: String,
+        /// Print as a Markdown table.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// List the built-in scenarios.
+    Scenarios,
+    /// Write an editable copy of a built-in scenario (and the data files it uses).
+    Init {
+        /// Built-in scenario name (see `cohesion scenarios`).
+        name: String,
+        /// Folder to write into (default: the current folder).
+        dir: Option<std::path::PathBuf>,
+        /// Overwrite existing files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replay one trial of one option in full detail (every turn, actor, event, decision).
+    Trace(TraceArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Scenario file or built-in name (default: the shipped default scenario).
+    pub scenario: Option<String>,
+    /// Number of trials (default: the scenario's `[run] trials`).
+    #[arg(long, short = 'n')]
+    pub trials: Option<u64>,
+    /// Master seed (default: the scenario's, else a fresh one, printed and recorded).
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Only these options, comma-separated (the baseline is always run too).
+    #[arg(long, value_delimiter = ',')]
+    pub policies: Option<Vec<String>>,
+    /// Output directory (default: output/<scenario>-<seed>).
+    #[arg(long, short = 'o')]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary on stdout.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Trials per statistics block (default: the scenario's `[run] block_size`).
+    #[arg(long)]
+    pub block_size: Option<u64>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TraceArgs {
+    /// Scenario file or built-in name (default: the shipped default scenario).
+    pub scenario: Option<String>,
+    /// Policy option to trace.
+    #[arg(long, short = 'p')]
+    pub policy: String,
+    /// Trial index (0-based, as in trials.csv).
+    #[arg(long, short = 'k')]
+    pub trial: u64,
+    /// The run's seed (default: the scenario's `[run] seed`).
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TraceFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum TraceFormat {
+    Csv,
+    Json,
+}
+
+/// Parses the command line and runs the command; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Validate { files } => validate::validate(&files),
+        Command::Describe { model, markdown } => describe::describe(&model, markdown),
+        Command::Scenarios => describe::scenarios(),
+        Command::Init { name, dir, force } => init::init(&name, dir, force),
+        Command::Trace(a) => trace::trace(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    }
+}
+
+/// Loads a scenario argument (file or built-in name; default when absent), printing every
+/// problem if it is invalid.
+pub(crate) fn load_scenario(arg: Option<&str>) -> anyhow::Result<cohesion::scenario::Scenario> {
+    use cohesion::scenario;
+    let name = arg.unwrap_or(scenario::builtin::DEFAULT);
+    let origin = scenario::resolve(name).map_err(|e| anyhow::anyhow!(e))?;
+    scenario::load(origin).map_err(|issues| anyhow::anyhow!("invalid scenario `{name}`: {issues}"))
+}

@@ -1,0 +1,150 @@
+//! `cohesion run`: arguments → validated [`RunConfig`] → [`cohesion::run::execute`] → report.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Result, bail};
+use cohesion::run::{RunConfig, execute};
+
+use super::RunArgs;
+
+/// A fresh seed when none is given: from the clock and the process id, 48 bits so that it is
+/// easy to type back. Printed and recorded in the manifest.
+fn fresh_seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut h = blake3::Hasher::new();
+    h.update(&t.as_nanos().to_le_bytes());
+    h.update(&std::process::id().to_le_bytes());
+    let b = h.finalize();
+    u64::from_le_bytes(b.as_bytes()[..8].try_into().unwrap_or([0; 8])) & 0xFFFF_FFFF_FFFF
+}
+
+/// Checks the arguments against the scenario and builds the configuration.
+fn configure(a: &RunArgs) -> Result<RunConfig> {
+    let scenario = super::load_scenario(a.scenario.as_deref())?;
+    let policies = match &a.policies {
+        None => (0..scenario.policies.len()).collect(),
+        Some(names) => {
+            let mut idx = Vec::new();
+            for n in names {
+                match scenario.policy_index(n) {
+                    Some(i) => idx.push(i),
+                    None => bail!(
+                        "--policies: no option `{n}` in scenario `{}`; allowed: {}",
+                        scenario.name,
+                        scenario
+                            .policies
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+            }
+            if !idx.contains(&scenario.baseline) {
+                idx.push(scenario.baseline);
+            }
+            idx.sort_unstable();
+            idx.dedup();
+            idx
+        }
+    };
+    let trials = a.trials.unwrap_or(scenario.run.trials);
+    if trials == 0 {
+        bail!("--trials must be at least 1");
+    }
+    let block_size = a.block_size.unwrap_or(scenario.run.block_size);
+    if block_size == 0 {
+        bail!("--block-size must be at least 1");
+    }
+    let threads = a.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    if threads == 0 {
+        bail!("--threads must be at least 1");
+    }
+    let (seed, seed_generated) = match a.seed.or(scenario.run.seed) {
+        Some(s) => (s, false),
+        None => (fresh_seed(), true),
+    };
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| format!("output/{}-{seed}", scenario.name).into());
+    let fail_after_blocks = std::env::var("COHESION_FAIL_AFTER_BLOCKS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    Ok(RunConfig {
+        scenario,
+        policies,
+        trials,
+        seed,
+        seed_generated,
+        threads,
+        block_size,
+        out,
+        force: a.force,
+        command_line: std::env::args().collect(),
+        fail_after_blocks,
+    })
+}
+
+pub fn run(a: RunArgs) -> Result<i32> {
+    let cfg = configure(&a)?;
+    if cfg.seed_generated && !a.quiet {
+        eprintln!(
+            "seed: {} (fresh; pass --seed {} to repeat this run)",
+            cfg.seed, cfg.seed
+        );
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let c = cancel.clone();
+        // Ctrl-C: stop between blocks; the partial directory is removed on the way out.
+        ctrlc::set_handler(move || c.store(true, Ordering::SeqCst)).ok();
+    }
+    let bar = if !a.quiet && std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(cfg.trials);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} trials  {per_sec}  {elapsed_precise} elapsed, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(b)
+    } else {
+        None
+    };
+    let progress = |done: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let result = execute(&cfg, &progress, &cancel);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if cancel.load(Ordering::SeqCst) {
+        eprintln!("interrupted: no result was written");
+        return Ok(130);
+    }
+    let report = result?;
+    if !a.quiet {
+        println!(
+            "{} trials × {} options of `{}` (seed {}) in {:.2} s ({:.0} trials/s)\nresults: {}",
+            report.trials,
+            cfg.policies.len(),
+            cfg.scenario.name,
+            cfg.seed,
+            report.wall_seconds,
+            report.trials_per_second,
+            report.out.display()
+        );
+    }
+    Ok(0)
+}

@@ -1,0 +1,17 @@
+//! cohesion: a policy-option scenario simulator.
+//!
+//! Data flows one way: a [`scenario`] file is loaded and validated against the declaration
+//! of a [`model`]; the [`engine`] runs seeded Monte Carlo trials of every policy option in
+//! parallel, driving the model; [`stats`] aggregates the results in bounded memory; and
+//! [`output`] writes the tables and the manifest. [`run`] strings these together for
+//! `cohesion run`; the binary's `cli` module only parses arguments and reports.
+
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod run;
+pub mod scenario;
+pub mod stats;
+
+/// The version written in manifests.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,118 @@
+//! The output directory appears whole or not at all.
+//!
+//! A run writes into a hidden `.NAME.partial-PID` directory beside the target and renames it
+//! into place only when every file, the manifest last, is written and flushed. An existing
+//! result is never replaced without `--force`; with it, the old directory is moved aside and
+//! removed only after the new one is in place. If the run fails or is interrupted, the
+//! partial directory is removed; if the process is killed outright, what remains is a
+//! hidden `.partial` directory without a manifest, which nothing mistakes for a result.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// A directory being written.
+pub struct OutputDir {
+    target: PathBuf,
+    tmp: PathBuf,
+    force: bool,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Prepares to write `target`. Fails if it exists and `force` is false.
+    pub fn create(target: &Path, force: bool) -> Result<OutputDir> {
+        if target.exists() && !force {
+            bail!(
+                "output directory {} already exists; use --force to replace it, or --out to write elsewhere",
+                target.display()
+            );
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create output folder {}", parent.display()))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "out".into());
+        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).ok();
+        }
+        std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        Ok(OutputDir {
+            target: target.to_path_buf(),
+            tmp,
+            force,
+            committed: false,
+        })
+    }
+
+    /// Where files are written until [`commit`](Self::commit).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The final location.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// A file in the partial directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.tmp.join(name)
+    }
+
+    /// Moves the finished directory into place.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let mut old = None;
+        if self.target.exists() {
+            if !self.force {
+                bail!(
+                    "output directory {} appeared during the run; not replaced (use --force)",
+                    self.target.display()
+                );
+            }
+            let aside = self.tmp.with_file_name(format!(
+                ".{}.old-{}",
+                self.target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                std::process::id()
+            ));
+            std::fs::rename(&self.target, &aside)
+                .with_context(|| format!("cannot move old {} aside", self.target.display()))?;
+            old = Some(aside);
+        }
+        std::fs::rename(&self.tmp, &self.target)
+            .with_context(|| format!("cannot move results into {}", self.target.display()))?;
+        self.committed = true;
+        if let Some(o) = old {
+            std::fs::remove_dir_all(&o).ok();
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            std::fs::remove_dir_all(&self.tmp).ok();
+        }
+    }
+}
+
+/// Removes partial directories of this process (used by the Ctrl-C handler).
+pub fn partial_name_prefix(target: &Path) -> String {
+    format!(
+        ".{}.partial-",
+        target
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    )
+}

@@ -1,0 +1,188 @@
+//! `summary.csv`, `timeseries.csv` and `comparison.csv`, from the accumulated statistics.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::model::OutcomeKind;
+use crate::stats::{Accumulators, Moments, wilson95};
+
+use super::fmt_f64;
+
+const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
+
+fn kind_name(k: OutcomeKind) -> &'static str {
+    match k {
+        OutcomeKind::Real { .. } => "real",
+        OutcomeKind::Count => "count",
+        OutcomeKind::Binary => "binary",
+        OutcomeKind::Turn => "turn",
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(fmt_f64).unwrap_or_default()
+}
+
+fn moments_cells(m: &Moments) -> Vec<String> {
+    if m.n == 0 {
+        return vec![String::new(); 5];
+    }
+    let (lo, hi) = m.ci95();
+    vec![
+        fmt_f64(m.mean),
+        fmt_f64(m.sd()),
+        fmt_f64(m.mcse()),
+        fmt_f64(lo),
+        fmt_f64(hi),
+    ]
+}
+
+fn writer(path: &Path) -> Result<csv::Writer<std::fs::File>> {
+    csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Per option and outcome: n, mean, sd, MCSE, 95% interval of the mean, quantiles, min, max;
+/// for yes/no outcomes the probability with its Wilson 95% interval.
+pub fn write_summary(acc: &Accumulators, path: &Path) -> Result<()> {
+    let l = &acc.layout;
+    let mut w = writer(path)?;
+    w.write_record([
+        "option",
+        "outcome",
+        "kind",
+        "n",
+        "mean",
+        "sd",
+        "mcse",
+        "mean_lo95",
+        "mean_hi95",
+        "p5",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+        "min",
+        "max",
+        "prob",
+        "prob_lo95",
+        "prob_hi95",
+    ])?;
+    for (p, pname) in l.policies.iter().enumerate() {
+        for (o, spec) in l.outcomes.iter().enumerate() {
+            let m = &acc.moments.out[p * l.outcomes.len() + o];
+            let sk = &acc.out_sketch[p * l.outcomes.len() + o];
+            let mut row = vec![
+                pname.clone(),
+                spec.name.clone(),
+                kind_name(spec.kind).into(),
+                m.n.to_string(),
+            ];
+            row.extend(moments_cells(m));
+            for q in QS {
+                row.push(opt(sk.quantile(q, m.min, m.max)));
+            }
+            row.push(if m.n > 0 {
+                fmt_f64(m.min)
+            } else {
+                String::new()
+            });
+            row.push(if m.n > 0 {
+                fmt_f64(m.max)
+            } else {
+                String::new()
+            });
+            if spec.kind == OutcomeKind::Binary {
+                let k = acc.yes_count(p, o);
+                let (lo, hi) = wilson95(k, m.n);
+                let prob = if m.n > 0 {
+                    k as f64 / m.n as f64
+                } else {
+                    f64::NAN
+                };
+                row.extend([fmt_f64(prob), fmt_f64(lo), fmt_f64(hi)]);
+            } else {
+                row.extend([String::new(), String::new(), String::new()]);
+            }
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Per option, turn and metric: mean and quantiles.
+pub fn write_timeseries(acc: &Accumulators, path: &Path) -> Result<()> {
+    let l = &acc.layout;
+    let s_n = l.series.len();
+    let mut w = writer(path)?;
+    w.write_record([
+        "option", "turn", "metric", "n", "mean", "p5", "p25", "p50", "p75", "p95",
+    ])?;
+    for (p, pname) in l.policies.iter().enumerate() {
+        for t in 0..l.turns {
+            for (s, spec) in l.series.iter().enumerate() {
+                let i = (p * l.turns + t) * s_n + s;
+                let m = &acc.moments.ser[i];
+                let sk = &acc.ser_sketch[i];
+                let mut row = vec![
+                    pname.clone(),
+                    (t + 1).to_string(),
+                    spec.name.clone(),
+                    m.n.to_string(),
+                ];
+                row.push(if m.n > 0 {
+                    fmt_f64(m.mean)
+                } else {
+                    String::new()
+                });
+                for q in QS {
+                    row.push(opt(sk.quantile(q, m.min, m.max)));
+                }
+                w.write_record(&row)?;
+            }
+        }
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Each option against the baseline: the paired mean difference of each outcome (same
+/// trials, same random numbers) with its 95% interval.
+pub fn write_comparison(acc: &Accumulators, path: &Path) -> Result<()> {
+    let l = &acc.layout;
+    let mut w = writer(path)?;
+    w.write_record([
+        "option",
+        "baseline",
+        "outcome",
+        "n",
+        "mean_diff",
+        "sd_diff",
+        "mcse",
+        "diff_lo95",
+        "diff_hi95",
+    ])?;
+    let base = &l.policies[l.baseline];
+    for (p, pname) in l.policies.iter().enumerate() {
+        if p == l.baseline {
+            continue;
+        }
+        for (o, spec) in l.outcomes.iter().enumerate() {
+            let m = &acc.moments.diff[p * l.outcomes.len() + o];
+            let mut row = vec![
+                pname.clone(),
+                base.clone(),
+                spec.name.clone(),
+                m.n.to_string(),
+            ];
+            row.extend(moments_cells(m));
+            w.write_record(&row)?;
+        }
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

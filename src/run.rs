@@ -1,0 +1,188 @@
+//! One run of the main job: a validated configuration in, a complete output directory out.
+//!
+//! The pipeline is: build the simulation from the scenario → run the engine, streaming each
+//! finished block's rows into `trials.csv` → write the summary, time-series and comparison
+//! tables → write the manifest last → move the directory into place. Any failure or
+//! interruption before the last step leaves no complete-looking result.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::engine::{EngineError, Experiment};
+use crate::output::manifest::{FileHash, Manifest};
+use crate::output::{OutputDir, tables, trials};
+use crate::scenario::Scenario;
+
+/// A validated configuration of `cohesion run`.
+pub struct RunConfig {
+    /// The scenario, validated.
+    pub scenario: Scenario,
+    /// Indices of the options to run, in scenario order; the baseline is always included
+    /// (the comparison table needs it).
+    pub policies: Vec<usize>,
+    /// Number of trials (each runs every option).
+    pub trials: u64,
+    /// Master seed of every random stream.
+    pub seed: u64,
+    /// Whether the seed was drawn fresh because none was given.
+    pub seed_generated: bool,
+    /// Worker threads (results do not depend on it).
+    pub threads: usize,
+    /// Trials per block (results depend on it only through float rounding of merges; it is
+    /// recorded in the manifest).
+    pub block_size: u64,
+    /// Final output directory.
+    pub out: PathBuf,
+    /// Replace an existing output directory.
+    pub force: bool,
+    /// The command line, for the manifest.
+    pub command_line: Vec<String>,
+    /// Stop with an error after this many blocks (testing the safe-output guarantee).
+    pub fail_after_blocks: Option<u64>,
+}
+
+/// What a finished run reports.
+pub struct RunReport {
+    pub out: PathBuf,
+    pub trials: u64,
+    pub wall_seconds: f64,
+    pub trials_per_second: f64,
+}
+
+fn now_rfc3339() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// The git commit the binary was built from, when known.
+fn git_commit() -> Option<String> {
+    option_env!("COHESION_GIT_COMMIT")
+        .map(str::to_string)
+        .filter(|s| !s.is_empty())
+}
+
+/// Runs the experiment and writes every output. `progress` receives trials done.
+pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> Result<RunReport> {
+    let sc = &cfg.scenario;
+    let sim = (sc.model.build)(sc).map_err(|e| anyhow!("{e}"))?;
+    let exp = Experiment {
+        scenario: sc,
+        sim: sim.as_ref(),
+        policies: cfg.policies.clone(),
+        trials: cfg.trials,
+        seed: cfg.seed,
+        block_size: cfg.block_size,
+        threads: cfg.threads,
+    };
+    let started = now_rfc3339();
+    let t0 = Instant::now();
+    let dir = OutputDir::create(&cfg.out, cfg.force)?;
+    let trials_path = dir.file("trials.csv");
+    let mut tw = BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(&trials_path)
+            .with_context(|| format!("cannot write {}", trials_path.display()))?,
+    );
+    let mut header_done = false;
+    let mut buf = Vec::with_capacity(1 << 20);
+    let mut blocks_written = 0u64;
+    let mut sink =
+        |block: &crate::engine::BlockOutput, layout: &crate::stats::Layout| -> Result<()> {
+            if !header_done {
+                tw.write_all(&trials::header(sc, layout))?;
+                header_done = true;
+            }
+            buf.clear();
+            trials::rows(sc, layout, block, &mut buf);
+            tw.write_all(&buf)
+                .with_context(|| format!("cannot write {}", trials_path.display()))?;
+            blocks_written += 1;
+            if let Some(n) = cfg.fail_after_blocks
+                && blocks_written >= n
+            {
+                return Err(anyhow!(
+                    "injected failure after {n} block(s) (COHESION_FAIL_AFTER_BLOCKS)"
+                ));
+            }
+            Ok(())
+        };
+    let acc = match exp.run(&mut sink, progress, cancel) {
+        Ok(a) => a,
+        Err(EngineError::Interrupted) => return Err(anyhow!("interrupted: no result was written")),
+        Err(e) => return Err(anyhow!("{e}")),
+    };
+    tw.flush()
+        .with_context(|| format!("cannot write {}", trials_path.display()))?;
+    drop(tw);
+    tables::write_summary(&acc, &dir.file("summary.csv"))?;
+    tables::write_timeseries(&acc, &dir.file("timeseries.csv"))?;
+    tables::write_comparison(&acc, &dir.file("comparison.csv"))?;
+    let wall = t0.elapsed().as_secs_f64();
+    let tps = cfg.trials as f64 / wall.max(1e-9);
+    let root = sc.files.first();
+    let manifest = Manifest {
+        cohesion_version: crate::VERSION.to_string(),
+        git_commit: git_commit(),
+        command_line: cfg.command_line.clone(),
+        scenario: sc.name.clone(),
+        scenario_path: sc.origin.display(),
+        scenario_blake3: root.map(|f| f.blake3.clone()).unwrap_or_default(),
+        files: sc
+            .files
+            .iter()
+            .map(|f| FileHash {
+                path: f.name(),
+                blake3: f.blake3.clone(),
+            })
+            .collect(),
+        model: sc.model.kind.to_string(),
+        seed: cfg.seed,
+        seed_generated: cfg.seed_generated,
+        trials: cfg.trials,
+        block_size: cfg.block_size,
+        threads: cfg.threads,
+        policies: exp.layout().policies,
+        baseline: sc.policies[sc.baseline].name.clone(),
+        target: env!("COHESION_TARGET").to_string(),
+        started,
+        finished: now_rfc3339(),
+        wall_seconds: wall,
+        trials_per_second: tps,
+        quantile_accuracy: format!(
+            "real outcomes: range/{}; time series: range/{}; counts and turns: exact",
+            2 * crate::stats::sketch::BINS,
+            2 * crate::stats::SERIES_BINS
+        ),
+    };
+    manifest.write(&dir.file("manifest.json"))?;
+    let out = dir.commit()?;
+    Ok(RunReport {
+        out,
+        trials: cfg.trials,
+        wall_seconds: wall,
+        trials_per_second: tps,
+    })
+}

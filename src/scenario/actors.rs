@@ -1,0 +1,342 @@
+//! Actor tables: inline `[[actor]]` entries or a CSV file named by `[actors] file`.
+//!
+//! Either form becomes the same [`ActorTable`]: one row per actor, every cell checked
+//! against the model's declared actor fields (type, range, required). Columns the model
+//! does not read are allowed only for provenance (`source…`, `note…`, `iso3`), so that data
+//! tables keep their sources while typos in field names are still caught.
+
+use super::issues::Issues;
+use super::source::{Origin, SourceFile};
+use crate::model::{ActorField, FieldKind};
+
+/// A validated table of actors.
+#[derive(Debug, Clone, Default)]
+pub struct ActorTable {
+    /// Where it came from (`builtin:data/allies.csv`, a path, or the scenario for inline).
+    pub source: String,
+    pub names: Vec<String>,
+    /// Declared fields, in the model's order; `values[f][a]` is field f of actor a.
+    pub fields: Vec<&'static str>,
+    pub values: Vec<Vec<Cell>>,
+}
+
+/// One validated cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Missing,
+    Number(f64),
+    /// A choice or text value.
+    Text(String),
+}
+
+impl ActorTable {
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    fn column(&self, field: &str) -> &[Cell] {
+        let i = self
+            .fields
+            .iter()
+            .position(|f| *f == field)
+            .unwrap_or_else(|| {
+                panic!("model reads undeclared actor field {field}");
+            });
+        &self.values[i]
+    }
+
+    /// The numbers of a field (None where blank).
+    pub fn numbers(&self, field: &str) -> Vec<Option<f64>> {
+        self.column(field)
+            .iter()
+            .map(|c| match c {
+                Cell::Number(x) => Some(*x),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The words of a field (None where blank).
+    pub fn words(&self, field: &str) -> Vec<Option<String>> {
+        self.column(field)
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Columns allowed beside the declared fields: provenance only.
+fn is_provenance(col: &str) -> bool {
+    col.starts_with("source") || col.starts_with("note") || col == "iso3" || col == "description"
+}
+
+/// Parses one raw cell against its field declaration.
+fn parse_cell(kind: &FieldKind, raw: &str) -> Result<Cell, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(Cell::Missing);
+    }
+    match kind {
+        FieldKind::Real { min, max } => match raw.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= *min && x <= *max => Ok(Cell::Number(x)),
+            Ok(x) => Err(format!("{x} is out of range; allowed: {}", kind.allowed())),
+            Err(_) => Err(format!(
+                "`{raw}` is not a number; allowed: {}",
+                kind.allowed()
+            )),
+        },
+        FieldKind::Int { min, max } => match raw.parse::<i64>() {
+            Ok(x) if x >= *min && x <= *max => Ok(Cell::Number(x as f64)),
+            Ok(x) => Err(format!("{x} is out of range; allowed: {}", kind.allowed())),
+            Err(_) => Err(format!(
+                "`{raw}` is not a whole number; allowed: {}",
+                kind.allowed()
+            )),
+        },
+        FieldKind::Choice(words) => {
+            if words.contains(&raw) {
+                Ok(Cell::Text(raw.to_string()))
+            } else {
+                Err(format!(
+                    "`{raw}` is not allowed; allowed: {}",
+                    kind.allowed()
+                ))
+            }
+        }
+        FieldKind::Text => Ok(Cell::Text(raw.to_string())),
+    }
+}
+
+/// A TOML value as the text a CSV cell would hold.
+fn toml_cell(v: &toml::Value) -> Option<String> {
+    match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Builds the table from rows of (name, [(column, raw text)]), checking every cell.
+/// `place(row, column)` says where a problem is, as (file, line, path).
+fn build(
+    source: String,
+    rows: Vec<(Option<String>, Vec<(String, String)>)>,
+    fields: &'static [ActorField],
+    place: &dyn Fn(usize, &str) -> (String, Option<usize>, String),
+    issues: &mut Issues,
+) -> ActorTable {
+    let mut table = ActorTable {
+        source,
+        names: Vec::new(),
+        fields: fields.iter().map(|f| f.name).collect(),
+        values: vec![Vec::new(); fields.len()],
+    };
+    for (r, (name, cells)) in rows.into_iter().enumerate() {
+        match name {
+            Some(n) if !n.trim().is_empty() => {
+                if table.names.contains(&n) {
+                    let (f, l, p) = place(r, "name");
+                    issues.add_at(
+                        f,
+                        l,
+                        p,
+                        format!("duplicate actor name `{n}`; actor names must be unique"),
+                    );
+                }
+                table.names.push(n);
+            }
+            _ => {
+                let (f, l, p) = place(r, "name");
+                issues.add_at(f, l, p, "every actor needs a `name`");
+                table.names.push(format!("actor{}", r + 1));
+            }
+        }
+        for (col, _) in &cells {
+            if col != "name" && !fields.iter().any(|f| f.name == col) && !is_provenance(col) {
+                let (f, l, p) = place(r, col);
+                let allowed: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                issues.add_at(
+                    f,
+                    l,
+                    p,
+                    format!(
+                        "unknown actor field `{col}`; allowed: name, {} (and source…/note… columns)",
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        for (fi, field) in fields.iter().enumerate() {
+            let raw = cells
+                .iter()
+                .find(|(c, _)| c == field.name)
+                .map(|(_, v)| v.as_str());
+            let cell = match raw {
+                None => Cell::Missing,
+                Some(raw) => match parse_cell(&field.kind, raw) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let (f, l, p) = place(r, field.name);
+                        issues.add_at(f, l, p, e);
+                        Cell::Missing
+                    }
+                },
+            };
+            if cell == Cell::Missing && field.required {
+                let (f, l, p) = place(r, field.name);
+                issues.add_at(
+                    f,
+                    l,
+                    p,
+                    format!("a value is required; allowed: {}", field.kind.allowed()),
+                );
+            }
+            table.values[fi].push(cell);
+        }
+    }
+    table
+}
+
+/// Reads the actors of a scenario: `actors_section` is the `[actors]` table, `inline` the
+/// `[[actor]]` array. `origin` is the scenario file (CSV paths are relative to it).
+pub fn load(
+    origin: &Origin,
+    actors_section: Option<&toml::Value>,
+    inline: Option<&toml::Value>,
+    fields: &'static [ActorField],
+    files: &mut Vec<SourceFile>,
+    issues: &mut Issues,
+) -> Option<ActorTable> {
+    if let Some(sec) = actors_section {
+        if inline.is_some() {
+            issues.add(
+                "actors",
+                "give actors either as `[actors] file = …` or as `[[actor]]` entries, not both",
+            );
+        }
+        let Some(t) = sec.as_table() else {
+            issues.add("actors", "expected a table with `file = \"path.csv\"`");
+            return None;
+        };
+        for k in t.keys() {
+            if k != "file" {
+                issues.add(format!("actors.{k}"), "unknown key; allowed: file");
+            }
+        }
+        let Some(rel) = t.get("file").and_then(|v| v.as_str()) else {
+            issues.add(
+                "actors.file",
+                "expected the path of a CSV file (text), relative to the scenario",
+            );
+            return None;
+        };
+        return load_csv(origin.join(rel), fields, files, issues);
+    }
+    let arr = inline?.as_array();
+    let Some(arr) = arr else {
+        issues.add("actor", "expected `[[actor]]` entries (an array of tables)");
+        return None;
+    };
+    let mut rows = Vec::new();
+    for (i, v) in arr.iter().enumerate() {
+        let Some(t) = v.as_table() else {
+            issues.add(format!("actor[{i}]"), "expected a table");
+            continue;
+        };
+        let name = t.get("name").and_then(|v| v.as_str()).map(str::to_string);
+        let mut cells = Vec::new();
+        for (k, v) in t {
+            match toml_cell(v) {
+                Some(s) => cells.push((k.clone(), s)),
+                None => issues.add(format!("actor[{i}].{k}"), "expected a number or text"),
+            }
+        }
+        rows.push((name, cells));
+    }
+    let place = |r: usize, c: &str| (String::new(), None, format!("actor[{r}].{c}"));
+    Some(build("inline".into(), rows, fields, &place, issues))
+}
+
+fn load_csv(
+    origin: Origin,
+    fields: &'static [ActorField],
+    files: &mut Vec<SourceFile>,
+    issues: &mut Issues,
+) -> Option<ActorTable> {
+    let name = origin.display();
+    let file = match SourceFile::read(origin) {
+        Ok(f) => f,
+        Err(e) => {
+            issues.add(
+                "actors.file",
+                format!("{e}; expected a CSV file with a header row and a `name` column"),
+            );
+            return None;
+        }
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(file.text.as_bytes());
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
+        Err(e) => {
+            issues.add_at(&name, Some(1), "header", format!("malformed CSV: {e}"));
+            return None;
+        }
+    };
+    if !headers.iter().any(|h| h == "name") {
+        issues.add_at(
+            &name,
+            Some(1),
+            "header",
+            format!("no `name` column; the header has: {}", headers.join(", ")),
+        );
+    }
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    for rec in rdr.records() {
+        match rec {
+            Ok(rec) => {
+                let line = rec.position().map(|p| p.line() as usize);
+                let cells: Vec<(String, String)> = headers
+                    .iter()
+                    .cloned()
+                    .zip(rec.iter().map(str::to_string))
+                    .collect();
+                let nm = cells
+                    .iter()
+                    .find(|(c, _)| c == "name")
+                    .map(|(_, v)| v.clone());
+                rows.push((nm, cells));
+                lines.push(line);
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                issues.add_at(&name, line, "", format!("malformed CSV row: {e}"));
+            }
+        }
+    }
+    if rows.is_empty() {
+        issues.add_at(&name, None, "", "the actor table has no rows");
+    }
+    let nm2 = name.clone();
+    let place = move |r: usize, c: &str| {
+        (
+            nm2.clone(),
+            lines.get(r).copied().flatten(),
+            format!("row {}, column {c}", r + 1),
+        )
+    };
+    let table = build(name, rows, fields, &place, issues);
+    files.push(file);
+    Some(table)
+}

@@ -1,0 +1,57 @@
+//! The scenarios shipped inside the binary.
+//!
+//! Every file under `scenarios/` that a shipped scenario needs is compiled in, addressed by
+//! its path relative to `scenarios/`, so `cohesion run` works from any directory and
+//! `cohesion init` can write an editable copy.
+
+/// (path relative to `scenarios/`, contents).
+pub static FILES: &[(&str, &str)] = &[
+    (
+        "reference/hk-0.15.toml",
+        include_str!("../../scenarios/reference/hk-0.15.toml"),
+    ),
+    (
+        "reference/hk-0.2.toml",
+        include_str!("../../scenarios/reference/hk-0.2.toml"),
+    ),
+    (
+        "reference/hk-0.25.toml",
+        include_str!("../../scenarios/reference/hk-0.25.toml"),
+    ),
+    (
+        "reference/hk-0.3.toml",
+        include_str!("../../scenarios/reference/hk-0.3.toml"),
+    ),
+    (
+        "reference/deffuant-0.2.toml",
+        include_str!("../../scenarios/reference/deffuant-0.2.toml"),
+    ),
+    (
+        "reference/deffuant-0.6.toml",
+        include_str!("../../scenarios/reference/deffuant-0.6.toml"),
+    ),
+    (
+        "reference/ktab-soe-pol-comp.toml",
+        include_str!("../../scenarios/reference/ktab-soe-pol-comp.toml"),
+    ),
+    (
+        "reference/data/soe-pol-comp.csv",
+        include_str!("../../scenarios/reference/data/soe-pol-comp.csv"),
+    ),
+];
+
+/// The default scenario of `cohesion run`.
+pub const DEFAULT: &str = "reference/hk-0.25";
+
+/// The contents of a built-in file.
+pub fn get(path: &str) -> Option<&'static str> {
+    FILES.iter().find(|(p, _)| *p == path).map(|(_, c)| *c)
+}
+
+/// The built-in scenarios (TOML files), without `.toml`.
+pub fn scenario_names() -> Vec<&'static str> {
+    FILES
+        .iter()
+        .filter_map(|(p, _)| p.strip_suffix(".toml"))
+        .collect()
+}

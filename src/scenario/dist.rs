@@ -1,0 +1,280 @@
+//! Distributions of uncertain parameters, drawn once per trial.
+//!
+//! Each sampler uses a fixed number of uniform words where it can (inverse CDFs), and the
+//! portable `libm` functions, so the same seed gives the same parameter values on any
+//! platform. Beta uses Marsaglia–Tsang gamma variates (rejection, still deterministic).
+
+use crate::engine::rng::{normal, unit, unit_open};
+use rand::Rng;
+
+/// A distribution of one parameter, in the units the parameter is held in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Distribution {
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    /// A normal(mean, sd) restricted to [min, max].
+    TruncNormal {
+        mean: f64,
+        sd: f64,
+        min: f64,
+        max: f64,
+    },
+    /// A Beta(alpha, beta), scaled from [0, 1] to [min, max].
+    Beta {
+        alpha: f64,
+        beta: f64,
+        min: f64,
+        max: f64,
+    },
+    /// One of the values, with the given weights (normalised).
+    Choice {
+        values: Vec<f64>,
+        weights: Vec<f64>,
+    },
+}
+
+impl Distribution {
+    /// The smallest and largest value the distribution can give.
+    pub fn support(&self) -> (f64, f64) {
+        match self {
+            Distribution::Uniform { min, max }
+            | Distribution::Triangular { min, max, .. }
+            | Distribution::TruncNormal { min, max, .. }
+            | Distribution::Beta { min, max, .. } => (*min, *max),
+            Distribution::Choice { values, .. } => (
+                values.iter().copied().fold(f64::INFINITY, f64::min),
+                values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            ),
+        }
+    }
+
+    /// The name written in scenario files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Distribution::Uniform { .. } => "uniform",
+            Distribution::Triangular { .. } => "triangular",
+            Distribution::TruncNormal { .. } => "truncnormal",
+            Distribution::Beta { .. } => "beta",
+            Distribution::Choice { .. } => "choice",
+        }
+    }
+
+    /// One draw.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Distribution::Uniform { min, max } => min + (max - min) * unit(rng),
+            Distribution::Triangular { min, mode, max } => {
+                let u = unit(rng);
+                let (a, c, b) = (*min, *mode, *max);
+                if b <= a {
+                    return a;
+                }
+                let f = (c - a) / (b - a);
+                if u < f {
+                    a + libm::sqrt(u * (b - a) * (c - a))
+                } else {
+                    b - libm::sqrt((1.0 - u) * (b - a) * (b - c))
+                }
+            }
+            Distribution::TruncNormal { mean, sd, min, max } => {
+                let pa = norm_cdf((min - mean) / sd);
+                let pb = norm_cdf((max - mean) / sd);
+                let p = pa + (pb - pa) * unit_open(rng);
+                (mean + sd * norm_inv(p)).clamp(*min, *max)
+            }
+            Distribution::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => {
+                let x = gamma(*alpha, rng);
+                let y = gamma(*beta, rng);
+                let b = if x + y > 0.0 { x / (x + y) } else { 0.5 };
+                min + (max - min) * b
+            }
+            Distribution::Choice { values, weights } => {
+                let total: f64 = weights.iter().sum();
+                let mut u = unit(rng) * total;
+                for (v, w) in values.iter().zip(weights) {
+                    if u < *w {
+                        return *v;
+                    }
+                    u -= w;
+                }
+                *values.last().unwrap_or(&0.0)
+            }
+        }
+    }
+}
+
+/// The standard normal CDF.
+pub fn norm_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// The standard normal quantile (Acklam's rational approximation, refined by one Halley step
+/// to full double precision).
+pub fn norm_inv(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    const A: [f64; 6] = [
+        -3.969683028665376e+01,
+        2.209460984245205e+02,
+        -2.759285104469687e+02,
+        1.383577518672690e+02,
+        -3.066479806614716e+01,
+        2.506628277459239e+00,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e+01,
+        1.615858368580409e+02,
+        -1.556989798598866e+02,
+        6.680131188771972e+01,
+        -1.328068155288572e+01,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e+00,
+        -2.549732539343734e+00,
+        4.374664141464968e+00,
+        2.938163982698783e+00,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-03,
+        3.224671290700398e-01,
+        2.445134137142996e+00,
+        3.754408661907416e+00,
+    ];
+    let pl = 0.02425;
+    let x = if p < pl {
+        let q = libm::sqrt(-2.0 * libm::log(p));
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - pl {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = libm::sqrt(-2.0 * libm::log(1.0 - p));
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    // One Halley step.
+    let e = norm_cdf(x) - p;
+    let u = e * libm::sqrt(std::f64::consts::TAU) * libm::exp(x * x / 2.0);
+    x - u / (1.0 + x * u / 2.0)
+}
+
+/// A Gamma(shape, 1) variate (Marsaglia & Tsang 2000; shape < 1 by the boost u^(1/shape)).
+fn gamma<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
+    if shape < 1.0 {
+        let g = gamma(shape + 1.0, rng);
+        return g * libm::pow(unit_open(rng), 1.0 / shape);
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / libm::sqrt(9.0 * d);
+    loop {
+        let x = normal(rng);
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u = unit_open(rng);
+        if libm::log(u) < 0.5 * x * x + d - d * v + d * libm::log(v) {
+            return d * v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::{Purpose, stream};
+
+    fn moments(d: &Distribution) -> (f64, f64, f64, f64) {
+        let mut r = stream(5, Purpose::Uncertainty, 0);
+        let n = 100_000;
+        let (mut s, mut s2, mut lo, mut hi) = (0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY);
+        for _ in 0..n {
+            let x = d.sample(&mut r);
+            s += x;
+            s2 += x * x;
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+        let m = s / n as f64;
+        (m, s2 / n as f64 - m * m, lo, hi)
+    }
+
+    #[test]
+    fn samplers_match_their_moments_and_support() {
+        let (m, v, lo, hi) = moments(&Distribution::Uniform { min: 2.0, max: 4.0 });
+        assert!((m - 3.0).abs() < 0.01 && (v - 4.0 / 12.0).abs() < 0.01 && lo >= 2.0 && hi < 4.0);
+        let (m, _, lo, hi) = moments(&Distribution::Triangular {
+            min: 0.0,
+            mode: 0.25,
+            max: 1.0,
+        });
+        assert!((m - 1.25 / 3.0).abs() < 0.01 && lo >= 0.0 && hi <= 1.0);
+        let (m, v, _, _) = moments(&Distribution::Beta {
+            alpha: 2.0,
+            beta: 5.0,
+            min: 0.0,
+            max: 1.0,
+        });
+        assert!((m - 2.0 / 7.0).abs() < 0.005, "{m}");
+        assert!((v - 10.0 / (49.0 * 8.0)).abs() < 0.002);
+        let (m, _, lo, hi) = moments(&Distribution::Beta {
+            alpha: 0.5,
+            beta: 0.5,
+            min: 1.0,
+            max: 3.0,
+        });
+        assert!((m - 2.0).abs() < 0.01 && lo >= 1.0 && hi <= 3.0);
+        let (m, v, lo, hi) = moments(&Distribution::TruncNormal {
+            mean: 0.5,
+            sd: 10.0,
+            min: 0.0,
+            max: 1.0,
+        });
+        assert!((m - 0.5).abs() < 0.01 && (v - 1.0 / 12.0).abs() < 0.01 && lo >= 0.0 && hi <= 1.0);
+        let (m, _, lo, hi) = moments(&Distribution::TruncNormal {
+            mean: 0.0,
+            sd: 1.0,
+            min: 0.0,
+            max: 9.0,
+        });
+        assert!((m - 0.7979).abs() < 0.01 && lo >= 0.0 && hi <= 9.0);
+        let (m, _, lo, hi) = moments(&Distribution::Choice {
+            values: vec![0.0, 1.0, 2.0],
+            weights: vec![1.0, 1.0, 2.0],
+        });
+        assert!((m - 1.25).abs() < 0.01 && lo == 0.0 && hi == 2.0);
+    }
+
+    #[test]
+    fn norm_inv_inverts_norm_cdf() {
+        for p in [1e-10, 0.001, 0.02, 0.3, 0.5, 0.9, 0.999] {
+            assert!(
+                (norm_cdf(norm_inv(p)) - p).abs() < 1e-12 * p.max(1e-3) * 1e3,
+                "{p}"
+            );
+        }
+        assert!((norm_inv(0.975) - 1.959963984540054).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,175 @@
+//! Aggregation of trial results into distributions, in memory that does not grow with the
+//! number of trials.
+//!
+//! A worker folds the trials of its block, in trial order, into [`BlockMoments`]; the main
+//! thread merges blocks in block order into [`Accumulators`] and adds the block's values to
+//! the quantile sketches (exact count addition). Nothing here depends on which thread ran a
+//! block or when it finished.
+
+pub mod moments;
+pub mod sketch;
+
+pub use moments::{Moments, wilson95};
+pub use sketch::Sketch;
+
+use crate::model::{OutcomeKind, OutcomeSpec, SeriesSpec};
+
+/// Bins of a time-series histogram (accuracy: range / 2000).
+pub const SERIES_BINS: usize = 1000;
+
+/// The shape of an experiment's results: which options, outcomes and series, and how the
+/// values of one trial are laid out (`[option][outcomes.., series(turn-major)..]`).
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Options run, in output order.
+    pub policies: Vec<String>,
+    /// Index of the baseline among `policies`.
+    pub baseline: usize,
+    pub outcomes: Vec<OutcomeSpec>,
+    pub series: Vec<SeriesSpec>,
+    pub turns: usize,
+}
+
+impl Layout {
+    /// Values per option per trial.
+    pub fn per_policy(&self) -> usize {
+        self.outcomes.len() + self.series.len() * self.turns
+    }
+    /// Values per trial (all options).
+    pub fn stride(&self) -> usize {
+        self.per_policy() * self.policies.len()
+    }
+    #[inline]
+    fn ser_index(&self, p: usize, t: usize, s: usize) -> usize {
+        (p * self.turns + t) * self.series.len() + s
+    }
+}
+
+/// Moments of one block (or of everything so far).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockMoments {
+    pub trials: u64,
+    /// `[p * O + o]`
+    pub out: Vec<Moments>,
+    /// `[(p * T + t) * S + s]`
+    pub ser: Vec<Moments>,
+    /// Paired differences against the baseline, `[p * O + o]`.
+    pub diff: Vec<Moments>,
+}
+
+impl BlockMoments {
+    pub fn new(l: &Layout) -> Self {
+        let po = l.policies.len() * l.outcomes.len();
+        BlockMoments {
+            trials: 0,
+            out: vec![Moments::default(); po],
+            ser: vec![Moments::default(); l.policies.len() * l.turns * l.series.len()],
+            diff: vec![Moments::default(); po],
+        }
+    }
+
+    /// Folds one trial's values (all options). Missing values (NaN) are skipped.
+    pub fn push_trial(&mut self, l: &Layout, vals: &[f64]) {
+        self.trials += 1;
+        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
+        let base = &vals[l.baseline * pp..l.baseline * pp + o_n];
+        for p in 0..l.policies.len() {
+            let v = &vals[p * pp..(p + 1) * pp];
+            for o in 0..o_n {
+                let x = v[o];
+                if !x.is_nan() {
+                    self.out[p * o_n + o].push(x);
+                    if !base[o].is_nan() {
+                        self.diff[p * o_n + o].push(x - base[o]);
+                    }
+                }
+            }
+            for t in 0..l.turns {
+                for s in 0..s_n {
+                    self.ser[l.ser_index(p, t, s)].push(v[o_n + t * s_n + s]);
+                }
+            }
+        }
+    }
+
+    pub fn merge(&mut self, o: &BlockMoments) {
+        self.trials += o.trials;
+        for (a, b) in self.out.iter_mut().zip(&o.out) {
+            a.merge(b);
+        }
+        for (a, b) in self.ser.iter_mut().zip(&o.ser) {
+            a.merge(b);
+        }
+        for (a, b) in self.diff.iter_mut().zip(&o.diff) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Everything the summary, time-series and comparison tables are made from.
+#[derive(Debug, Clone)]
+pub struct Accumulators {
+    pub layout: Layout,
+    pub moments: BlockMoments,
+    /// `[p * O + o]`
+    pub out_sketch: Vec<Sketch>,
+    /// `[(p * T + t) * S + s]`
+    pub ser_sketch: Vec<Sketch>,
+}
+
+impl Accumulators {
+    pub fn new(layout: Layout) -> Self {
+        let mut out_sketch = Vec::new();
+        for _ in 0..layout.policies.len() {
+            for o in &layout.outcomes {
+                out_sketch.push(match o.kind {
+                    OutcomeKind::Real { min, max } => Sketch::bounded(min, max),
+                    _ => Sketch::exact(),
+                });
+            }
+        }
+        let mut ser_sketch = Vec::new();
+        for _ in 0..layout.policies.len() * layout.turns {
+            for s in &layout.series {
+                ser_sketch.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
+            }
+        }
+        Accumulators {
+            moments: BlockMoments::new(&layout),
+            layout,
+            out_sketch,
+            ser_sketch,
+        }
+    }
+
+    /// Adds a finished block: its moments (merged in block order) and its raw values
+    /// (`trials × stride`, trial order) for the sketches.
+    pub fn add_block(&mut self, block: &BlockMoments, values: &[f64]) {
+        self.moments.merge(block);
+        let l = &self.layout;
+        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
+        for trial in values.chunks_exact(l.stride()) {
+            for p in 0..l.policies.len() {
+                let v = &trial[p * pp..(p + 1) * pp];
+                for o in 0..o_n {
+                    if !v[o].is_nan() {
+                        self.out_sketch[p * o_n + o].push(v[o]);
+                    }
+                }
+                for t in 0..l.turns {
+                    for s in 0..s_n {
+                        self.ser_sketch[(p * l.turns + t) * s_n + s].push(v[o_n + t * s_n + s]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many trials had the yes/no outcome `o` of option `p` at 1.
+    pub fn yes_count(&self, p: usize, o: usize) -> u64 {
+        match &self.out_sketch[p * self.layout.outcomes.len() + o] {
+            Sketch::Exact { counts, .. } => counts.get(&1).copied().unwrap_or(0),
+            Sketch::Bins { .. } => 0,
+        }
+    }
+}
