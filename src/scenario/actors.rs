@@ -77,6 +77,11 @@ fn is_provenance(col: &str) -> bool {
     col.starts_with("source") || col.starts_with("note") || col == "iso3" || col == "description"
 }
 
+/// A raw row: the actor's name (if any) and its (column, text) cells.
+type RawRow = (Option<String>, Vec<(String, String)>);
+/// Where a problem in (row, column) is: (file, line, key path).
+type Place<'a> = &'a dyn Fn(usize, &str) -> (String, Option<usize>, String);
+
 /// Parses one raw cell against its field declaration.
 fn parse_cell(kind: &FieldKind, raw: &str) -> Result<Cell, String> {
     let raw = raw.trim();
@@ -129,9 +134,9 @@ fn toml_cell(v: &toml::Value) -> Option<String> {
 /// `place(row, column)` says where a problem is, as (file, line, path).
 fn build(
     source: String,
-    rows: Vec<(Option<String>, Vec<(String, String)>)>,
+    rows: Vec<RawRow>,
     fields: &'static [ActorField],
-    place: &dyn Fn(usize, &str) -> (String, Option<usize>, String),
+    place: Place<'_>,
     issues: &mut Issues,
 ) -> ActorTable {
     let mut table = ActorTable {

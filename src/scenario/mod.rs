@@ -888,7 +888,7 @@ fn validate_uncertainty(
                         })
                         .collect();
                     if w.len() != values.len()
-                        || w.iter().any(|x| !(*x >= 0.0) || !x.is_finite())
+                        || w.iter().any(|x| x.is_nan() || *x < 0.0 || !x.is_finite())
                         || w.iter().sum::<f64>() <= 0.0
                     {
                         issues.add(

@@ -334,7 +334,7 @@ mod tests {
             text: text.into(),
             blake3: String::new(),
         };
-        assert_eq!(f.locate("policy[1].levers.dialogue"), Some((8, 21)));
+        assert_eq!(f.locate("policy[1].levers.dialogue"), Some((8, 23)));
         assert_eq!(f.locate("scenario.name").map(|p| p.0), Some(2));
         assert_eq!(f.locate("policy[1].nothing").map(|p| p.0), Some(6));
     }
