@@ -77,6 +77,11 @@ fn is_provenance(col: &str) -> bool {
     col.starts_with("source") || col.starts_with("note") || col == "iso3" || col == "description"
 }
 
+/// A raw row: the actor's name (if any) and its (column, text) cells.
+type RawRow = (Option<String>, Vec<(String, String)>);
+/// Where a problem in (row, column) is: (file, line, key path).
+type Place<'a> = &'a dyn Fn(usize, &str) -> (String, Option<usize>, String);
+
 /// Parses one raw cell against its field declaration.
 fn parse_cell(kind: &FieldKind, raw: &str) -> Result<Cell, String> {
     let raw = raw.trim();
@@ -129,9 +134,9 @@ fn toml_cell(v: &toml::Value) -> Option<String> {
 /// `place(row, column)` says where a problem is, as (file, line, path).
 fn build(
     source: String,
-    rows: Vec<(Option<String>, Vec<(String, String)>)>,
+    rows: Vec<RawRow>,
     fields: &'static [ActorField],
-    place: &dyn Fn(usize, &str) -> (String, Option<usize>, String),
+    place: Place<'_>,
     issues: &mut Issues,
 ) -> ActorTable {
     let mut table = ActorTable {
@@ -140,6 +145,8 @@ fn build(
         fields: fields.iter().map(|f| f.name).collect(),
         values: vec![Vec::new(); fields.len()],
     };
+    // Each unknown column is reported once, at its first row.
+    let mut unknown: Vec<String> = Vec::new();
     for (r, (name, cells)) in rows.into_iter().enumerate() {
         match name {
             Some(n) if !n.trim().is_empty() => {
@@ -161,7 +168,12 @@ fn build(
             }
         }
         for (col, _) in &cells {
-            if col != "name" && !fields.iter().any(|f| f.name == col) && !is_provenance(col) {
+            if col != "name"
+                && !fields.iter().any(|f| f.name == col)
+                && !is_provenance(col)
+                && !unknown.contains(col)
+            {
+                unknown.push(col.clone());
                 let (f, l, p) = place(r, col);
                 let allowed: Vec<&str> = fields.iter().map(|f| f.name).collect();
                 issues.add_at(
@@ -180,18 +192,18 @@ fn build(
                 .iter()
                 .find(|(c, _)| c == field.name)
                 .map(|(_, v)| v.as_str());
-            let cell = match raw {
-                None => Cell::Missing,
+            let (cell, bad) = match raw {
+                None => (Cell::Missing, false),
                 Some(raw) => match parse_cell(&field.kind, raw) {
-                    Ok(c) => c,
+                    Ok(c) => (c, false),
                     Err(e) => {
                         let (f, l, p) = place(r, field.name);
                         issues.add_at(f, l, p, e);
-                        Cell::Missing
+                        (Cell::Missing, true)
                     }
                 },
             };
-            if cell == Cell::Missing && field.required {
+            if cell == Cell::Missing && field.required && !bad {
                 let (f, l, p) = place(r, field.name);
                 issues.add_at(
                     f,
@@ -316,8 +328,8 @@ fn load_csv(
                     .iter()
                     .find(|(c, _)| c == "name")
                     .map(|(_, v)| v.clone());
+                lines.push((line, nm.clone().unwrap_or_default()));
                 rows.push((nm, cells));
-                lines.push(line);
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
@@ -332,8 +344,11 @@ fn load_csv(
     let place = move |r: usize, c: &str| {
         (
             nm2.clone(),
-            lines.get(r).copied().flatten(),
-            format!("row {}, column {c}", r + 1),
+            lines.get(r).and_then(|l| l.0),
+            match lines.get(r) {
+                Some((_, n)) if !n.is_empty() => format!("actor `{n}`, column {c}"),
+                _ => format!("data row {}, column {c}", r + 1),
+            },
         )
     };
     let table = build(name, rows, fields, &place, issues);

@@ -204,14 +204,14 @@ fn place_issues(issues: &mut Issues, files: &[SourceFile], origin: &Origin) {
     }
 }
 
-/// Locates a path only if its first key is written in the file (so that a key inherited
-/// through `extends` is reported in the file that wrote it).
+/// Locates a path only if the whole key path is written in the file (so that a key
+/// inherited through `extends` is reported in the file that wrote it).
 fn exact_locate(f: &SourceFile, path: &str) -> Option<(usize, usize)> {
-    let doc = toml_edit::Document::parse(f.text.as_str()).ok()?;
-    let top = path.split(['.', '[']).next()?;
-    doc.as_table().get(top)?;
-    // For arrays of tables, the index must exist in this very file.
-    f.locate(path)
+    if f.has_path(path) {
+        f.locate(path)
+    } else {
+        None
+    }
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -888,7 +888,7 @@ fn validate_uncertainty(
                         })
                         .collect();
                     if w.len() != values.len()
-                        || w.iter().any(|x| !(*x >= 0.0) || !x.is_finite())
+                        || w.iter().any(|x| x.is_nan() || *x < 0.0 || !x.is_finite())
                         || w.iter().sum::<f64>() <= 0.0
                     {
                         issues.add(
