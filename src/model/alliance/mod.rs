@@ -19,6 +19,9 @@
 //! Every coefficient is a declared parameter ([`PARAMS`]), documented with its range and default
 //! in `docs/MODEL.md`; `cohesion describe alliance` prints the table.
 
+// Per-ally quantities are parallel vectors indexed by ally; index loops say that most plainly.
+#![allow(clippy::needless_range_loop)]
+
 pub mod adversary;
 pub mod channels;
 pub mod deterrence;
