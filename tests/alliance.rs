@@ -425,10 +425,10 @@ fn options_differ_in_the_documented_directions() {
     let mut sums = vec![[0.0f64; 4]; sc.policies.len()];
     for k in 0..n {
         draw_uncertainties(&sc, &keys, k, &mut draws);
-        for p in 0..sc.policies.len() {
+        for (p, sum) in sums.iter_mut().enumerate() {
             set_params(&sc, p, &draws, &mut params);
             runner.run(&params, &mut keys.trial_streams(k), &mut out);
-            for (s, &o) in sums[p].iter_mut().zip(&[cred, peak, crises, threat]) {
+            for (s, &o) in sum.iter_mut().zip(&[cred, peak, crises, threat]) {
                 *s += out.outcomes[o];
             }
         }
