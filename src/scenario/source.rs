@@ -120,25 +120,6 @@ impl SourceFile {
         (line, col)
     }
 
-    /// Whether every key of the path is written in this TOML file.
-    pub fn has_path(&self, path: &str) -> bool {
-        let Ok(doc) = toml_edit::Document::parse(self.text.as_str()) else {
-            return false;
-        };
-        let mut item: &toml_edit::Item = doc.as_item();
-        for seg in split_path(path) {
-            let next = match seg {
-                Seg::Key(k) => item.get(k),
-                Seg::Index(i) => item.get(i),
-            };
-            match next {
-                Some(n) => item = n,
-                None => return false,
-            }
-        }
-        true
-    }
-
     /// Where the key path (`policy[2].levers.dialogue`) is written in this TOML file, if it is.
     /// Falls back to the nearest enclosing key that is written.
     pub fn locate(&self, path: &str) -> Option<(usize, usize)> {
