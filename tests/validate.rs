@@ -409,6 +409,22 @@ fn distribution_with_reversed_bounds_is_rejected() {
 }
 
 #[test]
+fn triangular_mode_outside_its_bounds_is_rejected() {
+    let text = "extends = \"hk-0.25.toml\"\n\n[[uncertainty]]\nparam = \"epsilon\"\ndist = \"triangular\"\nmin = 0.1\nmode = 0.5\nmax = 0.3\n";
+    let err = rejected(&[("bad.toml", text)]);
+    has(
+        &err,
+        &[
+            &format!(
+                "bad.toml:{}: uncertainty[0].mode: 0.5 is outside [min, max] = [0.1, 0.3]",
+                loc(text, "mode =", "0.5")
+            ),
+            "allowed: min <= mode <= max",
+        ],
+    );
+}
+
+#[test]
 fn distribution_reaching_outside_the_parameter_range_is_rejected() {
     let text = "extends = \"hk-0.25.toml\"\n\n[[uncertainty]]\nparam = \"epsilon\"\ndist = \"uniform\"\nmin = 0.5\nmax = 1.5\n";
     let err = rejected(&[("bad.toml", text)]);

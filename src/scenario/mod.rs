@@ -992,7 +992,9 @@ fn validate_uncertainty(
             if mode < min || mode > max {
                 bad(
                     "mode",
-                    format!("{mode} is outside [min, max] = [{min}, {max}]"),
+                    format!(
+                        "{mode} is outside [min, max] = [{min}, {max}]; allowed: min <= mode <= max"
+                    ),
                 );
                 return None;
             }
