@@ -23,7 +23,7 @@ fn scenarios_lists_the_builtins_with_the_default_marked() {
         );
     }
     assert_eq!(text.matches("(default)").count(), 1, "{text}");
-    assert!(text.contains("reference/hk-0.25 (default)"), "{text}");
+    assert!(text.contains("nato-2021 (default)"), "{text}");
     // Each with its description.
     assert!(text.contains("KTAB spatial bargaining"), "{text}");
 }
@@ -95,7 +95,7 @@ fn describe_of_an_unknown_model_lists_the_models() {
     assert!(!o.status.success());
     assert_no_panic(&o);
     assert!(
-        stderr(&o).contains("allowed: deffuant, hegselmann-krause, bargaining"),
+        stderr(&o).contains("allowed: alliance, deffuant, hegselmann-krause, bargaining"),
         "{}",
         stderr(&o)
     );
@@ -191,8 +191,8 @@ fn run_without_a_scenario_runs_the_default_one() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let m = manifest(&tmp.path().join("tmp"));
-    assert_eq!(m["scenario"], "hk-0.25");
-    assert_eq!(m["scenario_path"], "builtin:reference/hk-0.25.toml");
+    assert_eq!(m["scenario"], "nato-2021");
+    assert_eq!(m["scenario_path"], "builtin:nato-2021.toml");
     assert_eq!(m["trials"], 2);
 }
 

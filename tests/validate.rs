@@ -369,7 +369,9 @@ fn unknown_model_and_distribution_are_rejected() {
     let err = rejected(&[("bad.toml", text)]);
     has(
         &err,
-        &["model.kind: unknown model `hk`; allowed: deffuant, hegselmann-krause, bargaining"],
+        &[
+            "model.kind: unknown model `hk`; allowed: alliance, deffuant, hegselmann-krause, bargaining",
+        ],
     );
     let text =
         "extends = \"hk-0.25.toml\"\n\n[[uncertainty]]\nparam = \"epsilon\"\ndist = \"gauss\"\n";
