@@ -57,21 +57,26 @@ impl Chart for Boxes {
             .unwrap_or(0)
             .min(b.w() / 4)
             + c.px(14.0);
-        let gap_x = c.px(64.0);
+        let gap_x = c.px(84.0);
         let gap_y = c.px(26.0);
         let pw = (b.w() - name_w - gap_x * (cols as i32 - 1)) / cols as i32;
         let ph = (b.h() - gap_y * (rows as i32 - 1)) / rows as i32;
         let title_f = c.font(style::LABEL - 2.0).bold();
+        let titles: Vec<String> = self
+            .outcomes
+            .iter()
+            .map(|o| labels::outcome(o).axis)
+            .collect();
+        let (titles, tf, title_h) = c.panel_titles(&titles, title_f, pw);
         for (k, outcome) in self.outcomes.iter().enumerate() {
             let (col, row) = (k % cols, k / cols);
             let x0 = b.x0 + name_w + col as i32 * (pw + gap_x);
             let y0 = b.y0 + row as i32 * (ph + gap_y);
             let label = labels::outcome(outcome);
-            let (t, tf) = c.fit_text(&label.axis, title_f, pw);
-            c.text(&t, x0, y0, tf, HPos::Left, VPos::Top)?;
+            c.lines(&titles[k], x0, y0, tf)?;
             let plot = Rect::new(
                 x0,
-                y0 + (tf.px * 1.45) as i32,
+                y0 + title_h,
                 x0 + pw,
                 y0 + ph - canvas::x_axis_height(c, false),
             );

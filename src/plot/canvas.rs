@@ -249,6 +249,61 @@ impl Canvas<'_, '_> {
         lines
     }
 
+    /// Panel titles wrapped into at most two lines of `max_w` pixels (type made smaller only
+    /// if two lines are not enough); returns the lines, the font and the block height.
+    pub fn panel_titles(
+        &self,
+        titles: &[String],
+        f: Font,
+        max_w: i32,
+    ) -> (Vec<Vec<String>>, Font, i32) {
+        let mut font = f;
+        for _ in 0..6 {
+            let wrapped: Vec<Vec<String>> =
+                titles.iter().map(|t| self.wrap(t, font, max_w)).collect();
+            if wrapped.iter().all(|l| l.len() <= 2) || font.px <= f.px * 0.7 {
+                let lines = wrapped.iter().map(Vec::len).max().unwrap_or(1).clamp(1, 2);
+                let out = wrapped
+                    .into_iter()
+                    .map(|mut l| {
+                        if l.len() > 2 {
+                            let rest = l[1..].join(" ");
+                            l.truncate(1);
+                            l.push(self.ellipsize(&rest, font, max_w));
+                        }
+                        l
+                    })
+                    .collect();
+                return (
+                    out,
+                    font,
+                    lines as i32 * (font.px * 1.22) as i32 + self.px(6.0),
+                );
+            }
+            font = font.px((font.px * 0.92).floor());
+        }
+        (
+            titles.iter().map(|t| vec![t.clone()]).collect(),
+            font,
+            (font.px * 1.3) as i32,
+        )
+    }
+
+    /// Draws lines of text from `(x, y)` down.
+    pub fn lines(&self, lines: &[String], x: i32, y: i32, f: Font) -> Result<()> {
+        for (i, l) in lines.iter().enumerate() {
+            self.text(
+                l,
+                x,
+                y + i as i32 * (f.px * 1.22) as i32,
+                f,
+                HPos::Left,
+                VPos::Top,
+            )?;
+        }
+        Ok(())
+    }
+
     pub fn fill(&self, r: Rect, c: RGBColor, alpha: f64) -> Result<()> {
         if r.w() <= 0 || r.h() <= 0 {
             return Ok(());
@@ -779,7 +834,17 @@ pub fn inject_turns(injects: &[InjectRow]) -> Vec<(usize, Vec<usize>)> {
     out
 }
 
-/// Marks each inject turn in `plot`: a dashed vertical line and its number(s) at the top.
+/// Height of the strip above a time plot that holds the inject numbers (0 without injects).
+pub fn inject_strip(c: &Canvas, injects: &[InjectRow]) -> i32 {
+    if injects.is_empty() {
+        0
+    } else {
+        (c.font(style::SMALL - 2.0).px * 1.25) as i32 + c.px(4.0)
+    }
+}
+
+/// Marks each inject turn of `plot`: a dashed vertical line through it and its number(s) in
+/// the strip just above it (see [`inject_strip`]).
 pub fn draw_inject_marks(c: &Canvas, plot: Rect, x: &Linear, injects: &[InjectRow]) -> Result<()> {
     let f = c.font(style::SMALL - 2.0).bold().colour(WHITE);
     for (turn, nums) in inject_turns(injects) {
@@ -801,9 +866,25 @@ pub fn draw_inject_marks(c: &Canvas, plot: Rect, x: &Linear, injects: &[InjectRo
             .join(",");
         let w = c.width(&label, f) + c.px(10.0);
         let h = (f.px * 1.25) as i32;
-        let bx = Rect::new(px - w / 2, plot.y0, px - w / 2 + w, plot.y0 + h);
+        let top = plot.y0 - inject_strip(c, injects);
+        // Kept within the plot's width, so that it clears the axis labels at either side.
+        let x0 = (px - w / 2).clamp(plot.x0, (plot.x1 - w).max(plot.x0));
+        let bx = Rect::new(x0, top, x0 + w, top + h);
         c.fill(bx, INJECT, 1.0)?;
-        c.text(&label, px, plot.y0 + h / 2, f, HPos::Center, VPos::Center)?;
+        c.line(
+            &[(px, top + h), (px, plot.y0)],
+            INJECT,
+            1.0,
+            c.st.stroke(2.0),
+        )?;
+        c.text(
+            &label,
+            x0 + w / 2,
+            top + h / 2,
+            f,
+            HPos::Center,
+            VPos::Center,
+        )?;
     }
     Ok(())
 }

@@ -66,44 +66,43 @@ impl Chart for Differences {
             .unwrap_or(0)
             .min(b.w() / 4)
             + c.px(14.0);
-        let gap_x = c.px(64.0);
+        let gap_x = c.px(84.0);
         let gap_y = c.px(24.0);
         let pw = (b.w() - name_w - gap_x * (cols as i32 - 1)) / cols as i32;
         let ph = (b.h() - gap_y * (rows as i32 - 1)) / rows as i32;
         let title_f = c.font(style::LABEL - 2.0).bold();
         let val_f = c.font(style::SMALL - 1.0);
+        let better_f = c.font(style::SMALL).bold().colour(MUTED);
+        let better_w = c.width("better →", better_f) + c.px(16.0);
+        let titles: Vec<String> = self
+            .outcomes
+            .iter()
+            .map(|o| {
+                let label = labels::outcome(o);
+                if data.kind(o) == Some(Kind::Binary) {
+                    format!("{} (percentage points)", label.name)
+                } else {
+                    label.axis
+                }
+            })
+            .collect();
+        let (titles, tf, title_h) = c.panel_titles(&titles, title_f, pw - better_w);
         for (k, outcome) in self.outcomes.iter().enumerate() {
             let (col, row) = (k % cols, k / cols);
             let x0 = b.x0 + name_w + col as i32 * (pw + gap_x);
             let y0 = b.y0 + row as i32 * (ph + gap_y);
             let label = labels::outcome(outcome);
             let binary = data.kind(outcome) == Some(Kind::Binary);
-            let title = if binary {
-                format!("{} (percentage points)", label.name)
-            } else {
-                label.axis.clone()
-            };
             let better = label
                 .higher_is_better
                 .map(|h| if h { "better →" } else { "← better" });
-            let better_w = better
-                .map(|s| c.width(s, c.font(style::SMALL).bold()) + c.px(16.0))
-                .unwrap_or(0);
-            let (t, tf) = c.fit_text(&title, title_f, pw - better_w);
-            c.text(&t, x0, y0, tf, HPos::Left, VPos::Top)?;
+            c.lines(&titles[k], x0, y0, tf)?;
             if let Some(s) = better {
-                c.text(
-                    s,
-                    x0 + pw,
-                    y0 + c.px(2.0),
-                    c.font(style::SMALL).bold().colour(MUTED),
-                    HPos::Right,
-                    VPos::Top,
-                )?;
+                c.text(s, x0 + pw, y0 + c.px(2.0), better_f, HPos::Right, VPos::Top)?;
             }
             let plot = Rect::new(
                 x0,
-                y0 + (tf.px * 1.45) as i32,
+                y0 + title_h,
                 x0 + pw,
                 y0 + ph - canvas::x_axis_height(c, false),
             );

@@ -10,6 +10,12 @@ use super::data::{Dist, Kind, RunData};
 use super::labels;
 use super::style::{self, GRID, INK, MUTED, option_colour};
 
+/// `v` with `d` decimals (as a percentage when `percent`), minus signs typeset.
+fn fixed(v: f64, d: usize, percent: bool) -> String {
+    let s = format!("{:.*}", d, if percent { v * 100.0 } else { v }).replace('-', "−");
+    if percent { format!("{s}%") } else { s }
+}
+
 pub struct Distribution {
     pub outcome: String,
 }
@@ -130,13 +136,20 @@ impl Chart for Distribution {
             .unwrap_or(0)
             .min(b.w() * 26 / 100)
             + c.px(16.0);
+        // Stats with the same number of decimals for every option: two more than the axis.
+        let decimals = if kind == Kind::Real {
+            let step = canvas::nice_step(hi - lo, 8) * if label.percent { 100.0 } else { 1.0 };
+            ((-step.log10()).ceil().max(0.0) as usize + 2).min(6)
+        } else {
+            0
+        };
         let stats: Vec<(String, String)> = options
             .iter()
             .map(|o| {
                 let s = data.summary(o, &self.outcome);
                 let q = |f: fn(&super::data::SummaryRow) -> Option<f64>| s.and_then(f);
                 let fmt = |v: Option<f64>| {
-                    v.map(|v| canvas::fmt_value(v, label.percent))
+                    v.map(|v| fixed(v, decimals, label.percent))
                         .unwrap_or_else(|| "–".into())
                 };
                 (

@@ -104,7 +104,13 @@ impl Chart for Fan {
         let turns = data.turns;
         for (i, cell) in cells.iter().enumerate().take(k) {
             let (col, row) = (i % cols, i / cols);
-            let plot = Rect::new(cell.x0, cell.y0 + panel_title_h, cell.x1, cell.y1 - xh);
+            let strip = canvas::inject_strip(c, &data.injects);
+            let plot = Rect::new(
+                cell.x0,
+                cell.y0 + panel_title_h + strip,
+                cell.x1,
+                cell.y1 - xh,
+            );
             let yax = canvas::value_axis(
                 lo,
                 hi,

@@ -41,6 +41,15 @@ fn ramp(t: f64) -> (RGBColor, bool) {
     )
 }
 
+/// A probability in a cell: whole percent, "<1%" for rare but not impossible.
+fn cell_text(v: f64) -> String {
+    if v > 0.0 && v < 0.005 {
+        "<1%".into()
+    } else {
+        format!("{:.0}%", v * 100.0)
+    }
+}
+
 impl Heatmap {
     /// Members ordered by the baseline probability (then the mean over options, then name),
     /// with their probability per option.
@@ -191,7 +200,7 @@ impl Chart for Heatmap {
                         c.fill(cell, colr, 1.0)?;
                         let tc = if light { plotters::style::WHITE } else { INK };
                         c.text(
-                            &canvas::fmt_value(*v, true),
+                            &cell_text(*v),
                             (cell.x0 + cell.x1) / 2,
                             (cell.y0 + cell.y1) / 2,
                             cell_f.colour(tc),

@@ -36,13 +36,13 @@ pub fn outcome(name: &str) -> Label {
         ),
         "cohesion_mean" => label(
             "Mean cohesion",
-            "Mean cohesion over the turns (index, 0–1)",
+            "Mean cohesion (index, 0–1)",
             Some(true),
             false,
         ),
         "cohesion_min" => label(
             "Lowest cohesion",
-            "Lowest cohesion in the trial (index, 0–1)",
+            "Lowest cohesion (index, 0–1)",
             Some(true),
             false,
         ),

@@ -106,9 +106,10 @@ impl Chart for Timing {
         for (k, outcome) in self.outcomes.iter().enumerate() {
             let cell = cells[k];
             let (col, row) = (k % cols, k / cols);
+            let strip = canvas::inject_strip(c, &data.injects);
             let plot = Rect::new(
                 cell.x0,
-                cell.y0 + (title_f.px * 1.4) as i32,
+                cell.y0 + (title_f.px * 1.4) as i32 + strip,
                 cell.x1 - end_w,
                 cell.y1 - canvas::x_axis_height(c, true),
             );
