@@ -159,14 +159,15 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
     let names: Vec<String> = if table.is_empty() {
         data.options().to_vec()
     } else {
-        table.iter().map(|r| r.0.clone()).collect()
+        table.iter().map(|r| r.name.clone()).collect()
     };
     for name in names {
-        let row = table.iter().find(|r| r.0 == name);
-        let is_base = row.map(|r| r.1).unwrap_or(name == info.baseline);
+        let row = table.iter().find(|r| r.name == name);
+        let is_base = row.map(|r| r.baseline).unwrap_or(name == info.baseline);
         let levers = row
             .map(|r| {
-                r.2.iter()
+                r.levers
+                    .iter()
                     .map(|(l, v)| format!("<code>{}</code> = {}", esc(l), esc(v)))
                     .collect::<Vec<_>>()
                     .join("<br>")
@@ -182,7 +183,7 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
             } else {
                 ""
             },
-            esc(row.map(|r| r.3.as_str()).unwrap_or("")),
+            esc(row.map(|r| r.description.as_str()).unwrap_or("")),
             levers
         );
     }

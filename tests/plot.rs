@@ -552,3 +552,36 @@ fn a_run_without_injects_or_time_still_charts() {
     let fan = drawn.iter().find(|d| d.id == "fan-cohesion").unwrap();
     assert!(!fan.svg.contains("Scripted injects"));
 }
+
+/// Chart time for a five-option run with a large `trials.csv` (100,000 trials × 5 options,
+/// made by repeating the synthetic trials). Not a timed test: run it with
+/// `cargo test --release --test plot -- --ignored --nocapture` to read the figures.
+#[test]
+#[ignore]
+fn chart_time_for_a_large_five_option_run() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = alliance_dir(tmp.path(), "large");
+    let text = read(&dir.join("trials.csv"));
+    let (header, rows) = text.split_once('\n').unwrap();
+    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join("trials.csv")).unwrap());
+    writeln!(f, "{header}").unwrap();
+    for rep in 0..250 {
+        for line in rows.lines() {
+            let (k, rest) = line.split_once(',').unwrap();
+            writeln!(f, "{},{rest}", k.parse::<usize>().unwrap() + rep * 400).unwrap();
+        }
+    }
+    drop(f);
+    let t0 = std::time::Instant::now();
+    let data = RunData::load(&dir).unwrap();
+    let t_load = t0.elapsed().as_secs_f64();
+    let t1 = std::time::Instant::now();
+    let drawn = plot::write_all(&data, &dir, &PlotOptions::default()).unwrap();
+    let t_draw = t1.elapsed().as_secs_f64();
+    let rows: u64 = data.digest.as_ref().unwrap().rows.iter().sum();
+    println!(
+        "{rows} rows of trials.csv read in {t_load:.2} s; {} charts (SVG + PNG) and report.html drawn in {t_draw:.2} s",
+        drawn.len()
+    );
+}

@@ -1028,3 +1028,117 @@ pub fn time_axis(info: &RunInfo, turns: usize, p0: i32, p1: i32, max_ticks: usiz
         title: Some(unit),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(turn_length: &str, start: Option<&str>) -> RunInfo {
+        RunInfo {
+            scenario: "s".into(),
+            description: String::new(),
+            model: "m".into(),
+            version: "0".into(),
+            git_commit: None,
+            seed: 1,
+            trials: 1,
+            block_size: 1,
+            policies: vec!["a".into()],
+            baseline: "a".into(),
+            scenario_path: String::new(),
+            scenario_blake3: String::new(),
+            started: String::new(),
+            turn_length: turn_length.into(),
+            start: start.map(str::to_string),
+            quantile_accuracy: String::new(),
+        }
+    }
+
+    #[test]
+    fn round_steps_ranges_and_ticks() {
+        assert_eq!(nice_step(1.0, 5), 0.2);
+        assert_eq!(nice_step(0.6, 5), 0.2);
+        assert_eq!(nice_step(12.0, 5), 2.5);
+        assert_eq!(nice_range(0.0, 1.0, 5), (0.0, 1.0, 0.2));
+        assert_eq!(nice_range(0.03, 0.97, 5), (0.0, 1.0, 0.2));
+        let (a, b, _) = nice_range(7.0, 91.0, 8);
+        assert!(a <= 7.0 && b >= 91.0 && a >= 0.0);
+        // A single value gets a window that does not cross zero.
+        let (a, b, _) = nice_range(0.0, 0.0, 5);
+        assert!(a == 0.0 && b > 0.0);
+        assert_eq!(ticks(0.0, 1.0, 0.25), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        assert_eq!(fmt_tick(0.30000000000000004, 0.1, false), "0.3");
+        assert_eq!(fmt_tick(0.25, 0.25, true), "25%");
+        assert_eq!(fmt_tick(-0.05, 0.025, false), "−0.050");
+        assert_eq!(fmt_tick(-0.0, 0.1, false), "0.0");
+    }
+
+    #[test]
+    fn values_and_differences_read_well() {
+        assert_eq!(fmt_value(0.123456, false), "0.123");
+        assert_eq!(fmt_value(12.5, true), "1250%");
+        assert_eq!(fmt_value(0.0875, true), "8.75%");
+        assert_eq!(fmt_value(1234.6, false), "1235");
+        assert_eq!(fmt_diff(0.0353, false), "+0.0353");
+        assert_eq!(fmt_diff(-0.0775, true), "−7.75 pp");
+        assert_eq!(fmt_diff(0.0, true), "0 pp");
+    }
+
+    #[test]
+    fn value_axis_snaps_quantile_noise_to_the_bounds() {
+        let ax = value_axis(-0.0005, 0.75, 5, 0, 100, false, None);
+        assert_eq!(ax.ticks.first().map(|t| t.0), Some(0.0));
+        let ax = value_axis(0.2, 1.004, 5, 0, 100, false, None);
+        assert_eq!(ax.ticks.last().map(|t| t.0), Some(1.0));
+    }
+
+    #[test]
+    fn turns_as_dates_for_monthly_dated_scenarios() {
+        let m = info("month", Some("2021-10"));
+        assert_eq!(turn_label(&m, 1), "Oct 2021");
+        assert_eq!(turn_label(&m, 4), "Jan 2022");
+        assert_eq!(turn_label(&m, 16), "Jan 2023");
+        let ax = time_axis(&m, 36, 0, 1000, 4);
+        assert_eq!(
+            ax.ticks.iter().map(|t| t.1.as_str()).collect::<Vec<_>>(),
+            ["2022", "2023", "2024"]
+        );
+        assert_eq!(ax.ticks[0].0, 4.0);
+        let ax = time_axis(&m, 36, 0, 1000, 8);
+        assert_eq!(ax.ticks[0].1, "Jan 2022");
+        let s = info("step", None);
+        assert_eq!(turn_label(&s, 5), "turn 5");
+        let ax = time_axis(&s, 100, 0, 1000, 10);
+        assert_eq!(ax.ticks[0], (1.0, "1".to_string()));
+        assert_eq!(ax.title.as_deref(), Some("Step"));
+        assert_eq!(
+            time_axis(&info("week", None), 10, 0, 1, 5).title.as_deref(),
+            Some("Turn (1 turn = 1 week)")
+        );
+    }
+
+    #[test]
+    fn injects_at_one_turn_share_a_mark() {
+        let inj = |turn: usize| InjectRow {
+            turn,
+            date: String::new(),
+            kind: "k".into(),
+            name: "n".into(),
+            description: String::new(),
+        };
+        assert_eq!(
+            inject_turns(&[inj(1), inj(1), inj(5)]),
+            vec![(1, vec![1, 2]), (5, vec![3])]
+        );
+    }
+
+    #[test]
+    fn grid_cells_tile_the_rectangle() {
+        let r = Rect::new(0, 0, 1000, 600);
+        let cells = r.grid(2, 3, 20, 10);
+        assert_eq!(cells.len(), 6);
+        assert_eq!(cells[0].x0, 0);
+        assert!(cells[2].x1 <= 1000 && cells[5].y1 <= 600);
+        assert!(cells[1].x0 >= cells[0].x1 + 19);
+    }
+}

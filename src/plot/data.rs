@@ -113,6 +113,16 @@ pub struct PolicyRow {
     pub description: String,
 }
 
+/// A policy option as `policies.csv` describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyOption {
+    pub name: String,
+    pub baseline: bool,
+    /// (lever, value as written in a scenario).
+    pub levers: Vec<(String, String)>,
+    pub description: String,
+}
+
 /// What charts and the report need from the manifest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
@@ -359,24 +369,24 @@ impl RunData {
         (lo <= hi).then_some((lo, hi))
     }
 
-    /// Options that have at least one lever row, as (option, [(lever, value)], description).
-    pub fn policy_table(&self) -> Vec<(String, bool, Vec<(String, String)>, String)> {
-        let mut out: Vec<(String, bool, Vec<(String, String)>, String)> = Vec::new();
+    /// The options of `policies.csv`, in file order, with their levers.
+    pub fn policy_table(&self) -> Vec<PolicyOption> {
+        let mut out: Vec<PolicyOption> = Vec::new();
         for r in &self.policies {
-            let i = match out.iter().position(|(o, ..)| o == &r.option) {
+            let i = match out.iter().position(|o| o.name == r.option) {
                 Some(i) => i,
                 None => {
-                    out.push((
-                        r.option.clone(),
-                        r.baseline,
-                        Vec::new(),
-                        r.description.clone(),
-                    ));
+                    out.push(PolicyOption {
+                        name: r.option.clone(),
+                        baseline: r.baseline,
+                        levers: Vec::new(),
+                        description: r.description.clone(),
+                    });
                     out.len() - 1
                 }
             };
             if !r.lever.is_empty() {
-                out[i].2.push((r.lever.clone(), r.value.clone()));
+                out[i].levers.push((r.lever.clone(), r.value.clone()));
             }
         }
         out
@@ -467,7 +477,7 @@ impl RunData {
 /// A tidy histogram range around `[lo, hi]`: bin edges on round numbers, 20–60 bins.
 pub fn histogram_bins(lo: f64, hi: f64) -> (f64, f64, usize) {
     let (mut lo, mut hi) = (lo, hi);
-    if !(hi - lo > 1e-12) {
+    if hi - lo <= 1e-12 || (hi - lo).is_nan() {
         let w = if lo.abs() < 1e-12 {
             1.0
         } else {

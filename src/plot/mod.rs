@@ -374,3 +374,61 @@ pub fn list(data: &RunData) -> Vec<(String, String, String)> {
         .map(|c| (c.id(), c.title(data), c.caption(data)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_choice_by_id_or_kind() {
+        let only = Some(vec!["fan".to_string(), "boxes".to_string()]);
+        assert!(picked("fan-cohesion", &only));
+        assert!(picked("boxes", &only));
+        assert!(!picked("family-risk", &only));
+        assert!(!picked("fanfare", &only));
+        assert!(picked("anything", &None));
+    }
+
+    #[test]
+    fn histogram_bins_are_round_and_cover_the_range() {
+        for (lo, hi) in [
+            (0.0, 1.0),
+            (0.2345, 0.8712),
+            (7.0, 91.0),
+            (0.5, 0.5),
+            (-3.2, 4.1),
+        ] {
+            let (a, b, n) = data::histogram_bins(lo, hi);
+            assert!(a <= lo && b >= hi, "{lo}..{hi} -> {a}..{b}");
+            assert!((20..=60).contains(&n), "{n} bins for {lo}..{hi}");
+        }
+        assert_eq!(data::histogram_bins(0.0, 1.0), (0.0, 1.0, 50));
+    }
+
+    #[test]
+    fn text_is_measured_with_the_embedded_font() {
+        let w = text::width("Final cohesion", 30.0, false);
+        assert!(w > 100.0 && w < 300.0, "{w}");
+        assert!(text::width("Final cohesion", 30.0, true) > w);
+        assert!((text::width("Final cohesion", 60.0, false) - 2.0 * w).abs() < 1.0);
+        let mut covered = 0;
+        text::draw(
+            "Hg",
+            40.0,
+            false,
+            (
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Top,
+            ),
+            false,
+            (0, 0),
+            |_, y, c| {
+                if c > 0.5 {
+                    covered += 1;
+                    assert!((0..40).contains(&y), "glyph pixel at y = {y}");
+                }
+            },
+        );
+        assert!(covered > 50);
+    }
+}

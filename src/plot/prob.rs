@@ -91,7 +91,7 @@ impl Chart for Probabilities {
         let y = yax.scale;
         let gw = plot.w() as f64 / n_out as f64;
         let bar_w = (gw * 0.72 / n_opt as f64).min(c.px(150.0) as f64);
-        let val_f = c.font(style::SMALL);
+        let val_f = c.font(style::SMALL + 2.0);
         for (g, outcome) in self.outcomes.iter().enumerate() {
             let gx = plot.x0 as f64 + gw * g as f64;
             let start = gx + (gw - bar_w * n_opt as f64) / 2.0;
