@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use crate::plot::canvas::{fmt_diff, fmt_value};
+use crate::plot::canvas::fmt_value;
 use crate::plot::data::{Kind, RunData};
 use crate::plot::{Drawn, labels, style};
 
@@ -44,6 +44,10 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; font-size: 14
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
 th { background: #ececec; }
 tbody tr:nth-child(even) td { background: var(--zebra); }
+table.grouped tbody { border-top: 2px solid #b0b0b0; }
+table.grouped tbody tr td { background: none; }
+table.grouped tbody:nth-of-type(even) td, table.grouped tbody:nth-of-type(even) th { background: var(--zebra); }
+th[scope="rowgroup"] { background: none; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.meta th { width: 220px; background: none; }
 table.meta td { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; word-break: break-all; }
@@ -61,7 +65,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px
   nav { display: none; }
   h2 { break-after: avoid; }
   figure.chart { break-inside: avoid; page-break-inside: avoid; }
-  figure.chart svg { border: none; max-height: 165mm; }
+  figure.chart svg { border: none; max-height: 150mm; }
   tr { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
   .note { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -233,32 +237,112 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
     h
 }
 
+/// Decimals that resolve differences of about a tenth of `spread` (at least one more than
+/// the spread's own order of magnitude needs).
+fn decimals_for(spread: f64) -> usize {
+    if !(spread > 0.0) || !spread.is_finite() {
+        return 2;
+    }
+    ((-(spread / 10.0).log10()).ceil().max(0.0) as usize).min(6)
+}
+
+fn fixed(v: Option<f64>, d: usize) -> String {
+    match v {
+        Some(v) => {
+            let s = format!("{:.*}", d, v);
+            let s = if s
+                .trim_start_matches('-')
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
+                format!("{:.*}", d, 0.0)
+            } else {
+                s
+            };
+            s.replace('-', "−")
+        }
+        None => "–".into(),
+    }
+}
+
+fn signed(v: f64, d: usize, pp: bool) -> String {
+    let x = if pp { v * 100.0 } else { v };
+    let s = fixed(Some(x), d);
+    let s = if x > 0.0 && !s.chars().all(|c| c == '0' || c == '.') {
+        format!("+{s}")
+    } else {
+        s
+    };
+    if pp { format!("{s} pp") } else { s }
+}
+
 fn summary_tables(h: &mut String, data: &RunData) {
-    h.push_str("<section id=\"summary\">\n<h2>Summary of outcomes</h2>\n<p>Per option and outcome, over all trials: the mean with the 95% interval of the mean, percentiles, and for yes/no outcomes the probability with its Wilson 95% interval. All columns, unrounded, are in <code>summary.csv</code>.</p>\n");
-    h.push_str("<table id=\"summary-table\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">n</th><th class=\"num\">Mean [95% CI]</th><th class=\"num\">5%</th><th class=\"num\">25%</th><th class=\"num\">Median</th><th class=\"num\">75%</th><th class=\"num\">95%</th><th class=\"num\">Probability [95% CI]</th></tr></thead>\n<tbody>\n");
+    h.push_str("<section id=\"summary\">\n<h2>Summary of outcomes</h2>\n<p>Per outcome and option, over all trials: the mean with the 95% interval of the mean, percentiles, and for yes/no outcomes the probability with its Wilson 95% interval. All columns, unrounded, are in <code>summary.csv</code>.</p>\n");
+    h.push_str("<table id=\"summary-table\" class=\"grouped\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">n</th><th class=\"num\">Mean [95% CI]</th><th class=\"num\">5%</th><th class=\"num\">25%</th><th class=\"num\">Median</th><th class=\"num\">75%</th><th class=\"num\">95%</th><th class=\"num\">Probability [95% CI]</th></tr></thead>\n");
     for (o, kind) in data.outcomes.iter().filter(|(n, _)| !n.contains('.')) {
         let label = labels::outcome(o);
-        for opt in data.options() {
-            let Some(r) = data.summary(opt, o) else {
-                continue;
+        let rows: Vec<_> = data
+            .options()
+            .iter()
+            .filter_map(|opt| data.summary(opt, o).map(|r| (opt, r)))
+            .collect();
+        let lo = rows
+            .iter()
+            .filter_map(|(_, r)| r.p5.or(r.min))
+            .fold(f64::INFINITY, f64::min);
+        let hi = rows
+            .iter()
+            .filter_map(|(_, r)| r.p95.or(r.max))
+            .fold(f64::NEG_INFINITY, f64::max);
+        // Means to the resolution of their interval, quantiles to a tenth of the spread.
+        let ci = rows
+            .iter()
+            .filter_map(|(_, r)| Some(r.mean_hi95? - r.mean_lo95?))
+            .filter(|w| *w > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let d_spread = decimals_for(hi - lo);
+        let d_mean = if ci.is_finite() {
+            d_spread.max(decimals_for(ci * 10.0) + 1).min(6)
+        } else {
+            d_spread
+        };
+        let d_q = if matches!(kind, Kind::Count | Kind::Turn) {
+            0
+        } else {
+            d_spread
+        };
+        h.push_str("<tbody>\n");
+        for (k, (opt, r)) in rows.iter().enumerate() {
+            let first = if k == 0 {
+                format!(
+                    "<th scope=\"rowgroup\" rowspan=\"{}\">{}<br><code class=\"muted\">{}</code></th>",
+                    rows.len(),
+                    esc(&label.name),
+                    esc(o)
+                )
+            } else {
+                String::new()
+            };
+            let pct = |v: Option<f64>| {
+                fixed(v.map(|x| x * 100.0), 1) + if v.is_some() { "%" } else { "" }
             };
             let (mean, prob) = if *kind == Kind::Binary {
                 (
-                    "".to_string(),
+                    String::new(),
                     format!(
                         "{} [{}, {}]",
-                        num(r.prob, true),
-                        num(r.prob_lo95, true),
-                        num(r.prob_hi95, true)
+                        pct(r.prob),
+                        pct(r.prob_lo95),
+                        pct(r.prob_hi95)
                     ),
                 )
             } else {
                 (
                     format!(
                         "{} [{}, {}]",
-                        num(r.mean, false),
-                        num(r.mean_lo95, false),
-                        num(r.mean_hi95, false)
+                        fixed(r.mean, d_mean),
+                        fixed(r.mean_lo95, d_mean),
+                        fixed(r.mean_hi95, d_mean)
                     ),
                     String::new(),
                 )
@@ -267,27 +351,24 @@ fn summary_tables(h: &mut String, data: &RunData) {
                 if *kind == Kind::Binary {
                     String::new()
                 } else {
-                    num(v, false)
+                    fixed(v, d_q)
                 }
             };
             let _ = writeln!(
                 h,
-                "<tr><td>{}<br><code class=\"muted\">{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(&label.name),
-                esc(o),
+                "<tr>{first}<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{mean}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{prob}</td></tr>",
                 opt_cell(data, opt),
                 r.n,
-                mean,
                 q(r.p5),
                 q(r.p25),
                 q(r.p50),
                 q(r.p75),
                 q(r.p95),
-                prob
             );
         }
+        h.push_str("</tbody>\n");
     }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str("</table>\n");
     // Families, wide: one row per member, one column per option.
     let mut prefixes: Vec<(String, Kind)> = Vec::new();
     for (n, k) in &data.outcomes {
@@ -341,19 +422,38 @@ fn comparison_table(h: &mut String, data: &RunData) {
     }
     let _ = write!(
         h,
-        "<section id=\"comparison\">\n<h2>Differences from the baseline</h2>\n<p>Each option against the baseline (<strong>{}</strong>) over the same trials and random numbers: the mean paired difference and its 95% interval (yes/no outcomes in percentage points). Per-member outcomes are in <code>comparison.csv</code>.</p>\n<table id=\"comparison-table\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">Mean difference</th><th class=\"num\">95% interval</th><th>Reading</th></tr></thead>\n<tbody>\n",
+        "<section id=\"comparison\">\n<h2>Differences from the baseline</h2>\n<p>Each option against the baseline (<strong>{}</strong>) over the same trials and random numbers: the mean paired difference and its 95% interval (yes/no outcomes in percentage points). Per-member outcomes are in <code>comparison.csv</code>.</p>\n<table id=\"comparison-table\" class=\"grouped\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">Mean difference</th><th class=\"num\">95% interval</th><th>Reading</th></tr></thead>\n",
         esc(&data.info.baseline)
     );
     for (o, kind) in data.outcomes.iter().filter(|(n, _)| !n.contains('.')) {
         let label = labels::outcome(o);
         let pp = *kind == Kind::Binary;
-        for opt in data.options() {
-            let Some(r) = data.comparison(opt, o) else {
-                continue;
-            };
-            let (Some(m), Some(a), Some(b)) = (r.mean_diff, r.diff_lo95, r.diff_hi95) else {
-                continue;
-            };
+        let rows: Vec<_> = data
+            .options()
+            .iter()
+            .filter_map(|opt| data.comparison(opt, o).map(|r| (opt, r)))
+            .filter_map(|(opt, r)| match (r.mean_diff, r.diff_lo95, r.diff_hi95) {
+                (Some(m), Some(a), Some(b)) => Some((opt, m, a, b)),
+                _ => None,
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let width = rows
+            .iter()
+            .map(|r| r.3 - r.2)
+            .filter(|w| *w > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        let width = if width.is_finite() {
+            width
+        } else {
+            rows.iter().map(|r| r.1.abs()).fold(0.0, f64::max)
+        };
+        let d = decimals_for(width * if pp { 100.0 } else { 1.0 } * 10.0) + 1;
+        h.push_str("<tbody>\n");
+        for (k, (opt, m, a, b)) in rows.iter().enumerate() {
+            let (m, a, b) = (*m, *a, *b);
             let reading = if a > 0.0 || b < 0.0 {
                 let up = m > 0.0;
                 match label.higher_is_better {
@@ -367,18 +467,27 @@ fn comparison_table(h: &mut String, data: &RunData) {
             } else {
                 "no clear difference"
             };
+            let first = if k == 0 {
+                format!(
+                    "<th scope=\"rowgroup\" rowspan=\"{}\">{}<br><code class=\"muted\">{}</code></th>",
+                    rows.len(),
+                    esc(&label.name),
+                    esc(o)
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 h,
-                "<tr><td>{}<br><code class=\"muted\">{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">[{}, {}]</td><td>{}</td></tr>",
-                esc(&label.name),
-                esc(o),
+                "<tr>{first}<td>{}</td><td class=\"num\">{}</td><td class=\"num\">[{}, {}]</td><td>{}</td></tr>",
                 opt_cell(data, opt),
-                fmt_diff(m, pp),
-                fmt_diff(a, pp),
-                fmt_diff(b, pp),
+                signed(m, d, pp),
+                signed(a, d, pp),
+                signed(b, d, pp),
                 reading
             );
         }
+        h.push_str("</tbody>\n");
     }
-    h.push_str("</tbody>\n</table>\n</section>\n");
+    h.push_str("</table>\n</section>\n");
 }

@@ -58,7 +58,7 @@ fn expected_labels(id: &str) -> Vec<&'static str> {
         ]),
         "differences" => v.extend([
             "baseline (status-quo)",
-            "percentage points",
+            "(percentage",
             "better",
             "label-hostile",
         ]),

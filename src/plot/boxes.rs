@@ -14,14 +14,38 @@ pub struct Boxes {
     pub outcomes: Vec<String>,
 }
 
-/// Columns and rows of a grid of `k` panels.
-pub fn panel_grid(k: usize) -> (usize, usize) {
-    let cols = match k {
+/// Columns and rows of a grid of `k` panels in `area`: the usual grid (2 × 2 for four,
+/// 3 × 2 for six) unless a panel's plot would be narrower than `min_w` or shorter than `min_h`
+/// (large type), in which case the grid that keeps plots largest relative to those minima.
+/// `overhead_h` is the height a panel needs beside its plot (title, axis labels).
+pub fn panel_grid(
+    k: usize,
+    area: (i32, i32),
+    gaps: (i32, i32),
+    overhead_h: i32,
+    min: (i32, i32),
+) -> (usize, usize) {
+    let usual: usize = match k {
         0 | 1 => 1,
         2..=4 => 2,
         _ => 3,
     };
-    (cols, k.div_ceil(cols))
+    let score = |cols: usize| {
+        let rows = k.div_ceil(cols) as i32;
+        let pw = (area.0 - gaps.0 * (cols as i32 - 1)) / cols as i32;
+        let ph = (area.1 - gaps.1 * (rows - 1)) / rows - overhead_h;
+        (pw as f64 / min.0.max(1) as f64).min(ph as f64 / min.1.max(1) as f64)
+    };
+    let mut best = (usual, score(usual));
+    if best.1 < 1.0 {
+        for cols in 1..=k.clamp(1, 4) {
+            let s = score(cols);
+            if s > best.1 + 1e-9 {
+                best = (cols, s);
+            }
+        }
+    }
+    (best.0, k.div_ceil(best.0))
 }
 
 impl Chart for Boxes {
@@ -48,7 +72,6 @@ impl Chart for Boxes {
 
     fn draw(&self, data: &RunData, c: &Canvas, b: Rect) -> Result<()> {
         let options = data.options();
-        let (cols, rows) = panel_grid(self.outcomes.len());
         let name_f = c.font(style::TICK).bold();
         let name_w = options
             .iter()
@@ -59,6 +82,15 @@ impl Chart for Boxes {
             + c.px(14.0);
         let gap_x = c.px(84.0);
         let gap_y = c.px(26.0);
+        let overhead =
+            2 * (c.font(style::LABEL - 2.0).px * 1.22) as i32 + canvas::x_axis_height(c, false);
+        let (cols, rows) = panel_grid(
+            self.outcomes.len(),
+            (b.w() - name_w, b.h()),
+            (gap_x, gap_y),
+            overhead,
+            (c.px(260.0), options.len() as i32 * c.px(30.0)),
+        );
         let pw = (b.w() - name_w - gap_x * (cols as i32 - 1)) / cols as i32;
         let ph = (b.h() - gap_y * (rows as i32 - 1)) / rows as i32;
         let title_f = c.font(style::LABEL - 2.0).bold();
@@ -92,7 +124,7 @@ impl Chart for Boxes {
                 .filter_map(|r| r.p95.or(r.max))
                 .fold(f64::NEG_INFINITY, f64::max);
             let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
-            let axis = canvas::value_axis(lo, hi, 5, plot.x0, plot.x1, label.percent, None);
+            let axis = canvas::fit_axis(c, lo, hi, 5, plot.x0, plot.x1, label.percent, None, true);
             canvas::draw_x_axis(c, plot, &axis, true, true)?;
             let x: Linear = axis.scale;
             let n = options.len().max(1) as i32;

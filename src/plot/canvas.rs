@@ -595,6 +595,39 @@ pub fn value_axis(
     }
 }
 
+/// A value axis along pixels `p0..p1` with as many round ticks (at most about `target`) as
+/// leave room between their labels.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_axis(
+    c: &Canvas,
+    lo: f64,
+    hi: f64,
+    target: usize,
+    p0: i32,
+    p1: i32,
+    percent: bool,
+    title: Option<String>,
+    horizontal: bool,
+) -> Axis {
+    let len = (p1 - p0).abs();
+    let f = c.font(style::TICK);
+    for t in (2..=target.max(2)).rev() {
+        let ax = value_axis(lo, hi, t, p0, p1, percent, title.clone());
+        let need = if horizontal {
+            ax.ticks
+                .iter()
+                .map(|(_, s)| c.width(s, f) + c.px(16.0))
+                .sum::<i32>()
+        } else {
+            ax.ticks.len() as i32 * (f.px * 1.6) as i32
+        };
+        if need <= len {
+            return ax;
+        }
+    }
+    value_axis(lo, hi, 1, p0, p1, percent, title)
+}
+
 /// Height taken below a plot by an x axis (tick labels, and the title if any).
 pub fn x_axis_height(c: &Canvas, title: bool) -> i32 {
     c.px(10.0)
@@ -843,10 +876,18 @@ pub fn inject_strip(c: &Canvas, injects: &[InjectRow]) -> i32 {
     }
 }
 
-/// Marks each inject turn of `plot`: a dashed vertical line through it and its number(s) in
-/// the strip just above it (see [`inject_strip`]).
-pub fn draw_inject_marks(c: &Canvas, plot: Rect, x: &Linear, injects: &[InjectRow]) -> Result<()> {
+/// Marks each inject turn of `plot`: a dashed vertical line through it and, with `numbers`,
+/// its number(s) in the strip just above it (see [`inject_strip`]).
+pub fn draw_inject_marks(
+    c: &Canvas,
+    plot: Rect,
+    x: &Linear,
+    injects: &[InjectRow],
+    numbers: bool,
+) -> Result<()> {
     let f = c.font(style::SMALL - 2.0).bold().colour(WHITE);
+    // Right edge of the last number box: boxes of nearby turns are pushed apart.
+    let mut last_x1 = i32::MIN;
     for (turn, nums) in inject_turns(injects) {
         let px = x.map(turn as f64);
         if px < plot.x0 || px > plot.x1 {
@@ -859,6 +900,9 @@ pub fn draw_inject_marks(c: &Canvas, plot: Rect, x: &Linear, injects: &[InjectRo
             c.st.stroke(2.0),
             c.px(8.0),
         )?;
+        if !numbers {
+            continue;
+        }
         let label = nums
             .iter()
             .map(|n| n.to_string())
@@ -868,11 +912,14 @@ pub fn draw_inject_marks(c: &Canvas, plot: Rect, x: &Linear, injects: &[InjectRo
         let h = (f.px * 1.25) as i32;
         let top = plot.y0 - inject_strip(c, injects);
         // Kept within the plot's width, so that it clears the axis labels at either side.
-        let x0 = (px - w / 2).clamp(plot.x0, (plot.x1 - w).max(plot.x0));
+        let x0 = (px - w / 2)
+            .clamp(plot.x0, (plot.x1 - w).max(plot.x0))
+            .max(last_x1.saturating_add(c.px(4.0)));
+        last_x1 = x0 + w;
         let bx = Rect::new(x0, top, x0 + w, top + h);
         c.fill(bx, INJECT, 1.0)?;
         c.line(
-            &[(px, top + h), (px, plot.y0)],
+            &[(x0 + w / 2, top + h), (px, plot.y0)],
             INJECT,
             1.0,
             c.st.stroke(2.0),
@@ -904,34 +951,60 @@ fn inject_entries(info: &RunInfo, injects: &[InjectRow]) -> Vec<String> {
         .collect()
 }
 
-fn inject_key_layout(c: &Canvas, width: i32, entries: &[String]) -> (usize, i32) {
+fn inject_key_layout(
+    c: &Canvas,
+    width: i32,
+    max_h: i32,
+    entries: &[String],
+) -> (usize, usize, i32) {
     let f = c.font(style::SMALL);
+    let line_h = (f.px * 1.4) as i32;
     let widest = entries.iter().map(|e| c.width(e, f)).max().unwrap_or(0) + c.px(30.0);
-    let cols = ((width / widest.max(1)) as usize)
-        .clamp(1, 3)
-        .min(entries.len().max(1));
-    let rows = entries.len().div_ceil(cols);
-    (cols, rows as i32 * (f.px * 1.4) as i32)
+    let cols = if widest * 3 <= width {
+        3
+    } else if widest * 2 <= width || entries.len() > 2 {
+        2
+    } else {
+        1
+    }
+    .min(entries.len().max(1));
+    let rows_needed = entries.len().div_ceil(cols);
+    let rows_room = (((max_h - c.px(34.0)) / line_h.max(1)).max(1)) as usize;
+    let rows = rows_needed.min(rows_room);
+    (cols, rows, rows as i32 * line_h)
 }
 
-/// Height of the key of scripted injects under a time chart (0 without injects).
-pub fn inject_key_height(c: &Canvas, width: i32, info: &RunInfo, injects: &[InjectRow]) -> i32 {
+/// Height of the key of scripted injects under a time chart, at most `max_h` (0 without
+/// injects).
+pub fn inject_key_height(
+    c: &Canvas,
+    width: i32,
+    max_h: i32,
+    info: &RunInfo,
+    injects: &[InjectRow],
+) -> i32 {
     if injects.is_empty() {
         return 0;
     }
     let e = inject_entries(info, injects);
-    inject_key_layout(c, width, &e).1 + c.px(34.0)
+    inject_key_layout(c, width, max_h, &e).2 + c.px(34.0)
 }
 
-/// Draws the key of scripted injects ("1  Oct 2021 — Mission suspended") in columns.
+/// Draws the key of scripted injects ("1  Oct 2021 — Mission suspended") in columns, within
+/// `r`; when they do not all fit, the last line says how many more the report lists.
 pub fn draw_inject_key(c: &Canvas, r: Rect, info: &RunInfo, injects: &[InjectRow]) -> Result<()> {
     if injects.is_empty() {
         return Ok(());
     }
-    let entries = inject_entries(info, injects);
+    let mut entries = inject_entries(info, injects);
     let f = c.font(style::SMALL);
-    let (cols, _) = inject_key_layout(c, r.w(), &entries);
-    let rows = entries.len().div_ceil(cols);
+    let (cols, rows, _) = inject_key_layout(c, r.w(), r.h(), &entries);
+    let room = cols * rows;
+    if entries.len() > room {
+        let more = entries.len() - (room - 1);
+        entries.truncate(room - 1);
+        entries.push(format!("… and {more} more (listed in report.html)"));
+    }
     let head = c.font(style::SMALL).bold().colour(INJECT);
     c.text(
         "Scripted injects (dashed lines):",

@@ -57,7 +57,6 @@ impl Chart for Differences {
         let options = data.options();
         let base = data.baseline_index();
         let others: Vec<usize> = (0..options.len()).filter(|&i| i != base).collect();
-        let (cols, rows) = panel_grid(self.outcomes.len());
         let name_f = c.font(style::TICK).bold();
         let name_w = others
             .iter()
@@ -68,6 +67,15 @@ impl Chart for Differences {
             + c.px(14.0);
         let gap_x = c.px(84.0);
         let gap_y = c.px(24.0);
+        let overhead =
+            2 * (c.font(style::LABEL - 2.0).px * 1.22) as i32 + canvas::x_axis_height(c, false);
+        let (cols, rows) = panel_grid(
+            self.outcomes.len(),
+            (b.w() - name_w, b.h()),
+            (gap_x, gap_y),
+            overhead,
+            (c.px(260.0), others.len().max(1) as i32 * c.px(34.0)),
+        );
         let pw = (b.w() - name_w - gap_x * (cols as i32 - 1)) / cols as i32;
         let ph = (b.h() - gap_y * (rows as i32 - 1)) / rows as i32;
         let title_f = c.font(style::LABEL - 2.0).bold();
@@ -86,7 +94,18 @@ impl Chart for Differences {
                 }
             })
             .collect();
-        let (titles, tf, title_h) = c.panel_titles(&titles, title_f, pw - better_w);
+        // "better →" beside the titles when they fit in two lines next to it, else on a line
+        // of its own under them.
+        let narrow = c.panel_titles(&titles, title_f, pw - better_w);
+        let (titles, tf, mut title_h, better_y) = if narrow.1.px >= title_f.px {
+            (narrow.0, narrow.1, narrow.2, 0)
+        } else {
+            let (t, f, h) = c.panel_titles(&titles, title_f, pw);
+            (t, f, h, h - c.px(4.0))
+        };
+        if better_y > 0 {
+            title_h += (better_f.px * 1.3) as i32;
+        }
         for (k, outcome) in self.outcomes.iter().enumerate() {
             let (col, row) = (k % cols, k / cols);
             let x0 = b.x0 + name_w + col as i32 * (pw + gap_x);
@@ -98,7 +117,14 @@ impl Chart for Differences {
                 .map(|h| if h { "better →" } else { "← better" });
             c.lines(&titles[k], x0, y0, tf)?;
             if let Some(s) = better {
-                c.text(s, x0 + pw, y0 + c.px(2.0), better_f, HPos::Right, VPos::Top)?;
+                c.text(
+                    s,
+                    x0 + pw,
+                    y0 + better_y + c.px(2.0),
+                    better_f,
+                    HPos::Right,
+                    VPos::Top,
+                )?;
             }
             let plot = Rect::new(
                 x0,
@@ -122,7 +148,17 @@ impl Chart for Differences {
                 }
             }
             let pad = (hi - lo).max(1e-9) * 0.06;
-            let mut axis = canvas::value_axis(lo - pad, hi + pad, 5, plot.x0, plot.x1, false, None);
+            let mut axis = canvas::fit_axis(
+                c,
+                lo - pad,
+                hi + pad,
+                5,
+                plot.x0,
+                plot.x1,
+                false,
+                None,
+                true,
+            );
             if binary {
                 // Differences of probabilities, as percentage points.
                 let step = axis.ticks.get(1).map(|t| t.0).unwrap_or(1.0)

@@ -182,11 +182,23 @@ impl Chart for Distribution {
         let px0 = b.x0 + name_w + ytick_w;
         let px1 = b.x1 - stat_w;
         let rows_r = Rect::new(b.x0, b.y0 + header_h, b.x1, b.y1 - xaxis_h);
-        let (xa, xb, xstep) = if kind == Kind::Real {
-            (lo, hi, canvas::nice_step(hi - lo, 8))
-        } else {
-            (lo, hi, canvas::nice_step(hi - lo, 8).max(1.0).round())
-        };
+        // As many round ticks as leave room between their labels.
+        let (xa, xb) = (lo, hi);
+        let tick_f = c.font(style::TICK);
+        let mut xstep = 1.0f64;
+        for target in (2..=8).rev() {
+            xstep = canvas::nice_step(hi - lo, target);
+            if kind != Kind::Real {
+                xstep = xstep.max(1.0).round();
+            }
+            let need: i32 = canvas::ticks(xa, xb, xstep)
+                .iter()
+                .map(|v| c.width(&canvas::fmt_tick(*v, xstep, label.percent), tick_f) + c.px(16.0))
+                .sum();
+            if need <= px1 - px0 {
+                break;
+            }
+        }
         let x = Linear::new(xa, xb, px0, px1);
         let xticks: Vec<(f64, String)> = canvas::ticks(xa, xb, xstep)
             .into_iter()

@@ -91,7 +91,17 @@ impl Chart for Family {
             }
         }
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
-        let axis = canvas::value_axis(lo, hi, 8, plot.x0, plot.x1, percent, Some(axis_title));
+        let axis = canvas::fit_axis(
+            c,
+            lo,
+            hi,
+            8,
+            plot.x0,
+            plot.x1,
+            percent,
+            Some(axis_title),
+            true,
+        );
         canvas::draw_x_axis(c, plot, &axis, true, true)?;
         let x = axis.scale;
         let n = members.len().max(1);

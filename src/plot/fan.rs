@@ -91,7 +91,7 @@ impl Chart for Fan {
             .filter_map(|r| r.p95.or(r.mean))
             .fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
-        let key_h = canvas::inject_key_height(c, b.w(), &data.info, &data.injects);
+        let key_h = canvas::inject_key_height(c, b.w(), b.h() / 4, &data.info, &data.injects);
         let grid_r = Rect::new(b.x0, b.y0, b.x1, b.y1 - key_h);
         let probe = canvas::value_axis(lo, hi, 5, 0, 1, label.percent, Some(label.axis.clone()));
         let left = canvas::y_axis_width(c, &probe);
@@ -100,18 +100,31 @@ impl Chart for Fan {
         let panel_title_h = (title_f.px * 1.4) as i32;
         let xtitle_h = (c.font(style::LABEL).px * 1.5) as i32;
         let area = Rect::new(grid_r.x0 + left, grid_r.y0, grid_r.x1, grid_r.y1 - xtitle_h);
-        let cells = area.grid(rows, cols, c.px(30.0), c.px(14.0));
+        // Rows share one scale: the inject numbers sit above the first row only, the time
+        // labels under the last, so that the plots get the height.
+        let strip = canvas::inject_strip(c, &data.injects);
+        let (gap_x, gap_y) = (c.px(30.0), c.px(16.0));
+        let tick_h = c.px(8.0);
+        let plot_h = ((area.h()
+            - strip
+            - xh
+            - rows as i32 * panel_title_h
+            - (rows as i32 - 1) * (gap_y + tick_h))
+            / rows as i32)
+            .max(c.px(40.0));
+        let cell_w = (area.w() - (cols as i32 - 1) * gap_x) / cols as i32;
         let turns = data.turns;
-        for (i, cell) in cells.iter().enumerate().take(k) {
+        for i in 0..k {
             let (col, row) = (i % cols, i / cols);
-            let strip = canvas::inject_strip(c, &data.injects);
-            let plot = Rect::new(
-                cell.x0,
-                cell.y0 + panel_title_h + strip,
-                cell.x1,
-                cell.y1 - xh,
-            );
-            let yax = canvas::value_axis(
+            let x0 = area.x0 + col as i32 * (cell_w + gap_x);
+            let y0 = area.y0
+                + row as i32 * (panel_title_h + plot_h + gap_y + tick_h)
+                + if row > 0 { strip } else { 0 };
+            let cell = Rect::new(x0, y0, x0 + cell_w, y0 + panel_title_h + plot_h);
+            let top = y0 + panel_title_h + if row == 0 { strip } else { 0 };
+            let plot = Rect::new(x0, top, x0 + cell_w, top + plot_h);
+            let yax = canvas::fit_axis(
+                c,
                 lo,
                 hi,
                 if plot.h() < c.px(220.0) { 3 } else { 5 },
@@ -119,6 +132,7 @@ impl Chart for Fan {
                 plot.y0,
                 label.percent,
                 None,
+                false,
             );
             let tf = c.font(style::TICK);
             let widest = c
@@ -129,7 +143,7 @@ impl Chart for Fan {
             xax.title = None;
             canvas::draw_y_axis(c, plot, &yax, true, col == 0)?;
             canvas::draw_x_axis(c, plot, &xax, false, row + 1 == rows || i + cols >= k)?;
-            canvas::draw_inject_marks(c, plot, &xax.scale, &data.injects)?;
+            canvas::draw_inject_marks(c, plot, &xax.scale, &data.injects, row == 0)?;
             let x = xax.scale;
             let y = yax.scale;
             if i < options.len() {

@@ -72,7 +72,8 @@ impl Chart for Probabilities {
             b.x1,
             b.y1 - bottom,
         );
-        let yax = canvas::value_axis(
+        let yax = canvas::fit_axis(
+            c,
             0.0,
             top,
             5,
@@ -80,6 +81,7 @@ impl Chart for Probabilities {
             plot.y0,
             true,
             Some("Probability (% of trials)".into()),
+            false,
         );
         canvas::draw_y_axis(c, plot, &yax, true, true)?;
         c.line(

@@ -87,7 +87,7 @@ impl Chart for Timing {
 
     fn draw(&self, data: &RunData, c: &Canvas, b: Rect) -> Result<()> {
         let (cols, rows) = time_grid(self.outcomes.len());
-        let key_h = canvas::inject_key_height(c, b.w(), &data.info, &data.injects);
+        let key_h = canvas::inject_key_height(c, b.w(), b.h() / 4, &data.info, &data.injects);
         let curves: Vec<Vec<Vec<f64>>> =
             self.outcomes.iter().map(|o| self.curves(data, o)).collect();
         let top = curves
@@ -121,7 +121,8 @@ impl Chart for Timing {
                 HPos::Left,
                 VPos::Top,
             )?;
-            let yax = canvas::value_axis(
+            let yax = canvas::fit_axis(
+                c,
                 0.0,
                 top,
                 5,
@@ -129,6 +130,7 @@ impl Chart for Timing {
                 plot.y0,
                 true,
                 if col == 0 { Some(ytitle.clone()) } else { None },
+                false,
             );
             let widest = c
                 .width(&canvas::turn_label(&data.info, 1), c.font(style::TICK))
@@ -143,7 +145,7 @@ impl Chart for Timing {
                 false,
                 row + 1 == rows || k + cols >= self.outcomes.len(),
             )?;
-            canvas::draw_inject_marks(c, plot, &xax.scale, &data.injects)?;
+            canvas::draw_inject_marks(c, plot, &xax.scale, &data.injects, true)?;
             let (x, y) = (xax.scale, yax.scale);
             let mut ends: Vec<(i32, usize, f64)> = Vec::new();
             for (p, curve) in curves[k].iter().enumerate() {
