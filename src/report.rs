@@ -240,7 +240,7 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
 /// Decimals that resolve differences of about a tenth of `spread` (at least one more than
 /// the spread's own order of magnitude needs).
 fn decimals_for(spread: f64) -> usize {
-    if !(spread > 0.0) || !spread.is_finite() {
+    if spread.is_nan() || spread <= 0.0 || !spread.is_finite() {
         return 2;
     }
     ((-(spread / 10.0).log10()).ceil().max(0.0) as usize).min(6)
