@@ -232,11 +232,33 @@ impl Chart for Distribution {
             let strip_h = c.px(12.0);
             let plot = Rect::new(px0, row.y0 + c.px(4.0), px1, row.y1 - strip_h - c.px(10.0));
             let y = Linear::new(0.0, ytop, plot.y1, plot.y0);
-            for v in &yticks {
-                let yp = y.map(*v);
-                if *v > 0.0 {
-                    c.line(&[(px0, yp), (px1, yp)], GRID, 1.0, c.st.stroke(1.0))?;
+            // Labels for the top and 0 first, then the others where they do not crowd.
+            let spacing = (tick_f.px * 1.05) as i32;
+            let mut kept: Vec<f64> = Vec::new();
+            let mut order: Vec<f64> = yticks.clone();
+            order.sort_by(|a, b| {
+                let rank = |v: &f64| {
+                    if *v >= ytop - 1e-12 {
+                        0
+                    } else if *v == 0.0 {
+                        1
+                    } else {
+                        2
+                    }
+                };
+                rank(a).cmp(&rank(b)).then(a.total_cmp(b))
+            });
+            for v in order {
+                if kept.iter().all(|k| (y.map(*k) - y.map(v)).abs() >= spacing) {
+                    kept.push(v);
                 }
+            }
+            for v in yticks.iter().filter(|v| **v > 0.0) {
+                let yp = y.map(*v);
+                c.line(&[(px0, yp), (px1, yp)], GRID, 1.0, c.st.stroke(1.0))?;
+            }
+            for v in &kept {
+                let yp = y.map(*v);
                 c.text(
                     &canvas::fmt_tick(*v, ystep, true),
                     px0 - c.px(8.0),
