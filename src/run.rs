@@ -112,7 +112,6 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             .with_context(|| format!("cannot write {}", trials_path.display()))?,
     );
     let mut header_done = false;
-    let mut buf = Vec::with_capacity(1 << 20);
     let mut blocks_written = 0u64;
     let mut sink =
         |block: &crate::engine::BlockOutput, layout: &crate::stats::Layout| -> Result<()> {
@@ -120,9 +119,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
                 tw.write_all(&trials::header(sc, layout))?;
                 header_done = true;
             }
-            buf.clear();
-            trials::rows(sc, layout, block, &mut buf);
-            tw.write_all(&buf)
+            tw.write_all(&block.rows)
                 .with_context(|| format!("cannot write {}", trials_path.display()))?;
             blocks_written += 1;
             if let Some(n) = cfg.fail_after_blocks
@@ -134,7 +131,10 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             }
             Ok(())
         };
-    let acc = match exp.run(&mut sink, progress, cancel) {
+    let format = |b: &crate::engine::BlockOutput, l: &crate::stats::Layout, buf: &mut Vec<u8>| {
+        trials::rows(sc, l, b, buf)
+    };
+    let acc = match exp.run(&format, &mut sink, progress, cancel) {
         Ok(a) => a,
         Err(EngineError::Interrupted) => return Err(anyhow!("interrupted: no result was written")),
         Err(e) => return Err(anyhow!("{e}")),

@@ -78,7 +78,7 @@ pub struct RunArgs {
     /// Output directory (default: output/<scenario>-<seed>).
     #[arg(long, short = 'o')]
     pub out: Option<std::path::PathBuf>,
-    /// Replace an existing output directory.
+    /// Replace an earlier result (a folder with a manifest.json) or an empty folder at --out.
     #[arg(long)]
     pub force: bool,
     /// No progress bar and no summary on stdout.

@@ -113,9 +113,15 @@ pub fn run(a: RunArgs) -> Result<i32> {
         let b = indicatif::ProgressBar::new(cfg.trials);
         b.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} trials  {per_sec}  {elapsed_precise} elapsed, {eta} left",
+                "{bar:40} {pos}/{len} trials  {tps}  {elapsed_precise} elapsed, {eta} left",
             )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .with_key(
+                "tps",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} trials/s", s.per_sec());
+                },
+            ),
         );
         Some(b)
     } else {

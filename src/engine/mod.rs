@@ -42,7 +42,12 @@ pub struct BlockOutput {
     /// All values, `trials × layout.stride()`.
     pub values: Vec<f64>,
     pub moments: BlockMoments,
+    /// The block's rows as the writer will store them, formatted by the worker.
+    pub rows: Vec<u8>,
 }
+
+/// Formats a finished block's rows on the worker thread (so the main thread only writes).
+pub type RowFormatter<'f> = &'f (dyn Fn(&BlockOutput, &Layout, &mut Vec<u8>) + Sync);
 
 /// Why a run stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -79,10 +84,12 @@ impl<'a> Experiment<'a> {
         self.trials.div_ceil(self.block_size)
     }
 
-    /// Runs every trial. `sink` receives each block, in block order, after its statistics
-    /// were merged; `progress` the number of trials done. Checks `cancel` between blocks.
+    /// Runs every trial. Each worker formats its block's rows with `format`; `sink`
+    /// receives each block, in block order, after its statistics were merged; `progress` the
+    /// number of trials done. Checks `cancel` between trials.
     pub fn run(
         &self,
+        format: RowFormatter<'_>,
         sink: &mut dyn FnMut(&BlockOutput, &Layout) -> anyhow::Result<()>,
         progress: &dyn Fn(u64),
         cancel: &AtomicBool,
@@ -96,28 +103,60 @@ impl<'a> Experiment<'a> {
         let keys = StreamKeys::new(self.seed);
         let wave = (self.threads as u64 * 2).max(1);
         let blocks = self.blocks();
-        let mut next = 0u64;
         let mut done = 0u64;
-        while next < blocks {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(EngineError::Interrupted);
-            }
-            let ids: Vec<u64> = (next..(next + wave).min(blocks)).collect();
-            next += ids.len() as u64;
-            let outs: Vec<BlockOutput> = pool.install(|| {
-                ids.par_iter()
-                    .map(|&b| self.run_block(b, &keys, &layout, cancel))
-                    .collect()
+        // A producer runs waves of blocks on the pool while the main thread folds and writes
+        // the previous wave: at most three waves exist at once, and they are consumed in
+        // block order whatever order their blocks finished in.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<BlockOutput>>(1);
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| -> Result<(), EngineError> {
+            let (keys, layout_ref, stop_ref) = (&keys, &layout, &stop);
+            scope.spawn(move || {
+                let mut next = 0u64;
+                while next < blocks
+                    && !cancel.load(Ordering::Relaxed)
+                    && !stop_ref.load(Ordering::Relaxed)
+                {
+                    let ids: Vec<u64> = (next..(next + wave).min(blocks)).collect();
+                    next += ids.len() as u64;
+                    let outs: Vec<BlockOutput> = pool.install(|| {
+                        ids.par_iter()
+                            .map(|&b| {
+                                let mut out = self.run_block(b, keys, layout_ref, cancel);
+                                let mut rows = Vec::new();
+                                format(&out, layout_ref, &mut rows);
+                                out.rows = rows;
+                                out
+                            })
+                            .collect()
+                    });
+                    if tx.send(outs).is_err() {
+                        break;
+                    }
+                }
             });
-            if cancel.load(Ordering::Relaxed) {
-                return Err(EngineError::Interrupted);
+            // Owned here so that an early return drops it and unblocks the producer.
+            let rx = rx;
+            for outs in rx.iter() {
+                if cancel.load(Ordering::Relaxed) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(EngineError::Interrupted);
+                }
+                for out in &outs {
+                    acc.add_block(&out.moments, &out.values);
+                    if let Err(e) = sink(out, &layout) {
+                        // Stop the producer before returning.
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(EngineError::Sink(e));
+                    }
+                    done += out.trials;
+                    progress(done);
+                }
             }
-            for out in &outs {
-                acc.add_block(&out.moments, &out.values);
-                sink(out, &layout)?;
-                done += out.trials;
-                progress(done);
-            }
+            Ok(())
+        })?;
+        if cancel.load(Ordering::Relaxed) || done < self.trials {
+            return Err(EngineError::Interrupted);
         }
         Ok(acc)
     }
@@ -170,6 +209,7 @@ impl<'a> Experiment<'a> {
             draws: all_draws,
             values,
             moments,
+            rows: Vec::new(),
         }
     }
 }

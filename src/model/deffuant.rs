@@ -52,6 +52,13 @@ pub static PARAMS: &[ParamSpec] = &[
         0.5,
         "convergence parameter μ: the fraction of the gap each side moves",
     ),
+    ParamSpec::int(
+        "sweeps_per_turn",
+        1,
+        100_000,
+        1,
+        "sweeps of N pair meetings per turn (time-series resolution)",
+    ),
 ];
 
 pub static SPEC: ModelSpec = ModelSpec {

@@ -10,6 +10,7 @@
 //!
 //! Models draw every random number from the [`Streams`] they are given and from nowhere else.
 
+pub mod alliance;
 pub mod bargaining;
 pub mod clusters;
 pub mod deffuant;
@@ -216,7 +217,12 @@ impl Tracer for NoTrace {
 
 /// Every built-in model, in the order `cohesion describe` lists them.
 pub fn registry() -> &'static [&'static ModelSpec] {
-    static REGISTRY: [&ModelSpec; 3] = [&deffuant::SPEC, &hk::SPEC, &bargaining::SPEC];
+    static REGISTRY: [&ModelSpec; 4] = [
+        &alliance::SPEC,
+        &deffuant::SPEC,
+        &hk::SPEC,
+        &bargaining::SPEC,
+    ];
     &REGISTRY
 }
 

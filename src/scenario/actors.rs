@@ -77,6 +77,11 @@ fn is_provenance(col: &str) -> bool {
     col.starts_with("source") || col.starts_with("note") || col == "iso3" || col == "description"
 }
 
+/// A raw row: the actor's name (if any) and its (column, text) cells.
+type RawRow = (Option<String>, Vec<(String, String)>);
+/// Where a problem in (row, column) is: (file, line, key path).
+type Place<'a> = &'a dyn Fn(usize, &str) -> (String, Option<usize>, String);
+
 /// Parses one raw cell against its field declaration.
 fn parse_cell(kind: &FieldKind, raw: &str) -> Result<Cell, String> {
     let raw = raw.trim();
@@ -129,9 +134,9 @@ fn toml_cell(v: &toml::Value) -> Option<String> {
 /// `place(row, column)` says where a problem is, as (file, line, path).
 fn build(
     source: String,
-    rows: Vec<(Option<String>, Vec<(String, String)>)>,
+    rows: Vec<RawRow>,
     fields: &'static [ActorField],
-    place: &dyn Fn(usize, &str) -> (String, Option<usize>, String),
+    place: Place<'_>,
     issues: &mut Issues,
 ) -> ActorTable {
     let mut table = ActorTable {
@@ -140,6 +145,8 @@ fn build(
         fields: fields.iter().map(|f| f.name).collect(),
         values: vec![Vec::new(); fields.len()],
     };
+    // An unknown column is reported once, at the first row that has it.
+    let mut unknown: Vec<String> = Vec::new();
     for (r, (name, cells)) in rows.into_iter().enumerate() {
         match name {
             Some(n) if !n.trim().is_empty() => {
@@ -161,7 +168,12 @@ fn build(
             }
         }
         for (col, _) in &cells {
-            if col != "name" && !fields.iter().any(|f| f.name == col) && !is_provenance(col) {
+            if col != "name"
+                && !fields.iter().any(|f| f.name == col)
+                && !is_provenance(col)
+                && !unknown.contains(col)
+            {
+                unknown.push(col.clone());
                 let (f, l, p) = place(r, col);
                 let allowed: Vec<&str> = fields.iter().map(|f| f.name).collect();
                 issues.add_at(
@@ -180,18 +192,19 @@ fn build(
                 .iter()
                 .find(|(c, _)| c == field.name)
                 .map(|(_, v)| v.as_str());
-            let cell = match raw {
-                None => Cell::Missing,
+            let (cell, bad) = match raw {
+                None => (Cell::Missing, false),
                 Some(raw) => match parse_cell(&field.kind, raw) {
-                    Ok(c) => c,
+                    Ok(c) => (c, false),
                     Err(e) => {
                         let (f, l, p) = place(r, field.name);
                         issues.add_at(f, l, p, e);
-                        Cell::Missing
+                        (Cell::Missing, true)
                     }
                 },
             };
-            if cell == Cell::Missing && field.required {
+            // A cell already reported as bad is not reported again as missing.
+            if cell == Cell::Missing && field.required && !bad {
                 let (f, l, p) = place(r, field.name);
                 issues.add_at(
                     f,
@@ -306,7 +319,8 @@ fn load_csv(
     for rec in rdr.records() {
         match rec {
             Ok(rec) => {
-                let line = rec.position().map(|p| p.line() as usize);
+                // The header is record 0, so a record's number is its data row number.
+                let line = rec.position().map(|p| (p.line() as usize, p.record()));
                 let cells: Vec<(String, String)> = headers
                     .iter()
                     .cloned()
@@ -321,7 +335,16 @@ fn load_csv(
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                issues.add_at(&name, line, "", format!("malformed CSV row: {e}"));
+                let row = e.position().map(|p| p.record()).unwrap_or(0);
+                let msg = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { len, .. } => format!(
+                        "{len} fields; allowed: {}, one per header column ({})",
+                        headers.len(),
+                        headers.join(", ")
+                    ),
+                    _ => format!("malformed CSV row: {e}"),
+                };
+                issues.add_at(&name, line, format!("row {row}"), msg);
             }
         }
     }
@@ -332,8 +355,15 @@ fn load_csv(
     let place = move |r: usize, c: &str| {
         (
             nm2.clone(),
-            lines.get(r).copied().flatten(),
-            format!("row {}, column {c}", r + 1),
+            lines.get(r).copied().flatten().map(|p| p.0),
+            format!(
+                "row {}, column {c}",
+                lines
+                    .get(r)
+                    .copied()
+                    .flatten()
+                    .map_or(r as u64 + 1, |p| p.1)
+            ),
         )
     };
     let table = build(name, rows, fields, &place, issues);

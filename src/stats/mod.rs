@@ -151,9 +151,9 @@ impl Accumulators {
         for trial in values.chunks_exact(l.stride()) {
             for p in 0..l.policies.len() {
                 let v = &trial[p * pp..(p + 1) * pp];
-                for o in 0..o_n {
-                    if !v[o].is_nan() {
-                        self.out_sketch[p * o_n + o].push(v[o]);
+                for (o, &x) in v[..o_n].iter().enumerate() {
+                    if !x.is_nan() {
+                        self.out_sketch[p * o_n + o].push(x);
                     }
                 }
                 for t in 0..l.turns {

@@ -1,0 +1,335 @@
+//! Step 2: the adversary's moves.
+//!
+//! The adversary plays divide and rule. Its reading of alliance cohesion follows actual
+//! cohesion with a lag; each turn it draws, independently, whether to run each kind of move,
+//! with logit-linear probabilities in its risk appetite, strategy mix, perceived disunity,
+//! the alliance's credibility, the label (which may provoke) and the dialogue channel:
+//!
+//! * disinformation campaigns, reaching each ally with probability ∝ (1 − resilience);
+//! * inducements (energy and trade offers) to the most dependent, least aligned allies;
+//! * hybrid attacks (cyber, sabotage, corruption), aimed ∝ (1 − resilience) × exposure;
+//! * military intimidation, aggression against a non-member and, rarely, an attack on an ally,
+//!   whose probabilities step 8 ([`super::deterrence`]) computed at the end of last turn.
+//!
+//! Every uniform is drawn every turn whether or not it is used (a fixed number of draws per
+//! turn), so options of the same trial compare moves on common random numbers.
+
+use rand::Rng;
+
+use super::state::{State, hostility};
+use super::{Coeffs, P, Workspace};
+use crate::engine::rng::unit;
+use crate::model::Tracer;
+
+/// The logistic function, on the portable `libm::exp`.
+#[inline]
+pub fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + libm::exp(-x))
+}
+
+/// Logit shift of every hostile move from the label (provocation, a contested effect).
+#[inline]
+pub fn provocation(c: &Coeffs, label: usize) -> f64 {
+    c[P::LabelProvocation] * hostility(label)
+}
+
+/// Probabilities of this turn's political and hybrid moves: (disinformation, inducement, hybrid).
+pub fn political_probabilities(c: &Coeffs, s: &State) -> (f64, f64, f64) {
+    let disunity = 1.0 - s.perceived_cohesion;
+    let political = c[P::MixGain] * (0.5 - s.strategy_military);
+    let prov = provocation(c, s.label);
+    let opp = c[P::OpportunityGain] * disunity;
+    let dis = logistic(c[P::DisinfoBase] + political + opp + prov);
+    let ind = logistic(c[P::InducementBase] + political + opp);
+    let hyb = logistic(
+        c[P::HybridBase] + c[P::AppetiteGain] * (s.risk_appetite - 0.5) + opp + prov
+            - c[P::DeterrenceGainHybrid] * s.credibility,
+    );
+    (dis, ind, hyb)
+}
+
+/// Probability that ally `i` is reached by a disinformation campaign: breadth × (1 − resilience).
+#[inline]
+pub fn disinfo_reach(c: &Coeffs, resilience: f64) -> f64 {
+    (c[P::DisinfoBreadth] * (1.0 - resilience)).clamp(0.0, 1.0)
+}
+
+/// Inducement targeting score: (dependence + trade floor) × (1 − stance).
+#[inline]
+pub fn inducement_score(c: &Coeffs, dependence: f64, stance: f64) -> f64 {
+    (dependence + c[P::InducementTradeFloor]) * (1.0 - stance)
+}
+
+/// The index drawn with probability ∝ `weight(i)` using the uniform `u` (the last positive
+/// weight if rounding leaves `u` beyond the total; 0 if every weight is zero).
+pub fn weighted_pick(n: usize, u: f64, weight: impl Fn(usize) -> f64) -> usize {
+    let total: f64 = (0..n).map(&weight).sum();
+    let mut x = u * total;
+    let mut last = 0;
+    for i in 0..n {
+        let w = weight(i);
+        if w > 0.0 {
+            last = i;
+            if x < w {
+                return i;
+            }
+            x -= w;
+        }
+    }
+    last
+}
+
+/// Step 2: updates the adversary's reading, draws its moves, and records their effects in the
+/// workspace (threat shocks, disinformation, resilience damage) and in the inducement stocks.
+pub fn moves<R: Rng + ?Sized, T: Tracer>(
+    c: &Coeffs,
+    s: &mut State,
+    ws: &mut Workspace,
+    rng: &mut R,
+    t: usize,
+    tr: &mut T,
+) {
+    let n = s.allies();
+    s.perceived_cohesion += c[P::AdversaryLearning] * (s.cohesion - s.perceived_cohesion);
+    s.perceived_cohesion = s.perceived_cohesion.clamp(0.0, 1.0);
+    let decay = 1.0 - c[P::InducementDecay];
+    for x in &mut s.inducement {
+        *x *= decay;
+    }
+    let (p_dis, p_ind, p_hyb) = political_probabilities(c, s);
+    // Fixed draws, in a fixed order.
+    let u_dis = unit(rng);
+    let u_ind = unit(rng);
+    let u_hyb = unit(rng);
+    let u_hyb_target = unit(rng);
+    let u_int = unit(rng);
+    let u_agg = unit(rng);
+    let u_att = unit(rng);
+    let u_att_target = unit(rng);
+
+    // Disinformation: one uniform per ally, always drawn.
+    let campaign = u_dis < p_dis;
+    for i in 0..n {
+        let u = unit(rng);
+        if campaign && u < disinfo_reach(c, s.resilience[i]) {
+            ws.disinfo[i] += 1.0;
+        }
+    }
+    if campaign {
+        s.disinfo_campaigns += 1;
+        if T::ENABLED {
+            let ws = &*ws;
+            tr.event(t, "adversary", "adversary", &|| {
+                let hit: Vec<&str> = (0..n)
+                    .filter(|&i| ws.disinfo[i] > 0.0)
+                    .map(|i| c.names[i].as_str())
+                    .collect();
+                format!(
+                    "disinformation campaign (p = {p_dis:.3}) reaching {}",
+                    if hit.is_empty() {
+                        "no ally".to_string()
+                    } else {
+                        hit.join(", ")
+                    }
+                )
+            });
+        }
+    }
+
+    // Inducements: the k highest scores, chosen without allocation.
+    if u_ind < p_ind {
+        s.inducements += 1;
+        ws.mark.fill(false);
+        let k = c.int(P::InducementTargets).min(n);
+        for _ in 0..k {
+            let mut best = usize::MAX;
+            let mut best_score = f64::NEG_INFINITY;
+            for i in 0..n {
+                let sc = inducement_score(c, s.dependence[i], s.stance[i]);
+                if !ws.mark[i] && sc > best_score {
+                    best = i;
+                    best_score = sc;
+                }
+            }
+            if best == usize::MAX {
+                break;
+            }
+            ws.mark[best] = true;
+            s.inducement[best] += 1.0;
+            if T::ENABLED {
+                tr.event(t, "adversary", &c.names[best], &|| {
+                    format!(
+                        "inducement offer (energy/trade; p = {p_ind:.3}; dependence {:.2}, stance {:.2})",
+                        s.dependence[best], s.stance[best]
+                    )
+                });
+            }
+        }
+    }
+
+    // Hybrid attack on one ally.
+    if u_hyb < p_hyb {
+        s.hybrid_attacks += 1;
+        let target = weighted_pick(n, u_hyb_target, |i| (1.0 - s.resilience[i]) * c.exposure[i]);
+        let shock = c[P::ShockHybrid];
+        let spill = c[P::HybridSpillover];
+        for i in 0..n {
+            ws.shock[i] += if i == target {
+                shock
+            } else {
+                shock * spill * c.exposure[i]
+            };
+        }
+        ws.damage[target] += c[P::HybridDamage] * (1.0 - s.resilience[target]);
+        if T::ENABLED {
+            tr.event(t, "adversary", &c.names[target], &|| {
+                format!(
+                    "hybrid attack (cyber, sabotage, corruption; p = {p_hyb:.3}; resilience {:.2})",
+                    s.resilience[target]
+                )
+            });
+        }
+    }
+
+    // Military moves, with the risks step 8 set at the end of last turn.
+    if u_int < s.intimidation_risk {
+        ws.crisis = true;
+        for i in 0..n {
+            ws.shock[i] += c[P::ShockIntimidation] * c.exposure[i];
+        }
+        if T::ENABLED {
+            let p = s.intimidation_risk;
+            tr.event(t, "adversary", "adversary", &|| {
+                format!("military intimidation (p = {p:.3}): exercises, airspace incidents")
+            });
+        }
+    }
+    if u_agg < s.aggression_risk {
+        ws.crisis = true;
+        for i in 0..n {
+            ws.shock[i] += c[P::ShockAggression] * c.exposure[i];
+        }
+        if T::ENABLED {
+            let p = s.aggression_risk;
+            tr.event(t, "adversary", "adversary", &|| {
+                format!("aggression against a non-member (p = {p:.4})")
+            });
+        }
+    }
+    if u_att < s.attack_risk {
+        let target = weighted_pick(n, u_att_target, |i| c.exposure[i]);
+        attack(c, s, ws, target, 1.0, t);
+        if T::ENABLED {
+            let p = s.attack_risk;
+            tr.event(t, "adversary", &c.names[target], &|| {
+                format!("ARMED ATTACK on an ally (p = {p:.5})")
+            });
+        }
+    }
+}
+
+/// The effects of an attack on ally `target` at `severity`: a full shock on the target, an
+/// exposure-scaled one on every other ally; a crisis; the first attack's turn is recorded.
+pub fn attack(
+    c: &Coeffs,
+    s: &mut State,
+    ws: &mut Workspace,
+    target: usize,
+    severity: f64,
+    t: usize,
+) {
+    ws.crisis = true;
+    let shock = c[P::ShockAttack] * severity;
+    for i in 0..s.allies() {
+        ws.shock[i] += if i == target {
+            shock
+        } else {
+            shock * c.exposure[i]
+        };
+    }
+    if s.attack_turn.is_none() {
+        s.attack_turn = Some(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use crate::model::NoTrace;
+
+    #[test]
+    fn weighted_pick_follows_weights() {
+        let w = [0.0, 1.0, 3.0, 0.0];
+        assert_eq!(weighted_pick(4, 0.0, |i| w[i]), 1);
+        assert_eq!(weighted_pick(4, 0.24, |i| w[i]), 1);
+        assert_eq!(weighted_pick(4, 0.26, |i| w[i]), 2);
+        assert_eq!(weighted_pick(4, 0.999_999, |i| w[i]), 2);
+        assert_eq!(weighted_pick(4, 0.5, |_| 0.0), 0);
+    }
+
+    #[test]
+    fn more_resilience_never_raises_the_reach_of_disinformation() {
+        let (_, c, _, _, _) = setup(&defaults());
+        let mut last = f64::INFINITY;
+        for k in 0..=100 {
+            let p = disinfo_reach(&c, k as f64 / 100.0);
+            assert!(p <= last);
+            last = p;
+        }
+    }
+
+    #[test]
+    fn inducements_go_to_the_most_dependent_least_aligned() {
+        let (_, c, _, _, _) = setup(&defaults());
+        assert!(inducement_score(&c, 0.9, 0.2) > inducement_score(&c, 0.9, 0.6));
+        assert!(inducement_score(&c, 0.9, 0.2) > inducement_score(&c, 0.1, 0.2));
+    }
+
+    #[test]
+    fn provocation_grows_with_the_label_and_military_mix_shifts_moves() {
+        let mut p = defaults();
+        p.values[P::LabelProvocation.i()] = 1.0;
+        let (_, c, mut s, _, _) = setup(&p);
+        assert!(provocation(&c, 3) > provocation(&c, 2));
+        s.label = 2;
+        let (d2, _, h2) = political_probabilities(&c, &s);
+        s.label = 3;
+        let (d3, _, h3) = political_probabilities(&c, &s);
+        assert!(d3 > d2 && h3 > h2);
+        s.strategy_military = 0.9;
+        let (d_mil, i_mil, _) = political_probabilities(&c, &s);
+        s.strategy_military = 0.1;
+        let (d_pol, i_pol, _) = political_probabilities(&c, &s);
+        assert!(d_pol > d_mil && i_pol > i_mil);
+    }
+
+    #[test]
+    fn moves_draw_a_fixed_number_of_uniforms() {
+        use rand::Rng;
+        let (_, c, s0, st, mut ws) = setup(&defaults());
+        let mut ends = Vec::new();
+        for cohesion in [0.0, 1.0] {
+            let mut s = s0.clone();
+            s.cohesion = cohesion;
+            s.perceived_cohesion = cohesion;
+            let mut rng = st.adversary.clone();
+            moves(&c, &mut s, &mut ws, &mut rng, 1, &mut NoTrace);
+            ends.push(rng.next_u64());
+            s.check_ranges().unwrap();
+        }
+        assert_eq!(ends[0], ends[1]);
+    }
+
+    #[test]
+    fn an_attack_shocks_the_target_fully_and_records_the_turn() {
+        let (_, c, mut s, _, mut ws) = setup(&defaults());
+        attack(&c, &mut s, &mut ws, 3, 1.0, 5);
+        assert_eq!(ws.shock[3], c[P::ShockAttack]);
+        assert!(ws.shock[0] <= ws.shock[3]);
+        assert_eq!(s.attack_turn, Some(5));
+        attack(&c, &mut s, &mut ws, 1, 1.0, 7);
+        assert_eq!(s.attack_turn, Some(5));
+        assert!(ws.crisis);
+    }
+}

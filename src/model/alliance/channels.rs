@@ -1,0 +1,248 @@
+//! Step 6: unilateral channels to Moscow, by logistic choice.
+//!
+//! Every ally decides each turn whether to run its own channel. The utility of doing so is
+//!
+//! ```text
+//! U_i = channel_base + channel_inducement I_i (1 − r_i) + channel_engagement (1 − x_i)
+//!     + channel_dependence e_i − channel_threat τ_i − cost(label)
+//!     + channel_dialogue × dialogue_legitimation × o + channel_persistence [open last turn]
+//! cost(label) = channel_label_cost × hostility(label)
+//! P(channel) = 1 / (1 + e^{−U_i})
+//! ```
+//!
+//! `o` is the effective openness of the alliance's dialogue channel. Whether an open NATO
+//! dialogue *substitutes* for unilateral channels (allies can talk to Moscow through NATO:
+//! legitimation < 0) or *legitimises* them (dialogue for its own sake becomes respectable:
+//! legitimation > 0) is contested; `dialogue_legitimation` is meant to be drawn as an
+//! uncertainty. One uniform per ally per turn, always drawn.
+
+use rand::Rng;
+
+use super::adversary::logistic;
+use super::state::{State, hostility};
+use super::{Coeffs, P};
+use crate::engine::rng::unit;
+use crate::model::Tracer;
+
+/// Political cost (in logit units) of dealing with an actor carrying `label`: never lower for a
+/// more hostile label (the coefficient is non-negative).
+#[inline]
+pub fn political_cost(c: &Coeffs, label: usize) -> f64 {
+    c[P::ChannelLabelCost] * hostility(label)
+}
+
+/// What an ally's choice depends on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drivers {
+    pub inducement: f64,
+    pub resilience: f64,
+    pub stance: f64,
+    pub dependence: f64,
+    pub threat: f64,
+    pub label: usize,
+    /// Effective openness of the NATO dialogue channel.
+    pub openness: f64,
+    pub open_now: bool,
+}
+
+/// Utility (logit) of running a unilateral channel.
+pub fn utility(c: &Coeffs, d: &Drivers) -> f64 {
+    c[P::ChannelBase]
+        + c[P::ChannelInducement] * d.inducement * (1.0 - d.resilience)
+        + c[P::ChannelEngagement] * (1.0 - d.stance)
+        + c[P::ChannelDependence] * d.dependence
+        - c[P::ChannelThreat] * d.threat
+        - political_cost(c, d.label)
+        + c[P::ChannelDialogue] * c[P::DialogueLegitimation] * d.openness
+        + if d.open_now {
+            c[P::ChannelPersistence]
+        } else {
+            0.0
+        }
+}
+
+/// Probability of running a unilateral channel.
+#[inline]
+pub fn probability(c: &Coeffs, d: &Drivers) -> f64 {
+    logistic(utility(c, d))
+}
+
+/// The drivers of ally `i` in state `s`.
+#[inline]
+pub fn drivers(c: &Coeffs, s: &State, i: usize) -> Drivers {
+    Drivers {
+        inducement: s.inducement[i],
+        resilience: s.resilience[i],
+        stance: s.stance[i],
+        dependence: s.dependence[i] * (1.0 + c[P::EnergyStressGain] * s.energy_stress),
+        threat: s.threat[i],
+        label: s.label,
+        openness: s.dialogue_openness(c[P::CutDamping]),
+        open_now: s.channel[i],
+    }
+}
+
+/// Step 6: every ally decides (decisions stream).
+pub fn decide<R: Rng + ?Sized, T: Tracer>(
+    c: &Coeffs,
+    s: &mut State,
+    rng: &mut R,
+    t: usize,
+    tr: &mut T,
+) {
+    for i in 0..s.allies() {
+        let p = probability(c, &drivers(c, s, i));
+        let open = unit(rng) < p;
+        if T::ENABLED && open != s.channel[i] {
+            tr.event(t, "decision", &c.names[i], &|| {
+                if open {
+                    format!(
+                        "opens a unilateral channel to Moscow (p = {p:.3}; stance {:.2}, threat {:.2}, dependence {:.2}, inducements {:.2})",
+                        s.stance[i], s.threat[i], s.dependence[i], s.inducement[i]
+                    )
+                } else {
+                    format!("closes its unilateral channel (p of keeping it = {p:.3})")
+                }
+            });
+        }
+        s.channel[i] = open;
+        s.opened[i] |= open;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+
+    fn base() -> Drivers {
+        Drivers {
+            inducement: 0.5,
+            resilience: 0.4,
+            stance: 0.3,
+            dependence: 0.5,
+            threat: 0.4,
+            label: 2,
+            openness: 0.5,
+            open_now: false,
+        }
+    }
+
+    #[test]
+    fn more_energy_dependence_never_makes_a_channel_less_likely() {
+        for legit in [-1.0, 0.0, 1.0] {
+            let mut p = defaults();
+            p.values[P::DialogueLegitimation.i()] = legit;
+            let (_, c, _, _, _) = setup(&p);
+            for open_now in [false, true] {
+                for label in 0..4 {
+                    let mut d = Drivers {
+                        open_now,
+                        label,
+                        ..base()
+                    };
+                    let mut last = 0.0;
+                    for k in 0..=200 {
+                        d.dependence = k as f64 / 100.0;
+                        let pr = probability(&c, &d);
+                        assert!(pr >= last, "dependence {}", d.dependence);
+                        last = pr;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_hostile_label_never_lowers_the_political_cost() {
+        let mut p = defaults();
+        for cost in [0.0, 0.7, 1.5, 10.0] {
+            p.values[P::ChannelLabelCost.i()] = cost;
+            let (_, c, _, _, _) = setup(&p);
+            for l in 1..4 {
+                assert!(political_cost(&c, l) >= political_cost(&c, l - 1));
+                let d = Drivers { label: l, ..base() };
+                let e = Drivers {
+                    label: l - 1,
+                    ..base()
+                };
+                assert!(probability(&c, &d) <= probability(&c, &e));
+            }
+        }
+    }
+
+    #[test]
+    fn drivers_point_the_documented_way() {
+        let (_, c, _, _, _) = setup(&defaults());
+        let p0 = probability(&c, &base());
+        assert!(
+            probability(
+                &c,
+                &Drivers {
+                    inducement: 2.0,
+                    ..base()
+                }
+            ) > p0
+        );
+        assert!(
+            probability(
+                &c,
+                &Drivers {
+                    stance: 0.1,
+                    ..base()
+                }
+            ) > p0
+        );
+        assert!(
+            probability(
+                &c,
+                &Drivers {
+                    threat: 0.9,
+                    ..base()
+                }
+            ) < p0
+        );
+        assert!(
+            probability(
+                &c,
+                &Drivers {
+                    open_now: true,
+                    ..base()
+                }
+            ) > p0
+        );
+    }
+
+    #[test]
+    fn dialogue_substitutes_or_legitimises_by_the_sign_of_the_parameter() {
+        for (legit, more) in [(-1.0, false), (1.0, true)] {
+            let mut p = defaults();
+            p.values[P::DialogueLegitimation.i()] = legit;
+            let (_, c, _, _, _) = setup(&p);
+            let closed = probability(
+                &c,
+                &Drivers {
+                    openness: 0.0,
+                    ..base()
+                },
+            );
+            let open = probability(
+                &c,
+                &Drivers {
+                    openness: 1.0,
+                    ..base()
+                },
+            );
+            assert_eq!(open > closed, more);
+        }
+    }
+
+    #[test]
+    fn decide_records_openings() {
+        let mut p = defaults();
+        p.values[P::ChannelBase.i()] = 10.0;
+        let (_, c, mut s, mut st, _) = setup(&p);
+        decide(&c, &mut s, &mut st.decisions, 1, &mut crate::model::NoTrace);
+        assert!(s.channel.iter().all(|&x| x) && s.opened.iter().all(|&x| x));
+    }
+}

@@ -1,0 +1,244 @@
+//! Step 8: deterrence credibility, and the escalation and attack risks of the next turn.
+//!
+//! Credibility K moves toward a target built from cohesion, posture, defence spending, the
+//! label and the prepared costs of aggression:
+//!
+//! ```text
+//! K* = clamp(credibility_base + k_coh C + k_post posture_eff + k_spend S + k_label h(label) + k_costs costs, 0, 1)
+//! K ← K + credibility_adjust (K* − K)
+//! posture_eff = min(1, posture + posture_threat_response × max(0, τ̄ − τ̄₀))
+//! S = Σ_i w_i min(1, defence_i / 2%)          (weighted share of the 2% goal met)
+//! ```
+//!
+//! Defence spending grows by the common lever plus each ally's response to its threat above its
+//! starting level. The adversary's military moves then get logit-linear probabilities in its
+//! risk appetite a, strategy mix σ, perceived disunity, credibility, prepared costs, the label's
+//! provocation and the dialogue channel's openness o:
+//!
+//! ```text
+//! logit P(intimidation) = intimidation_base + g_a(a − ½) + g_σ(σ − ½) + prov − g_K K − g_D o
+//! logit P(aggression)   = aggression_base  + g_a(a − ½) + g_σ(σ − ½) + prov − g_c costs − g_D o
+//! logit P(attack)       = attack_base      + g_a(a − ½) + g_σ(σ − ½) + g_o(1 − ĉ) + prov − g_K K − g_D o
+//! ```
+//!
+//! Aggression against a non-member is not covered by Article 5, so it answers to the prepared
+//! costs rather than to credibility.
+
+use super::adversary::{logistic, provocation};
+use super::state::{State, hostility};
+use super::{Coeffs, P};
+use crate::model::Tracer;
+
+/// Weighted share of the 2% spending goal met.
+pub fn spending_index(c: &Coeffs, s: &State) -> f64 {
+    let mut x = 0.0;
+    for i in 0..s.allies() {
+        x += c.w[i] * (s.defence[i] / 2.0).min(1.0);
+    }
+    x.clamp(0.0, 1.0)
+}
+
+/// Posture with the threat response.
+pub fn effective_posture(c: &Coeffs, s: &State) -> f64 {
+    let rise = (s.threat_mean - c.threat_mean0).max(0.0);
+    (s.posture + c[P::PostureThreatResponse] * rise).clamp(0.0, 1.0)
+}
+
+/// The credibility target K*.
+pub fn credibility_target(c: &Coeffs, s: &State, spending: f64) -> f64 {
+    (c[P::CredibilityBase]
+        + c[P::CredibilityCohesion] * s.cohesion
+        + c[P::CredibilityPosture] * effective_posture(c, s)
+        + c[P::CredibilitySpending] * spending
+        + c[P::CredibilityLabel] * hostility(s.label)
+        + c[P::CredibilityCosts] * s.costs)
+        .clamp(0.0, 1.0)
+}
+
+/// What the military risks depend on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RiskDrivers {
+    pub risk_appetite: f64,
+    pub strategy_military: f64,
+    pub perceived_cohesion: f64,
+    pub credibility: f64,
+    pub costs: f64,
+    pub label: usize,
+    pub openness: f64,
+}
+
+impl RiskDrivers {
+    pub fn of(c: &Coeffs, s: &State) -> Self {
+        RiskDrivers {
+            risk_appetite: s.risk_appetite,
+            strategy_military: s.strategy_military,
+            perceived_cohesion: s.perceived_cohesion,
+            credibility: s.credibility,
+            costs: s.costs,
+            label: s.label,
+            openness: s.dialogue_openness(c[P::CutDamping]),
+        }
+    }
+}
+
+fn common(c: &Coeffs, d: &RiskDrivers) -> f64 {
+    c[P::AppetiteGain] * (d.risk_appetite - 0.5)
+        + c[P::MixGain] * (d.strategy_military - 0.5)
+        + provocation(c, d.label)
+        - c[P::DialogueDeescalation] * d.openness
+}
+
+/// Probability of military intimidation in a turn.
+pub fn intimidation_probability(c: &Coeffs, d: &RiskDrivers) -> f64 {
+    logistic(c[P::IntimidationBase] + common(c, d) - c[P::DeterrenceGain] * d.credibility)
+}
+
+/// Probability of aggression against a non-member in a turn.
+pub fn aggression_probability(c: &Coeffs, d: &RiskDrivers) -> f64 {
+    logistic(c[P::AggressionBase] + common(c, d) - c[P::CostsGain] * d.costs)
+}
+
+/// Probability of an attack on an ally in a turn: never higher with higher credibility.
+pub fn attack_probability(c: &Coeffs, d: &RiskDrivers) -> f64 {
+    logistic(
+        c[P::AttackBase] + common(c, d) + c[P::OpportunityGain] * (1.0 - d.perceived_cohesion)
+            - c[P::DeterrenceGain] * d.credibility,
+    )
+}
+
+/// Sets next turn's military risks from the current state.
+pub fn set_risks(c: &Coeffs, s: &mut State) {
+    let d = RiskDrivers::of(c, s);
+    s.intimidation_risk = intimidation_probability(c, &d);
+    s.aggression_risk = aggression_probability(c, &d);
+    s.attack_risk = attack_probability(c, &d);
+}
+
+/// Step 8: spending, credibility, next turn's risks. Expects this turn's cohesion measured.
+pub fn update<T: Tracer>(c: &Coeffs, s: &mut State, t: usize, tr: &mut T) {
+    let per_turn = 1.0 / c.turns_per_year;
+    let response = c[P::SpendingThreatResponse];
+    for i in 0..s.allies() {
+        let rise = (s.threat[i] - c.threat0[i]).max(0.0);
+        s.defence[i] = (s.defence[i] + (s.spending_growth + response * rise) * per_turn).max(0.0);
+    }
+    let target = credibility_target(c, s, spending_index(c, s));
+    s.credibility =
+        (s.credibility + c[P::CredibilityAdjust] * (target - s.credibility)).clamp(0.0, 1.0);
+    set_risks(c, s);
+    if T::ENABLED {
+        let (k, a, b, d) = (
+            s.credibility,
+            s.intimidation_risk,
+            s.aggression_risk,
+            s.attack_risk,
+        );
+        tr.event(t, "deterrence", "alliance", &|| {
+            format!(
+                "credibility {k:.3} (target {target:.3}); next turn: intimidation {a:.3}, aggression {b:.4}, attack on an ally {d:.5}"
+            )
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+
+    fn drivers() -> RiskDrivers {
+        RiskDrivers {
+            risk_appetite: 0.5,
+            strategy_military: 0.5,
+            perceived_cohesion: 0.7,
+            credibility: 0.6,
+            costs: 0.3,
+            label: 2,
+            openness: 0.3,
+        }
+    }
+
+    #[test]
+    fn higher_credibility_never_raises_the_chance_of_an_attack() {
+        for (gain, prov) in [(0.0, 0.0), (3.0, 0.5), (20.0, 3.0)] {
+            let mut p = defaults();
+            p.values[P::DeterrenceGain.i()] = gain;
+            p.values[P::LabelProvocation.i()] = prov;
+            let (_, c, _, _, _) = setup(&p);
+            for label in 0..4 {
+                for a in [0.0, 0.5, 1.0] {
+                    let mut d = RiskDrivers {
+                        label,
+                        risk_appetite: a,
+                        ..drivers()
+                    };
+                    let mut last = 1.0;
+                    for k in 0..=100 {
+                        d.credibility = k as f64 / 100.0;
+                        let pa = attack_probability(&c, &d);
+                        assert!(pa <= last);
+                        assert!(
+                            intimidation_probability(&c, &d)
+                                <= intimidation_probability(
+                                    &c,
+                                    &RiskDrivers {
+                                        credibility: (k as f64 - 1.0).max(0.0) / 100.0,
+                                        ..d
+                                    }
+                                )
+                        );
+                        last = pa;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn attacks_are_rare_and_respond_to_appetite_costs_and_dialogue() {
+        let (_, c, _, _, _) = setup(&defaults());
+        let d = drivers();
+        let pa = attack_probability(&c, &d);
+        assert!(pa < 0.002, "{pa}");
+        assert!(
+            attack_probability(
+                &c,
+                &RiskDrivers {
+                    risk_appetite: 1.0,
+                    ..d
+                }
+            ) > pa
+        );
+        assert!(
+            aggression_probability(&c, &RiskDrivers { costs: 1.0, ..d })
+                < aggression_probability(&c, &d)
+        );
+        assert!(
+            intimidation_probability(&c, &RiskDrivers { openness: 1.0, ..d })
+                < intimidation_probability(&c, &d)
+        );
+    }
+
+    #[test]
+    fn credibility_grows_with_cohesion_posture_and_spending() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        let k0 = credibility_target(&c, &s, 0.5);
+        assert!(credibility_target(&c, &s, 0.9) > k0);
+        s.cohesion += 0.1;
+        assert!(credibility_target(&c, &s, 0.5) > k0);
+        s.posture = 1.0;
+        assert!(credibility_target(&c, &s, 0.5) > k0);
+        let si = spending_index(&c, &s);
+        assert!((0.0..=1.0).contains(&si));
+    }
+
+    #[test]
+    fn update_raises_spending_under_threat_and_keeps_ranges() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        let before = s.defence.clone();
+        s.threat[1] = 1.0;
+        update(&c, &mut s, 1, &mut crate::model::NoTrace);
+        assert!(s.defence[1] - before[1] > s.defence[0] - before[0]);
+        s.check_ranges().unwrap();
+    }
+}

@@ -1,0 +1,129 @@
+//! Step 1: the alliance's levers for the turn.
+//!
+//! A lever is a parameter a policy option sets (`[[policy]] levers = {…}`); in the later wargame
+//! mode Blue sets them turn by turn. They are gathered in [`Levers`], a plain value that the turn
+//! function takes as input, so a batch run and a game drive the model the same way. Applying
+//! them is immediate for posture, efforts and the dialogue channel; the label is only
+//! *proposed* here and can change only at a summit, by consensus (step 7).
+
+use super::state::{DIALOGUES, LABELS, State};
+use super::{Coeffs, P};
+use crate::model::Tracer;
+
+/// The alliance's choices for one turn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Levers {
+    /// Proposed label (index into [`LABELS`]).
+    pub label: usize,
+    /// Dialogue channel (index into [`DIALOGUES`]).
+    pub dialogue: usize,
+    pub dialogue_effort: f64,
+    pub counter_disinfo: f64,
+    pub resilience_investment: f64,
+    pub posture: f64,
+    pub costs_of_aggression: f64,
+    /// Percentage points of GDP per year.
+    pub spending_growth: f64,
+}
+
+impl Levers {
+    /// The levers a trial's parameters set (the policy option's values, else the scenario's).
+    pub fn from_coeffs(c: &Coeffs) -> Self {
+        Levers {
+            label: c.int(P::Label).min(LABELS.len() - 1),
+            dialogue: c.int(P::Dialogue).min(DIALOGUES.len() - 1),
+            dialogue_effort: c[P::DialogueEffort],
+            counter_disinfo: c[P::CounterDisinfo],
+            resilience_investment: c[P::ResilienceInvestment],
+            posture: c[P::Posture],
+            costs_of_aggression: c[P::CostsOfAggression],
+            spending_growth: c[P::SpendingGrowth],
+        }
+    }
+}
+
+/// Writes the levers into the state (no trace, no draw).
+pub fn set(s: &mut State, lv: &Levers) {
+    s.proposed_label = lv.label;
+    s.dialogue = lv.dialogue;
+    s.dialogue_effort = lv.dialogue_effort.clamp(0.0, 1.0);
+    s.counter_disinfo = lv.counter_disinfo.clamp(0.0, 1.0);
+    s.resilience_investment = lv.resilience_investment.clamp(0.0, 1.0);
+    s.posture = lv.posture.clamp(0.0, 1.0);
+    s.costs = lv.costs_of_aggression.clamp(0.0, 1.0);
+    s.spending_growth = lv.spending_growth;
+}
+
+/// Step 1: applies the turn's levers, recording every change as a decision.
+pub fn apply<T: Tracer>(_c: &Coeffs, s: &mut State, lv: &Levers, t: usize, tr: &mut T) {
+    if T::ENABLED {
+        if lv.label != s.proposed_label || t == 1 {
+            tr.event(t, "lever", "alliance", &|| {
+                format!(
+                    "proposed label: {} (in force: {})",
+                    LABELS[lv.label], LABELS[s.label]
+                )
+            });
+        }
+        if lv.dialogue != s.dialogue || t == 1 {
+            tr.event(t, "lever", "alliance", &|| {
+                format!(
+                    "dialogue channel: {} (effort {})",
+                    DIALOGUES[lv.dialogue], lv.dialogue_effort
+                )
+            });
+        }
+        if t == 1 {
+            tr.event(t, "lever", "alliance", &|| {
+                format!(
+                    "posture {}, costs of aggression {}, counter-disinformation {}, resilience investment {}, spending growth {} pp/yr",
+                    lv.posture,
+                    lv.costs_of_aggression,
+                    lv.counter_disinfo,
+                    lv.resilience_investment,
+                    lv.spending_growth
+                )
+            });
+        }
+    }
+    set(s, lv);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use crate::engine::trace::Trace;
+    use crate::model::NoTrace;
+
+    #[test]
+    fn levers_come_from_the_parameters() {
+        let mut p = defaults();
+        p.values[P::Label.i()] = 3.0;
+        p.values[P::CounterDisinfo.i()] = 0.9;
+        let (_, c, _, _, _) = setup(&p);
+        let lv = Levers::from_coeffs(&c);
+        assert_eq!(lv.label, 3);
+        assert_eq!(lv.counter_disinfo, 0.9);
+        assert_eq!(lv.dialogue, 0);
+    }
+
+    #[test]
+    fn applying_proposes_the_label_without_adopting_it() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        let mut lv = Levers::from_coeffs(&c);
+        lv.label = 3;
+        lv.dialogue = 1;
+        let before = s.label;
+        let mut tr = Trace::default();
+        apply(&c, &mut s, &lv, 1, &mut tr);
+        assert_eq!(s.proposed_label, 3);
+        assert_eq!(s.label, before);
+        assert_eq!(s.dialogue, 1);
+        assert!(tr.events.iter().any(|e| e.detail.contains("adversary")));
+        // A lever out of range is clamped.
+        lv.posture = 2.0;
+        apply(&c, &mut s, &lv, 2, &mut NoTrace);
+        assert_eq!(s.posture, 1.0);
+    }
+}

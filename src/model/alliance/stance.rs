@@ -1,0 +1,213 @@
+//! Step 5: stances — domestic pull, then consultation by bounded confidence.
+//!
+//! Each ally's stance x_i ∈ [0, 1] (0 engagement, 1 confrontation) first moves toward where
+//! domestic politics pulls it:
+//!
+//! ```text
+//! T_i = clamp(stance_base + offset_i + stance_threat τ_i − stance_energy e_i (1 + g × stress), 0, 1)
+//! Δ_i = domestic_pull (T_i − x_i) + line_pull × s_i (L − x_i) − min(1, inducement_pull × I_i (1 − r_i)) x_i
+//! s_i = min(1, support_i + support_rally × max(0, τ_i − τ_i(0)))
+//! ```
+//!
+//! (threat pushes toward confrontation; energy dependence and inducements toward engagement;
+//! public support for NATO toward the alliance line L, and support rallies when threat rises). Then the allies consult: the reference
+//! bounded-confidence rules of `opinion.rs`, Deffuant–Weisbuch (random pairs, weighted
+//! encounter) or Hegselmann–Krause (weighted neighbourhood mean), with the allies' weights as
+//! partner weights. When the three domestic coefficients are zero the domestic step is skipped
+//! exactly, so the step *is* the reference model (tested bit for bit).
+
+use rand::Rng;
+
+use super::state::State;
+use super::{Coeffs, P, Workspace};
+use crate::model::opinion::{self, HkScratch};
+
+/// The domestic stance target of ally `i`.
+#[inline]
+pub fn domestic_target(c: &Coeffs, s: &State, i: usize) -> f64 {
+    let dep = s.dependence[i] * (1.0 + c[P::EnergyStressGain] * s.energy_stress);
+    (c[P::StanceBase] + s.offset[i] + c[P::StanceThreat] * s.threat[i] - c[P::StanceEnergy] * dep)
+        .clamp(0.0, 1.0)
+}
+
+/// The domestic pull on every stance (skipped where it is exactly zero).
+pub fn domestic_step(c: &Coeffs, s: &mut State) {
+    let (kd, kl, ki) = (c[P::DomesticPull], c[P::LinePull], c[P::InducementPull]);
+    if kd == 0.0 && kl == 0.0 && ki == 0.0 {
+        return;
+    }
+    let line = s.line;
+    let rally = c[P::SupportRally];
+    for i in 0..s.allies() {
+        let x = s.stance[i];
+        let target = domestic_target(c, s, i);
+        let support = (c.support[i] + rally * (s.threat[i] - c.threat0[i]).max(0.0)).min(1.0);
+        let induced = (ki * s.inducement[i] * (1.0 - s.resilience[i])).min(1.0);
+        let d = kd * (target - x) + kl * support * (line - x) - induced * x;
+        if d != 0.0 {
+            s.stance[i] = (x + d).clamp(0.0, 1.0);
+        }
+    }
+}
+
+/// Which consultation rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Deffuant,
+    HegselmannKrause,
+}
+
+/// Consultation among the allies: `rounds` weighted Deffuant sweeps or weighted HK steps on
+/// `x`, with partner weights `w`. Returns the largest move of the last round.
+#[allow(clippy::too_many_arguments)]
+pub fn consult<R: Rng + ?Sized>(
+    rule: Rule,
+    x: &mut Vec<f64>,
+    w: &[f64],
+    eps: f64,
+    mu: f64,
+    rounds: usize,
+    rng: &mut R,
+    next: &mut Vec<f64>,
+    hk: &mut HkScratch,
+) -> f64 {
+    let mut moved = 0.0;
+    for _ in 0..rounds {
+        moved = match rule {
+            Rule::Deffuant => opinion::deffuant_sweep_weighted(x, w, eps, mu, rng),
+            Rule::HegselmannKrause => {
+                let m = opinion::hk_step_weighted(x, w, next, eps, hk);
+                std::mem::swap(x, next);
+                m
+            }
+        };
+    }
+    moved
+}
+
+/// Step 5: domestic pull, then consultation (dynamics stream).
+pub fn update<R: Rng + ?Sized>(c: &Coeffs, s: &mut State, ws: &mut Workspace, rng: &mut R) {
+    domestic_step(c, s);
+    let rule = if c.int(P::Consultation) == 0 {
+        Rule::Deffuant
+    } else {
+        Rule::HegselmannKrause
+    };
+    consult(
+        rule,
+        &mut s.stance,
+        &c.w,
+        c[P::Epsilon],
+        c[P::Mu],
+        c.int(P::ConsultationRounds),
+        rng,
+        &mut ws.next,
+        &mut ws.hk,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use crate::engine::rng::{Purpose, stream};
+
+    /// Parameters with the domestic and adversary terms of the stance step switched off.
+    fn reference_params(rule: usize, equal_weights: bool) -> crate::model::Params {
+        let mut p = defaults();
+        p.values[P::DomesticPull.i()] = 0.0;
+        p.values[P::LinePull.i()] = 0.0;
+        p.values[P::InducementPull.i()] = 0.0;
+        p.values[P::Consultation.i()] = rule as f64;
+        p.values[P::Epsilon.i()] = 0.35;
+        p.values[P::Mu.i()] = 0.5;
+        p.values[P::ConsultationRounds.i()] = 3.0;
+        if equal_weights {
+            p.values[P::WeightExponent.i()] = 0.0;
+        }
+        p
+    }
+
+    fn bits(x: &[f64]) -> Vec<u64> {
+        x.iter().map(|v| v.to_bits()).collect()
+    }
+
+    #[test]
+    fn reduces_to_weighted_deffuant_exactly() {
+        let (_, c, mut s, _, mut ws) = setup(&reference_params(0, false));
+        s.inducement.fill(2.0); // would pull if the term were on
+        let mut x = s.stance.clone();
+        let mut r1 = stream(5, Purpose::Dynamics, 9);
+        let mut r2 = r1.clone();
+        for _ in 0..20 {
+            update(&c, &mut s, &mut ws, &mut r1);
+            for _ in 0..3 {
+                opinion::deffuant_sweep_weighted(&mut x, &c.w, 0.35, 0.5, &mut r2);
+            }
+            assert_eq!(bits(&s.stance), bits(&x));
+        }
+        assert_eq!(r1.next_u64(), r2.next_u64());
+    }
+
+    #[test]
+    fn reduces_to_plain_deffuant_with_equal_weights() {
+        let (_, c, mut s, _, mut ws) = setup(&reference_params(0, true));
+        let mut x = s.stance.clone();
+        let mut r1 = stream(6, Purpose::Dynamics, 1);
+        let mut r2 = r1.clone();
+        for _ in 0..20 {
+            update(&c, &mut s, &mut ws, &mut r1);
+            for _ in 0..3 {
+                opinion::deffuant_sweep(&mut x, 0.35, 0.5, &mut r2);
+            }
+            assert_eq!(bits(&s.stance), bits(&x));
+        }
+    }
+
+    #[test]
+    fn reduces_to_hegselmann_krause_exactly() {
+        for equal in [false, true] {
+            let (_, c, mut s, _, mut ws) = setup(&reference_params(1, equal));
+            let mut x = s.stance.clone();
+            let mut next = vec![0.0; x.len()];
+            let mut hk = HkScratch::new(x.len());
+            let mut r = stream(6, Purpose::Dynamics, 2);
+            for _ in 0..10 {
+                update(&c, &mut s, &mut ws, &mut r);
+                for _ in 0..3 {
+                    if equal {
+                        opinion::hk_step(&x, &mut next, 0.35, &mut hk);
+                    } else {
+                        opinion::hk_step_weighted(&x, &c.w, &mut next, 0.35, &mut hk);
+                    }
+                    std::mem::swap(&mut x, &mut next);
+                }
+                assert_eq!(bits(&s.stance), bits(&x));
+            }
+        }
+    }
+
+    #[test]
+    fn threat_pushes_toward_confrontation_dependence_toward_engagement() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        s.energy_stress = 0.0;
+        s.threat[0] = 0.2;
+        let low = domestic_target(&c, &s, 0);
+        s.threat[0] = 0.8;
+        assert!(domestic_target(&c, &s, 0) > low);
+        let hi = domestic_target(&c, &s, 0);
+        s.dependence[0] = 0.9;
+        assert!(domestic_target(&c, &s, 0) < hi);
+    }
+
+    #[test]
+    fn inducements_pull_toward_engagement_and_stances_stay_in_range() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        let mut t = s.clone();
+        t.inducement[2] = 3.0;
+        domestic_step(&c, &mut s);
+        domestic_step(&c, &mut t);
+        assert!(t.stance[2] < s.stance[2]);
+        t.check_ranges().unwrap();
+    }
+}

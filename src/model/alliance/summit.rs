@@ -1,0 +1,551 @@
+//! Step 7: alliance decisions — the common line, consensus, and the label at summits.
+//!
+//! At a summit turn (an inject of kind `summit`) the Allies bargain over the common line with
+//! KTAB's Spatial Model of Politics (`bargaining/smp.rs`, KAPSARC's conventions: salience-
+//! weighted distance, u = (1 − d)(1 + d·R) with risk attitudes R inferred from a risk-neutral
+//! pass, proportional voting v_k(i:j) = w_k (u_k(i) − u_k(j)), linear victory probabilities,
+//! conditional probability of each position prevailing). The positions are the allies'
+//! stances on one dimension; the voting weight is the ally's weight × its salience
+//! (1 − salience_threat + salience_threat × τ_i: threatened allies care more), since on one
+//! dimension KTAB's salience cancels out of the distance. The new line is KTAB's expected
+//! position (or a position drawn by its probabilities). NATO decides by consensus: an ally
+//! further than `consensus_tolerance` from the line dissents, and each dissenter blocks with
+//! probability `veto_propensity`; a blocked line is not adopted. A proposed label
+//! (lever) is adopted at a summit with the label on its agenda only if the line was adopted,
+//! the line is close enough to the label's position, and no objector blocks it.
+//! Between summits the line follows the weighted mean stance (the North Atlantic Council's
+//! daily business) and consensus is tested against it every turn.
+//!
+//! [`Smp`] is an allocation-free re-implementation of `smp::analyse` on a preallocated
+//! workspace, with the same operations in the same order (tested bit for bit against it, on
+//! KTAB's SOE-Pol-Comp example too), and its coalition sums blocked four options at a time.
+
+use rand::Rng;
+
+use super::outcomes::weighted_mean;
+use super::state::{LABELS, State};
+use super::{Coeffs, P, Workspace};
+use crate::engine::rng::unit;
+use crate::model::Tracer;
+use crate::model::bargaining::smp::{
+    MIN_COALITION, POSITION_TOLERANCE, distance, utility, victory_probability, vote,
+};
+
+/// Workspace and results of a state-0 SMP analysis for up to `capacity` actors.
+#[derive(Debug, Clone)]
+pub struct Smp {
+    capacity: usize,
+    dims: usize,
+    /// `d[i * n + j]`: distance from actor i's position to j's, with i's saliences.
+    d: Vec<f64>,
+    /// `ut[o * n + k]`: utility to actor k of option o.
+    ut: Vec<f64>,
+    c: Vec<f64>,
+    pv: Vec<f64>,
+    p: Vec<f64>,
+    own: Vec<f64>,
+    /// Inferred risk attitude of each actor.
+    pub risk: Vec<f64>,
+    /// First actor holding each distinct position (`unique[..m]`).
+    pub unique: Vec<usize>,
+    /// Number of distinct positions.
+    pub m: usize,
+    /// Probability that each distinct position prevails.
+    pub prob_unique: Vec<f64>,
+    /// Probability that each actor's position prevails (as `SmpResult::win_probabilities`).
+    pub win: Vec<f64>,
+    /// Probability-weighted expected position.
+    pub expected: Vec<f64>,
+}
+
+fn same_position(a: &[f64], b: &[f64]) -> bool {
+    let sq = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .fold(0.0, |s, v| s + v);
+    libm::sqrt(sq) < POSITION_TOLERANCE
+}
+
+/// KTAB `Model::scalarPCE` (proportional votes, linear victory, conditional PCE) on
+/// option-major utilities `ut[o * n + k]`, `m` options, `n` actors with weights `w`.
+fn scalar_pce(
+    w: &[f64],
+    ut: &[f64],
+    n: usize,
+    m: usize,
+    c: &mut [f64],
+    pv: &mut [f64],
+    p: &mut [f64],
+) {
+    for i in 0..m {
+        let ui = &ut[i * n..i * n + n];
+        let mut j = 0;
+        // Four options at a time: each (i, j) still sums over actors k in order, so the
+        // result is bit-identical to the one-pair loop; the blocking only exposes parallelism.
+        while j + 4 <= i {
+            let u0 = &ut[j * n..j * n + n];
+            let u1 = &ut[(j + 1) * n..(j + 1) * n + n];
+            let u2 = &ut[(j + 2) * n..(j + 2) * n + n];
+            let u3 = &ut[(j + 3) * n..(j + 3) * n + n];
+            let mut a = [MIN_COALITION; 4];
+            let mut b = [MIN_COALITION; 4];
+            for k in 0..n {
+                let (wk, x) = (w[k], ui[k]);
+                let v = [
+                    vote(wk, x, u0[k]),
+                    vote(wk, x, u1[k]),
+                    vote(wk, x, u2[k]),
+                    vote(wk, x, u3[k]),
+                ];
+                for l in 0..4 {
+                    if v[l] > 0.0 {
+                        a[l] += v[l];
+                    }
+                    if v[l] < 0.0 {
+                        b[l] -= v[l];
+                    }
+                }
+            }
+            for l in 0..4 {
+                c[i * m + j + l] = a[l];
+                c[(j + l) * m + i] = b[l];
+            }
+            j += 4;
+        }
+        while j < i {
+            let uj = &ut[j * n..j * n + n];
+            let (mut cij, mut cji) = (MIN_COALITION, MIN_COALITION);
+            for k in 0..n {
+                let v = vote(w[k], ui[k], uj[k]);
+                if v > 0.0 {
+                    cij += v;
+                }
+                if v < 0.0 {
+                    cji -= v;
+                }
+            }
+            c[i * m + j] = cij;
+            c[j * m + i] = cji;
+            j += 1;
+        }
+        c[i * m + i] = MIN_COALITION;
+    }
+    for i in 0..m {
+        for j in 0..i {
+            pv[i * m + j] = victory_probability(c[i * m + j], c[j * m + i]);
+            pv[j * m + i] = victory_probability(c[j * m + i], c[i * m + j]);
+        }
+        pv[i * m + i] = 0.5;
+    }
+    for i in 0..m {
+        p[i] = pv[i * m..i * m + m].iter().fold(1.0, |a, &b| a * b);
+    }
+    let total = p[..m].iter().fold(0.0, |a, &b| a + b);
+    if total > 0.0 && total.is_finite() {
+        for x in &mut p[..m] {
+            *x /= total;
+        }
+    } else {
+        for i in 0..m {
+            p[i] = pv[i * m..i * m + m].iter().map(|&x| libm::log(x)).sum();
+        }
+        let max = p[..m].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for x in &mut p[..m] {
+            *x = libm::exp(*x - max);
+        }
+        let total: f64 = p[..m].iter().sum();
+        for x in &mut p[..m] {
+            *x /= total;
+        }
+    }
+}
+
+impl Smp {
+    /// Workspace for up to `capacity` actors on `dims` dimensions.
+    pub fn new(capacity: usize, dims: usize) -> Self {
+        let n2 = capacity * capacity;
+        Smp {
+            capacity,
+            dims,
+            d: vec![0.0; n2],
+            ut: vec![0.0; n2],
+            c: vec![0.0; n2],
+            pv: vec![0.0; n2],
+            p: vec![0.0; capacity],
+            own: vec![0.0; capacity],
+            risk: vec![0.0; capacity],
+            unique: vec![0; capacity],
+            m: 0,
+            prob_unique: vec![0.0; capacity],
+            win: vec![0.0; capacity],
+            expected: vec![0.0; dims],
+        }
+    }
+
+    /// State-0 analysis as `smp::analyse`, for `caps.len()` actors: positions and saliences
+    /// are flat, `pos[i * dims + k]`. Results in the public fields. Allocates nothing.
+    pub fn analyse(&mut self, caps: &[f64], pos: &[f64], sal: &[f64]) {
+        let n = caps.len();
+        let dims = self.dims;
+        assert!(
+            n <= self.capacity,
+            "Smp holds at most {} actors",
+            self.capacity
+        );
+        assert_eq!(pos.len(), n * dims, "one position per actor and dimension");
+        assert_eq!(sal.len(), n * dims, "one salience per actor and dimension");
+        self.expected.fill(0.0);
+        self.m = 0;
+        if n == 0 {
+            return;
+        }
+        let at = |i: usize| i * dims..(i + 1) * dims;
+        for i in 0..n {
+            for j in 0..n {
+                self.d[i * n + j] = distance(&pos[at(i)], &pos[at(j)], &sal[at(i)]);
+            }
+        }
+        // Risk-neutral pass over every actor's position.
+        for o in 0..n {
+            for k in 0..n {
+                self.ut[o * n + k] = utility(self.d[k * n + o], 0.0);
+            }
+        }
+        scalar_pce(caps, &self.ut, n, n, &mut self.c, &mut self.pv, &mut self.p);
+        let p = &self.p[..n];
+        let p_min = p.iter().copied().fold(1.0, f64::min);
+        let p_max = p.iter().copied().fold(0.0, f64::max);
+        let range = p_max - p_min;
+        for i in 0..n {
+            self.risk[i] = if range > 0.0 {
+                (3.0 * p[i] - (p_max + 2.0 * p_min)) / (2.0 * range)
+            } else {
+                0.0
+            };
+            let r = self.risk[i];
+            self.own[i] = (2.0 * r + r) / 3.0;
+        }
+        // Distinct positions.
+        let mut m = 0;
+        for i in 0..n {
+            if !(0..m).any(|u| same_position(&pos[at(i)], &pos[at(self.unique[u])])) {
+                self.unique[m] = i;
+                m += 1;
+            }
+        }
+        self.m = m;
+        // Risk-aware pass over the distinct positions.
+        for u in 0..m {
+            let o = self.unique[u];
+            for k in 0..n {
+                self.ut[u * n + k] = utility(self.d[k * n + o], self.own[k]);
+            }
+        }
+        scalar_pce(
+            caps,
+            &self.ut,
+            n,
+            m,
+            &mut self.c,
+            &mut self.pv,
+            &mut self.prob_unique,
+        );
+        for i in 0..n {
+            let k = (0..m)
+                .rev()
+                .find(|&u| same_position(&pos[at(i)], &pos[at(self.unique[u])]))
+                .unwrap_or(0);
+            self.win[i] = self.prob_unique[k];
+        }
+        for u in 0..m {
+            let j = self.unique[u];
+            let pu = self.prob_unique[u];
+            for k in 0..dims {
+                self.expected[k] += pu * pos[j * dims + k];
+            }
+        }
+    }
+}
+
+/// Probability that no dissenter blocks: (1 − veto_propensity)^dissenters.
+#[inline]
+pub fn pass_probability(veto: f64, dissenters: usize) -> f64 {
+    libm::pow(1.0 - veto.clamp(0.0, 1.0), dissenters as f64)
+}
+
+/// Dissent against a line: (number of dissenters, weighted share within tolerance, the
+/// furthest ally).
+pub fn dissent(c: &Coeffs, s: &State, line: f64, tol: f64) -> (usize, f64, usize) {
+    let (mut k, mut share, mut far, mut far_d) = (0, 0.0, 0, -1.0);
+    for i in 0..s.allies() {
+        let d = (s.stance[i] - line).abs();
+        if d > tol {
+            k += 1;
+        } else {
+            share += c.w[i];
+        }
+        if d > far_d {
+            far = i;
+            far_d = d;
+        }
+    }
+    (k, share.clamp(0.0, 1.0), far)
+}
+
+/// The stance that corresponds to label `label`: label_threshold × label / 3.
+#[inline]
+pub fn label_position(c: &Coeffs, label: usize) -> f64 {
+    c[P::LabelThreshold] * label as f64 / (LABELS.len() - 1) as f64
+}
+
+/// Step 7 (decisions stream: three uniforms per turn, always drawn).
+pub fn decide<R: Rng + ?Sized, T: Tracer>(
+    c: &Coeffs,
+    s: &mut State,
+    ws: &mut Workspace,
+    rng: &mut R,
+    t: usize,
+    tr: &mut T,
+) {
+    let n = s.allies();
+    let tol = c[P::ConsensusTolerance];
+    let veto = c[P::VetoPropensity];
+    let u_line = unit(rng);
+    let u_label = unit(rng);
+    let u_pick = unit(rng);
+    if ws.summit {
+        let st = c[P::SalienceThreat];
+        for i in 0..n {
+            ws.caps[i] = c.w[i] * ((1.0 - st) + st * s.threat[i]);
+        }
+        ws.smp.analyse(&ws.caps[..n], &s.stance, &ws.sal[..n]);
+        let candidate = if c.int(P::SummitOutcome) == 0 {
+            ws.smp.expected[0]
+        } else {
+            let m = ws.smp.m;
+            let u = super::adversary::weighted_pick(m, u_pick, |k| ws.smp.prob_unique[k]);
+            s.stance[ws.smp.unique[u]]
+        }
+        .clamp(0.0, 1.0);
+        let (k, share, far) = dissent(c, s, candidate, tol);
+        let ok = u_line < pass_probability(veto, k);
+        if T::ENABLED {
+            let (smp, stance) = (&ws.smp, &s.stance);
+            tr.event(t, "summit", "alliance", &|| {
+                let best = (0..smp.m)
+                    .max_by(|&a, &b| smp.prob_unique[a].total_cmp(&smp.prob_unique[b]))
+                    .unwrap_or(0);
+                format!(
+                    "KTAB bargaining over the line: expected position {:.3}; most likely position {:.3} ({}'s, p = {:.3}); candidate line {:.3}; {} dissenter(s) beyond {tol}; {}",
+                    smp.expected[0],
+                    stance[smp.unique[best]],
+                    c.names[smp.unique[best]],
+                    smp.prob_unique[best],
+                    candidate,
+                    k,
+                    if ok {
+                        "adopted by consensus".to_string()
+                    } else {
+                        format!("BLOCKED (furthest: {})", c.names[far])
+                    }
+                )
+            });
+        }
+        if ok {
+            s.line = candidate;
+        }
+        s.consensus = ok;
+        s.consensus_share = share;
+        if ws.label_on_agenda && s.proposed_label != s.label {
+            let target = label_position(c, s.proposed_label);
+            let hardening = s.proposed_label > s.label;
+            let objectors = s
+                .stance
+                .iter()
+                .filter(|&&x| {
+                    if hardening {
+                        x < target - tol
+                    } else {
+                        x > target + tol
+                    }
+                })
+                .count();
+            let supported = if hardening {
+                candidate >= target - c[P::LabelSlack]
+            } else {
+                candidate <= target + c[P::LabelSlack]
+            };
+            let adopted = ok && supported && u_label < pass_probability(veto, objectors);
+            if T::ENABLED {
+                let (from, to) = (LABELS[s.label], LABELS[s.proposed_label]);
+                tr.event(t, "decision", "alliance", &|| {
+                    format!(
+                        "label {from} → {to} (position {target:.2}): {} ({objectors} objector(s); line {} the label)",
+                        if adopted { "ADOPTED" } else { "not adopted" },
+                        if supported { "supports" } else { "does not support" }
+                    )
+                });
+            }
+            if adopted {
+                s.label = s.proposed_label;
+                s.label_change_turn = Some(t);
+            }
+        }
+    } else {
+        let mean = weighted_mean(&c.w, &s.stance);
+        s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
+        let (k, share, far) = dissent(c, s, s.line, tol);
+        s.consensus = u_line < pass_probability(veto, k);
+        s.consensus_share = share;
+        if T::ENABLED && !s.consensus {
+            tr.event(t, "decision", &c.names[far], &|| {
+                format!(
+                    "no consensus in the North Atlantic Council: {k} ally(ies) beyond {tol} of the line {:.3}",
+                    s.line
+                )
+            });
+        }
+    }
+    s.no_consensus_run = if s.consensus {
+        0
+    } else {
+        s.no_consensus_run + 1
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+    use super::*;
+    use crate::engine::rng::{Purpose, stream, uniform};
+    use crate::model::NoTrace;
+    use crate::model::bargaining::smp::{self, Actor};
+
+    /// KTAB's SOE-Pol-Comp example (capability, two positions and saliences, 0–100).
+    const SOE: [(f64, f64, f64, f64, f64); 13] = [
+        (100.0, 30.0, 24.0, 20.0, 48.0),
+        (60.2, 45.0, 44.7, 65.0, 41.3),
+        (35.0, 30.0, 28.9, 15.0, 65.1),
+        (35.0, 45.0, 20.6, 45.0, 49.4),
+        (40.0, 50.0, 44.7, 65.0, 47.8),
+        (20.0, 15.0, 32.0, 10.0, 32.0),
+        (15.0, 20.0, 32.0, 15.0, 32.0),
+        (25.0, 60.0, 43.9, 50.0, 50.1),
+        (20.0, 30.0, 26.4, 15.0, 17.6),
+        (35.0, 45.0, 35.9, 40.0, 46.6),
+        (20.0, 50.0, 44.7, 50.0, 47.8),
+        (20.0, 20.0, 47.4, 30.0, 40.6),
+        (40.0, 15.0, 49.0, 60.0, 46.0),
+    ];
+
+    fn compare(actors: &[Actor], dims: usize) {
+        let r = smp::analyse(actors);
+        let n = actors.len();
+        let caps: Vec<f64> = actors.iter().map(|a| a.capability).collect();
+        let pos: Vec<f64> = actors.iter().flat_map(|a| a.position.clone()).collect();
+        let sal: Vec<f64> = actors.iter().flat_map(|a| a.salience.clone()).collect();
+        let mut ws = Smp::new(n + 3, dims);
+        // Run twice: a used workspace gives the same bits.
+        for _ in 0..2 {
+            ws.analyse(&caps, &pos, &sal);
+            for i in 0..n {
+                assert_eq!(ws.risk[i].to_bits(), r.risk_attitudes[i].to_bits(), "R {i}");
+                assert_eq!(
+                    ws.win[i].to_bits(),
+                    r.win_probabilities[i].to_bits(),
+                    "p {i}"
+                );
+            }
+            for k in 0..dims {
+                assert_eq!(ws.expected[k].to_bits(), r.expected_position[k].to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn workspace_analysis_is_bit_identical_to_smp_on_ktab_soe_pol_comp() {
+        let actors: Vec<Actor> = SOE
+            .iter()
+            .enumerate()
+            .map(|(i, &(cap, p0, s0, p1, s1))| Actor {
+                name: format!("a{i}"),
+                capability: cap,
+                position: vec![p0 / 100.0, p1 / 100.0],
+                salience: vec![s0 / 100.0, s1 / 100.0],
+            })
+            .collect();
+        compare(&actors, 2);
+        // And it still reproduces KTAB's reference values (MK's win probability 0.4340).
+        let caps: Vec<f64> = actors.iter().map(|a| a.capability).collect();
+        let pos: Vec<f64> = actors.iter().flat_map(|a| a.position.clone()).collect();
+        let sal: Vec<f64> = actors.iter().flat_map(|a| a.salience.clone()).collect();
+        let mut ws = Smp::new(13, 2);
+        ws.analyse(&caps, &pos, &sal);
+        assert!((ws.win[3] - 0.4340).abs() <= 6e-5);
+        assert!((ws.risk[0] - 1.0).abs() <= 6e-4);
+    }
+
+    #[test]
+    fn workspace_analysis_is_bit_identical_on_random_one_dimensional_alliances() {
+        let mut r = stream(4, Purpose::Init, 0);
+        for n in [1, 2, 3, 5, 8, 13, 30] {
+            for _ in 0..5 {
+                let actors: Vec<Actor> = (0..n)
+                    .map(|i| Actor {
+                        name: format!("a{i}"),
+                        capability: uniform(&mut r, 0.01, 1.0),
+                        // Some shared positions, to exercise the distinct-position logic.
+                        position: vec![if i % 4 == 3 {
+                            0.5
+                        } else {
+                            uniform(&mut r, 0.0, 1.0)
+                        }],
+                        salience: vec![1.0],
+                    })
+                    .collect();
+                compare(&actors, 1);
+            }
+        }
+    }
+
+    #[test]
+    fn consensus_needs_no_veto_and_pass_probability_falls_with_dissent() {
+        assert_eq!(pass_probability(0.3, 0), 1.0);
+        assert!(pass_probability(0.3, 2) < pass_probability(0.3, 1));
+        assert_eq!(pass_probability(1.0, 1), 0.0);
+    }
+
+    #[test]
+    fn a_summit_sets_the_line_by_bargaining_and_may_adopt_the_label() {
+        let mut p = defaults();
+        p.values[P::VetoPropensity.i()] = 0.0;
+        p.values[P::LabelThreshold.i()] = 0.3;
+        let (_, c, mut s, mut st, mut ws) = setup(&p);
+        s.proposed_label = 3;
+        ws.summit = true;
+        ws.label_on_agenda = true;
+        let mut tr = crate::engine::trace::Trace::default();
+        decide(&c, &mut s, &mut ws, &mut st.decisions, 4, &mut tr);
+        assert!(s.consensus);
+        assert!((s.line - ws.smp.expected[0]).abs() < 1e-15);
+        assert_eq!(s.label, 3, "{:?}", tr.events);
+        assert_eq!(s.label_change_turn, Some(4));
+        assert!(tr.events.iter().any(|e| e.kind == "summit"));
+    }
+
+    #[test]
+    fn between_summits_the_line_follows_the_mean_and_vetoes_can_block() {
+        let mut p = defaults();
+        p.values[P::VetoPropensity.i()] = 1.0;
+        p.values[P::ConsensusTolerance.i()] = 0.0;
+        let (_, c, mut s, mut st, mut ws) = setup(&p);
+        s.line = 0.0;
+        decide(&c, &mut s, &mut ws, &mut st.decisions, 1, &mut NoTrace);
+        assert!(s.line > 0.0);
+        assert!(!s.consensus);
+        assert_eq!(s.no_consensus_run, 1);
+        decide(&c, &mut s, &mut ws, &mut st.decisions, 2, &mut NoTrace);
+        assert_eq!(s.no_consensus_run, 2);
+    }
+}
