@@ -919,7 +919,7 @@ pub fn draw_inject_marks(
         let bx = Rect::new(x0, top, x0 + w, top + h);
         c.fill(bx, INJECT, 1.0)?;
         c.line(
-            &[(x0 + w / 2, top + h), (px, plot.y0)],
+            &[(px.clamp(x0 + 2, x0 + w - 2), top + h), (px, plot.y0)],
             INJECT,
             1.0,
             c.st.stroke(2.0),

@@ -109,7 +109,7 @@ impl Chart for Distribution {
     fn caption(&self, _data: &RunData) -> String {
         format!(
             "How {} is distributed across the trials of each option: bar height is the share of trials in each range (same scale in every row); the dark line marks the median and the coloured bar under each histogram spans the 90% interval (5th to 95th percentile).",
-            labels::outcome(&self.outcome).name.to_lowercase()
+            labels::lower_first(&labels::outcome(&self.outcome).name)
         )
     }
 

@@ -73,6 +73,12 @@ pub fn outcome(name: &str) -> Label {
         ),
         "fracture_turn" => label("Fracture", "Turn of fracture", None, false),
         "attack_turn" => label("Attack on an ally", "Turn of the attack", None, false),
+        "label_change_turn" => label(
+            "Change of NATO's label",
+            "Turn the label changed",
+            None,
+            false,
+        ),
         "clusters" => label(
             "Opinion clusters",
             "Number of opinion clusters (clusters)",
@@ -224,4 +230,14 @@ pub fn slug(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `s` with its first letter in lower case, unless it starts an acronym ("NATO's" stays).
+pub fn lower_first(s: &str) -> String {
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(_), Some(b)) if b.is_uppercase() => s.to_string(),
+        (Some(a), _) => a.to_lowercase().collect::<String>() + &s[a.len_utf8()..],
+        _ => String::new(),
+    }
 }

@@ -55,12 +55,13 @@ impl Chart for Timing {
         let names: Vec<String> = self
             .outcomes
             .iter()
-            .map(|o| labels::outcome(o).name.to_lowercase())
+            .map(|o| labels::lower_first(&labels::outcome(o).name))
             .collect();
-        format!(
-            "When it happens: cumulative probability of {}",
-            names.join(" and ")
-        )
+        let names = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        format!("When it happens: cumulative probability of {names}")
     }
 
     fn caption(&self, data: &RunData) -> String {
@@ -90,25 +91,31 @@ impl Chart for Timing {
         let key_h = canvas::inject_key_height(c, b.w(), b.h() / 4, &data.info, &data.injects);
         let curves: Vec<Vec<Vec<f64>>> =
             self.outcomes.iter().map(|o| self.curves(data, o)).collect();
-        let top = curves
+        // Each panel its own scale: a rare event next to a common one would vanish.
+        let tops: Vec<f64> = curves
             .iter()
-            .flat_map(|v| v.iter().flat_map(|c| c.iter().copied()))
-            .fold(0.0f64, f64::max);
-        let top = (top * 1.1).clamp(0.05, 1.0);
+            .map(|v| {
+                let m = v
+                    .iter()
+                    .flat_map(|c| c.iter().copied())
+                    .fold(0.0f64, f64::max);
+                (m * 1.1).clamp(0.05, 1.0)
+            })
+            .collect();
         let ytitle = "Share of trials in which it has happened (%)".to_string();
-        let probe = canvas::value_axis(0.0, top, 5, 0, 1, true, Some(ytitle.clone()));
-        let left = canvas::y_axis_width(c, &probe);
+        let tick_w = c.width("100%", c.font(style::TICK)) + c.px(14.0);
+        let left = c.font(style::LABEL).px as i32 + c.px(14.0);
         let end_f = c.font(style::SMALL).bold();
         let end_w = c.width("100%", end_f) + c.px(16.0);
         let area = Rect::new(b.x0 + left, b.y0, b.x1, b.y1 - key_h);
-        let cells = area.grid(rows, cols, c.px(30.0) + end_w, c.px(18.0));
+        let cells = area.grid(rows, cols, c.px(30.0), c.px(18.0));
         let title_f = c.font(style::LABEL - 2.0).bold();
         for (k, outcome) in self.outcomes.iter().enumerate() {
             let cell = cells[k];
-            let (col, row) = (k % cols, k / cols);
+            let row = k / cols;
             let strip = canvas::inject_strip(c, &data.injects);
             let plot = Rect::new(
-                cell.x0,
+                cell.x0 + tick_w,
                 cell.y0 + (title_f.px * 1.4) as i32 + strip,
                 cell.x1 - end_w,
                 cell.y1 - canvas::x_axis_height(c, true),
@@ -121,23 +128,13 @@ impl Chart for Timing {
                 HPos::Left,
                 VPos::Top,
             )?;
-            let yax = canvas::fit_axis(
-                c,
-                0.0,
-                top,
-                5,
-                plot.y1,
-                plot.y0,
-                true,
-                if col == 0 { Some(ytitle.clone()) } else { None },
-                false,
-            );
+            let yax = canvas::fit_axis(c, 0.0, tops[k], 5, plot.y1, plot.y0, true, None, false);
             let widest = c
                 .width(&canvas::turn_label(&data.info, 1), c.font(style::TICK))
                 .max(c.px(40.0));
             let max_ticks = (plot.w() / (widest + c.px(30.0))).max(2) as usize;
             let xax = canvas::time_axis(&data.info, data.turns, plot.x0, plot.x1, max_ticks);
-            canvas::draw_y_axis(c, plot, &yax, true, col == 0)?;
+            canvas::draw_y_axis(c, plot, &yax, true, true)?;
             canvas::draw_x_axis(
                 c,
                 plot,
@@ -166,13 +163,20 @@ impl Chart for Timing {
                     ends.push((y.clamp(*v), p, *v));
                 }
             }
-            // End labels, pushed apart so that they do not overlap.
+            // End labels, pushed apart so that they do not overlap, and kept beside the plot.
             ends.sort_by_key(|e| e.0);
             let gap = (end_f.px * 1.1) as i32;
-            let mut last = i32::MIN;
-            for (yp, p, v) in ends {
-                let yl = yp.max(last + gap);
-                last = yl;
+            let mut ys: Vec<i32> = Vec::with_capacity(ends.len());
+            for (yp, ..) in &ends {
+                let y = ys.last().map_or(*yp, |l| (*yp).max(l + gap));
+                ys.push(y);
+            }
+            let mut floor = plot.y1;
+            for y in ys.iter_mut().rev() {
+                *y = (*y).min(floor);
+                floor = *y - gap;
+            }
+            for ((_, p, v), yl) in ends.into_iter().zip(ys) {
                 c.text(
                     &canvas::fmt_value(v, true),
                     plot.x1 + c.px(8.0),
@@ -183,6 +187,13 @@ impl Chart for Timing {
                 )?;
             }
         }
+        let yt = c.fit(&ytitle, c.font(style::LABEL), area.h());
+        c.text_up(
+            &ytitle,
+            b.x0 + yt.px as i32 / 2,
+            (area.y0 + area.y1) / 2,
+            yt,
+        )?;
         canvas::draw_inject_key(
             c,
             Rect::new(b.x0, b.y1 - key_h, b.x1, b.y1),
