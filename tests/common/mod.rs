@@ -209,7 +209,7 @@ pub fn alliance_run(dir: &Path, trials: usize, with_injects: bool) {
                 let _ = write!(trials_csv, ",{}", cell(*v));
             }
             trials_csv.push('\n');
-            for t in 0..TURNS {
+            for (t, at_turn) in series[p].iter_mut().enumerate() {
                 let f = t as f64 / (TURNS - 1) as f64;
                 let shock = if with_injects && t >= 4 {
                     0.08 * (-(t as f64 - 4.0) / 6.0).exp()
@@ -220,10 +220,10 @@ pub fn alliance_run(dir: &Path, trials: usize, with_injects: bool) {
                 let r = clamp01(0.5 + (crd - 0.5) * f + 0.015 * own.normal());
                 let share = clamp01((peak / 30.0) * f.sqrt() * 0.9 + 0.01 * own.uniform());
                 let threat = clamp01(0.45 + 0.2 * risk + shock * 3.0 + 0.02 * own.normal());
-                series[p][t][0][k] = c;
-                series[p][t][1][k] = r;
-                series[p][t][2][k] = share;
-                series[p][t][3][k] = threat;
+                at_turn[0][k] = c;
+                at_turn[1][k] = r;
+                at_turn[2][k] = share;
+                at_turn[3][k] = threat;
             }
         }
     }
@@ -265,9 +265,9 @@ pub fn alliance_run(dir: &Path, trials: usize, with_injects: bool) {
 
     let mut ts = String::from("option,turn,metric,n,mean,p5,p25,p50,p75,p95\n");
     for p in 0..n_opt {
-        for t in 0..TURNS {
+        for (t, at_turn) in series[p].iter().enumerate() {
             for (m, name) in METRICS.iter().enumerate() {
-                let mut xs = series[p][t][m].clone();
+                let mut xs = at_turn[m].clone();
                 xs.sort_by(f64::total_cmp);
                 let (mean, ..) = moments(&xs);
                 let _ = write!(ts, "{},{},{name},{},{mean}", OPTIONS[p], t + 1, xs.len());
