@@ -505,7 +505,8 @@ impl Smp {
         let range = p_max - p_min;
         for i in 0..n {
             self.risk[i] = if range > 0.0 {
-                (3.0 * p[i] - (p_max + 2.0 * p_min)) / (2.0 * range)
+                // Clamped as in smp.rs: rounding can land one ulp outside [-0.5, 1].
+                ((3.0 * p[i] - (p_max + 2.0 * p_min)) / (2.0 * range)).clamp(-0.5, 1.0)
             } else {
                 0.0
             };
