@@ -108,7 +108,8 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     let u_att_target = unit(rng);
 
     // Disinformation: one uniform per ally, always drawn.
-    let campaign = u_dis < p_dis;
+    let campaign = ws.forced.disinformation.unwrap_or(u_dis < p_dis);
+    ws.drawn.disinformation = campaign;
     for i in 0..n {
         let u = unit(rng);
         if campaign && u < disinfo_reach(c, s.resilience[i]) {
@@ -137,7 +138,8 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
 
     // Inducements: the k highest scores, chosen without allocation.
-    if u_ind < p_ind {
+    ws.drawn.inducement = ws.forced.inducement.unwrap_or(u_ind < p_ind);
+    if ws.drawn.inducement {
         s.inducements += 1;
         ws.mark.fill(false);
         let k = c.int(P::InducementTargets).min(n);
@@ -168,9 +170,13 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
 
     // Hybrid attack on one ally.
-    if u_hyb < p_hyb {
+    ws.drawn.hybrid = match ws.forced.hybrid {
+        Some(forced) => forced,
+        None => (u_hyb < p_hyb)
+            .then(|| weighted_pick(n, u_hyb_target, |i| (1.0 - s.resilience[i]) * c.exposure[i])),
+    };
+    if let Some(target) = ws.drawn.hybrid {
         s.hybrid_attacks += 1;
-        let target = weighted_pick(n, u_hyb_target, |i| (1.0 - s.resilience[i]) * c.exposure[i]);
         let shock = c[P::ShockHybrid];
         let spill = c[P::HybridSpillover];
         for i in 0..n {
@@ -192,7 +198,11 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
 
     // Military moves, with the risks step 8 set at the end of last turn.
-    if u_int < s.intimidation_risk {
+    ws.drawn.intimidation = ws
+        .forced
+        .intimidation
+        .unwrap_or(u_int < s.intimidation_risk);
+    if ws.drawn.intimidation {
         ws.crisis = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockIntimidation] * c.exposure[i];
@@ -204,7 +214,8 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             });
         }
     }
-    if u_agg < s.aggression_risk {
+    ws.drawn.aggression = ws.forced.aggression.unwrap_or(u_agg < s.aggression_risk);
+    if ws.drawn.aggression {
         ws.crisis = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockAggression] * c.exposure[i];
@@ -216,8 +227,11 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             });
         }
     }
-    if u_att < s.attack_risk {
-        let target = weighted_pick(n, u_att_target, |i| c.exposure[i]);
+    ws.drawn.attack = match ws.forced.attack {
+        Some(forced) => forced,
+        None => (u_att < s.attack_risk).then(|| weighted_pick(n, u_att_target, |i| c.exposure[i])),
+    };
+    if let Some(target) = ws.drawn.attack {
         attack(c, s, ws, target, 1.0, t);
         if T::ENABLED {
             let p = s.attack_risk;

@@ -22,6 +22,7 @@
 // Per-ally quantities are parallel vectors indexed by ally; index loops say that most plainly.
 #![allow(clippy::needless_range_loop)]
 
+pub mod adjudication;
 pub mod adversary;
 pub mod channels;
 pub mod deterrence;
@@ -971,6 +972,10 @@ pub struct Workspace {
     pub label_on_agenda: bool,
     /// This turn is a crisis (intimidation, aggression, attack).
     pub crisis: bool,
+    /// Wargame adjudication: values forced on this turn's outcomes (default: none).
+    pub forced: adjudication::Forced,
+    /// What was decided at each adjudicable draw this turn.
+    pub drawn: adjudication::Drawn,
 }
 
 impl Workspace {
@@ -988,6 +993,8 @@ impl Workspace {
             summit: false,
             label_on_agenda: false,
             crisis: false,
+            forced: adjudication::Forced::none(n),
+            drawn: adjudication::Drawn::default(),
         }
     }
 
@@ -998,6 +1005,7 @@ impl Workspace {
         self.summit = false;
         self.label_on_agenda = false;
         self.crisis = false;
+        self.drawn = adjudication::Drawn::default();
     }
 }
 
@@ -1072,6 +1080,7 @@ pub fn turn<T: Tracer>(
     threat::update(c, s, ws); // 4
     stance::update(c, s, ws, &mut st.dynamics); // 5
     channels::decide(c, s, &mut st.decisions, t, tr); // 6
+    adjudication::force_channels(c, s, ws, t, tr);
     summit::decide(c, s, ws, &mut st.decisions, t, tr); // 7
     outcomes::measure(c, s);
     deterrence::update(c, s, t, tr); // 8

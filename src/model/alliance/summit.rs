@@ -329,7 +329,10 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         }
         .clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, candidate, tol);
-        let ok = u_line < pass_probability(veto, k);
+        let ok = ws
+            .forced
+            .consensus
+            .unwrap_or(u_line < pass_probability(veto, k));
         if T::ENABLED {
             let (smp, stance) = (&ws.smp, &s.stance);
             tr.event(t, "summit", "alliance", &|| {
@@ -376,7 +379,11 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             } else {
                 candidate <= target + c[P::LabelSlack]
             };
-            let adopted = ok && supported && u_label < pass_probability(veto, objectors);
+            let adopted = ws
+                .forced
+                .label
+                .unwrap_or(ok && supported && u_label < pass_probability(veto, objectors));
+            ws.drawn.label = Some(adopted);
             if T::ENABLED {
                 let (from, to) = (LABELS[s.label], LABELS[s.proposed_label]);
                 tr.event(t, "decision", "alliance", &|| {
@@ -396,7 +403,10 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         let mean = weighted_mean(&c.w, &s.stance);
         s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, s.line, tol);
-        s.consensus = u_line < pass_probability(veto, k);
+        s.consensus = ws
+            .forced
+            .consensus
+            .unwrap_or(u_line < pass_probability(veto, k));
         s.consensus_share = share;
         if T::ENABLED && !s.consensus {
             tr.event(t, "decision", &c.names[far], &|| {
@@ -407,6 +417,8 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             });
         }
     }
+    ws.drawn.summit = ws.summit;
+    ws.drawn.consensus = s.consensus;
     s.no_consensus_run = if s.consensus {
         0
     } else {
