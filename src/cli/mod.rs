@@ -6,6 +6,7 @@
 //! library's configuration.
 
 mod describe;
+mod game;
 mod init;
 mod run;
 mod trace;
@@ -54,6 +55,18 @@ pub enum Command {
     },
     /// Replay one trial of one option in full detail (every turn, actor, event, decision).
     Trace(TraceArgs),
+    /// Play a wargame session turn by turn (Blue, Red and White cells) at a line prompt.
+    Game(game::GameArgs),
+    /// Rebuild a game session from its scenario, seed and log, and check it.
+    Replay {
+        /// The session directory.
+        dir: std::path::PathBuf,
+    },
+    /// Write a game session's after-action report (debrief.md and debrief.html).
+    Debrief {
+        /// The session directory.
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -123,6 +136,9 @@ pub fn main() -> i32 {
         Command::Scenarios => describe::scenarios(),
         Command::Init { name, dir, force } => init::init(&name, dir, force),
         Command::Trace(a) => trace::trace(a),
+        Command::Game(a) => game::game(a),
+        Command::Replay { dir } => game::replay(dir),
+        Command::Debrief { dir } => game::debrief(dir),
     };
     match result {
         Ok(code) => code,
