@@ -7,6 +7,22 @@
 /// (path relative to `scenarios/`, contents).
 pub static FILES: &[(&str, &str)] = &[
     (
+        "nato-2021.toml",
+        include_str!("../../scenarios/nato-2021.toml"),
+    ),
+    (
+        "nato-2021-invasion.toml",
+        include_str!("../../scenarios/nato-2021-invasion.toml"),
+    ),
+    (
+        "data/nato-allies-2021.csv",
+        include_str!("../../scenarios/data/nato-allies-2021.csv"),
+    ),
+    (
+        "data/events-2014-2022.csv",
+        include_str!("../../scenarios/data/events-2014-2022.csv"),
+    ),
+    (
         "reference/hk-0.15.toml",
         include_str!("../../scenarios/reference/hk-0.15.toml"),
     ),
@@ -41,7 +57,7 @@ pub static FILES: &[(&str, &str)] = &[
 ];
 
 /// The default scenario of `cohesion run`.
-pub const DEFAULT: &str = "reference/hk-0.25";
+pub const DEFAULT: &str = "nato-2021";
 
 /// The contents of a built-in file.
 pub fn get(path: &str) -> Option<&'static str> {

@@ -89,7 +89,7 @@ params! {
         "adversary's strategy mix: 0 political (disinformation, inducements), 1 military coercion"),
     AdversaryLearning => r("adversary_learning", 0.0, 1.0, 0.3,
         "speed at which the adversary's reading of cohesion follows actual cohesion, per turn"),
-    DisinfoBase => r("disinfo_base", -10.0, 5.0, -0.5,
+    DisinfoBase => r("disinfo_base", -10.0, 5.0, -1.0,
         "logit of a disinformation campaign per turn (perfect cohesion, neutral mix and label)"),
     DisinfoBreadth => r("disinfo_breadth", 0.0, 2.0, 1.0,
         "reach of a campaign: ally i is targeted with probability breadth × (1 − resilience_i)"),
@@ -177,14 +177,18 @@ params! {
         "share of the gap to the domestic stance target closed per turn"),
     LinePull => r("line_pull", 0.0, 1.0, 0.1,
         "pull toward the alliance line per turn, × public support for NATO"),
+    SupportRally => r("support_rally", 0.0, 2.0, 0.5,
+        "rise of public support for NATO per unit of threat above the ally's starting level"),
     InducementPull => r("inducement_pull", 0.0, 1.0, 0.1,
         "pull toward engagement per unit of inducement stock, × (1 − resilience)"),
-    StanceBase => r("stance_base", -1.0, 1.0, 0.2,
+    StanceBase => r("stance_base", -1.0, 1.0, 0.15,
         "domestic stance target at zero threat and zero dependence"),
-    StanceThreat => r("stance_threat", 0.0, 2.0, 0.6,
+    StanceThreat => r("stance_threat", 0.0, 2.0, 0.8,
         "rise of the domestic stance target per unit of threat perception"),
-    StanceEnergy => r("stance_energy", 0.0, 1.0, 0.3,
+    StanceEnergy => r("stance_energy", 0.0, 1.0, 0.2,
         "fall of the domestic stance target per unit of energy dependence"),
+    BurnIn => ParamSpec::int("burn_in", 0, 240, 12,
+        "warm-up turns of domestic pull and consultation before turn 1 (no adversary, no events)"),
     InitialStanceSd => r("initial_stance_sd", 0.0, 0.5, 0.05,
         "standard deviation of initial stances around their domestic targets"),
     TenureSocialisation => r("tenure_socialisation", 0.0, 1.0, 0.3,
@@ -211,7 +215,7 @@ params! {
         "logit effect of an engagement-leaning stance (1 − stance)"),
     ChannelDependence => r("channel_dependence", 0.0, 10.0, 1.5,
         "logit effect of energy dependence"),
-    ChannelThreat => r("channel_threat", 0.0, 10.0, 2.0,
+    ChannelThreat => r("channel_threat", 0.0, 10.0, 3.0,
         "logit effect of threat perception (lowers the chance)"),
     ChannelLabelCost => r("channel_label_cost", 0.0, 10.0, 1.5,
         "political cost (logit) of dealing with an actor labelled with full hostility"),
@@ -223,13 +227,13 @@ params! {
         "logit bonus for keeping a channel already open (inertia)"),
 
     // ---- step 7: summits and consensus ----
-    ConsensusTolerance => r("consensus_tolerance", 0.0, 1.0, 0.25,
+    ConsensusTolerance => r("consensus_tolerance", 0.0, 1.0, 0.2,
         "an ally further than this from the line (or label position) dissents"),
     VetoPropensity => r("veto_propensity", 0.0, 1.0, 0.15,
         "probability that a dissenting ally blocks consensus in a turn"),
     LineAdjust => r("line_adjust", 0.0, 1.0, 0.2,
         "between summits, share of the gap between line and weighted mean stance closed per turn"),
-    LabelThreshold => r("label_threshold", 0.0, 1.0, 0.7,
+    LabelThreshold => r("label_threshold", 0.0, 1.0, 0.55,
         "stance that corresponds to the adversary label (label k sits at threshold × k/3)"),
     LabelSlack => r("label_slack", 0.0, 1.0, 0.15,
         "how far below a hardened label's position the bargained line may be and still carry it"),
@@ -1011,7 +1015,14 @@ impl Workspace {
 
 /// Sets up the state of a trial at turn 0 (before the first turn) from its coefficients and
 /// levers. Draws only from the `init` stream.
-pub fn init<T: Tracer>(c: &Coeffs, s: &mut State, lv: &Levers, st: &mut Streams, tr: &mut T) {
+pub fn init<T: Tracer>(
+    c: &Coeffs,
+    s: &mut State,
+    lv: &Levers,
+    st: &mut Streams,
+    ws: &mut Workspace,
+    tr: &mut T,
+) {
     let n = c.allies();
     debug_assert_eq!(s.allies(), n);
     *s = State {
@@ -1053,6 +1064,12 @@ pub fn init<T: Tracer>(c: &Coeffs, s: &mut State, lv: &Levers, st: &mut Streams,
         s.stance[i] = (target + noise).clamp(0.0, 1.0);
     }
     s.line = outcomes::weighted_mean(&c.w, &s.stance);
+    // Warm-up: the 2021 stances as the model's own equilibrium of domestic pull and
+    // consultation, without adversary or events (pairs drawn from the init stream).
+    for _ in 0..c.int(P::BurnIn) {
+        stance::update(c, s, ws, &mut st.init);
+        s.line = outcomes::weighted_mean(&c.w, &s.stance);
+    }
     outcomes::measure(c, s);
     s.perceived_cohesion = s.cohesion;
     s.credibility = deterrence::credibility_target(c, s, deterrence::spending_index(c, s));
@@ -1163,7 +1180,7 @@ impl AllianceRunner<'_> {
     pub fn start<T: Tracer>(&mut self, params: &Params, st: &mut Streams, tr: &mut T) -> Levers {
         self.coeffs.fill(self.sim, params);
         let lv = Levers::from_coeffs(&self.coeffs);
-        init(&self.coeffs, &mut self.state, &lv, st, tr);
+        init(&self.coeffs, &mut self.state, &lv, st, &mut self.ws, tr);
         lv
     }
 
@@ -1267,8 +1284,8 @@ pub(crate) mod testutil {
         let mut st = StreamKeys::new(7).trial_streams(3);
         let mut s = State::new(sim.allies());
         let lv = Levers::from_coeffs(&c);
-        init(&c, &mut s, &lv, &mut st, &mut NoTrace);
-        let ws = Workspace::new(sim.allies());
+        let mut ws = Workspace::new(sim.allies());
+        init(&c, &mut s, &lv, &mut st, &mut ws, &mut NoTrace);
         (sim, c, s, st, ws)
     }
 }

@@ -5,11 +5,12 @@
 //!
 //! ```text
 //! T_i = clamp(stance_base + offset_i + stance_threat τ_i − stance_energy e_i (1 + g × stress), 0, 1)
-//! Δ_i = domestic_pull (T_i − x_i) + line_pull × support_i (L − x_i) − min(1, inducement_pull × I_i (1 − r_i)) x_i
+//! Δ_i = domestic_pull (T_i − x_i) + line_pull × s_i (L − x_i) − min(1, inducement_pull × I_i (1 − r_i)) x_i
+//! s_i = min(1, support_i + support_rally × max(0, τ_i − τ_i(0)))
 //! ```
 //!
 //! (threat pushes toward confrontation; energy dependence and inducements toward engagement;
-//! public support for NATO toward the alliance line L). Then the allies consult: the reference
+//! public support for NATO toward the alliance line L, and support rallies when threat rises). Then the allies consult: the reference
 //! bounded-confidence rules of `opinion.rs`, Deffuant–Weisbuch (random pairs, weighted
 //! encounter) or Hegselmann–Krause (weighted neighbourhood mean), with the allies' weights as
 //! partner weights. When the three domestic coefficients are zero the domestic step is skipped
@@ -36,11 +37,13 @@ pub fn domestic_step(c: &Coeffs, s: &mut State) {
         return;
     }
     let line = s.line;
+    let rally = c[P::SupportRally];
     for i in 0..s.allies() {
         let x = s.stance[i];
         let target = domestic_target(c, s, i);
+        let support = (c.support[i] + rally * (s.threat[i] - c.threat0[i]).max(0.0)).min(1.0);
         let induced = (ki * s.inducement[i] * (1.0 - s.resilience[i])).min(1.0);
-        let d = kd * (target - x) + kl * c.support[i] * (line - x) - induced * x;
+        let d = kd * (target - x) + kl * support * (line - x) - induced * x;
         if d != 0.0 {
             s.stance[i] = (x + d).clamp(0.0, 1.0);
         }
