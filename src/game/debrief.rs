@@ -234,13 +234,10 @@ pub fn run(dir: &Path, out: &mut dyn std::io::Write) -> Result<i32> {
         ),
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
-    // The bands open from turn 0, so the path starts at the fan's anchor.
-    let anchor_c = &path_c[..1];
-    let anchor_k = &path_k[..1];
     let svg_c = fan_svg(
         "Cohesion: the session's path against the distribution seen from the start",
         "cohesion",
-        anchor_c,
+        &path_c,
         &st_turns,
         &st_c,
         h,
@@ -248,14 +245,11 @@ pub fn run(dir: &Path, out: &mut dyn std::io::Write) -> Result<i32> {
     let svg_k = fan_svg(
         "Credibility: the session's path against the distribution seen from the start",
         "credibility",
-        anchor_k,
+        &path_k,
         &st_turns,
         &st_k,
         h,
     );
-    // Overlay the path itself (drawn by fan_svg when given the whole path without bands).
-    let svg_c = overlay(&svg_c, &path_c, h);
-    let svg_k = overlay(&svg_k, &path_k, h);
     write_atomic(&dir.join("debrief-cohesion.svg"), svg_c.as_bytes())?;
     write_atomic(&dir.join("debrief-credibility.svg"), svg_k.as_bytes())?;
 
@@ -470,23 +464,6 @@ pub fn run(dir: &Path, out: &mut dyn std::io::Write) -> Result<i32> {
     Ok(0)
 }
 
-/// Adds the session's path (as a polyline) to a chart made by [`fan_svg`].
-fn overlay(svg: &str, path: &[(usize, f64)], horizon: usize) -> String {
-    let (w, h) = (720.0, 360.0);
-    let (l, r, t, b) = (56.0, 16.0, 36.0, 40.0);
-    let x = |turn: f64| l + (w - l - r) * turn / horizon.max(1) as f64;
-    let y = |v: f64| t + (h - t - b) * (1.0 - v.clamp(0.0, 1.0));
-    let pts: Vec<String> = path
-        .iter()
-        .map(|(tn, v)| format!("{:.1},{:.1}", x(*tn as f64), y(*v)))
-        .collect();
-    let line = format!(
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"#d94801\" stroke-width=\"2.5\"/>\n</svg>\n",
-        pts.join(" ")
-    );
-    svg.trim_end().trim_end_matches("</svg>").to_string() + &line
-}
-
 /// The Markdown report as a self-contained page (the subset of Markdown written above).
 fn to_html(md: &str, svg_c: &str, svg_k: &str, name: &str) -> String {
     let inline = |s: &str| -> String {
@@ -563,6 +540,8 @@ fn to_html(md: &str, svg_c: &str, svg_k: &str, name: &str) -> String {
         } else if line.starts_with("![cohesion]") {
             o.push_str(svg_c);
             o.push_str(svg_k);
+        } else if line.starts_with("![") {
+            // Both charts are inlined above.
         } else if line == "---" {
             o.push_str("<hr>\n");
         } else if !line.trim().is_empty() {

@@ -276,6 +276,30 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The value range a chart shows: the data's, padded, within [0, 1].
+fn y_range(path: &[(usize, f64)], bands: &[[f64; 5]]) -> (f64, f64) {
+    let vals = path
+        .iter()
+        .map(|p| p.1)
+        .chain(bands.iter().flat_map(|b| [b[0], b[4]]));
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in vals {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.15).max(0.02);
+    let lo = (((lo - pad) * 20.0).floor() / 20.0).max(0.0);
+    let hi = (((hi + pad) * 20.0).ceil() / 20.0).min(1.0);
+    if hi - lo < 0.1 {
+        ((hi - 0.1).max(0.0), (lo + 0.1).min(1.0).max(hi))
+    } else {
+        (lo, hi)
+    }
+}
+
 /// A fan chart as a self-contained SVG: the session's path so far (turn, value) and the
 /// forecast's p5–p95 and p25–p75 bands with the median, on [0, 1]. `horizon` sets the x axis.
 pub fn fan_svg(
@@ -286,16 +310,17 @@ pub fn fan_svg(
     bands: &[[f64; 5]],
     horizon: usize,
 ) -> String {
-    let (w, h) = (720.0, 360.0);
-    let (l, r, t, b) = (56.0, 16.0, 36.0, 40.0);
+    let (w, h) = (720.0, 380.0);
+    let (l, r, t, b) = (56.0, 16.0, 52.0, 40.0);
+    let (lo, hi) = y_range(path, bands);
     let x = |turn: f64| l + (w - l - r) * turn / horizon.max(1) as f64;
-    let y = |v: f64| t + (h - t - b) * (1.0 - v.clamp(0.0, 1.0));
+    let y = |v: f64| t + (h - t - b) * (1.0 - ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
     let mut o = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n<text x=\"{l}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n<text x=\"{l}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
         esc(title)
     );
     for k in 0..=4 {
-        let v = k as f64 / 4.0;
+        let v = lo + (hi - lo) * k as f64 / 4.0;
         o.push_str(&format!(
             "<line x1=\"{l}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{v:.2}</text>\n",
             w - r,
@@ -323,8 +348,10 @@ pub fn fan_svg(
         h / 2.0,
         esc(what)
     ));
-    // Bands start from the last point of the path so the fan opens from "now".
-    let anchor = path.last().copied();
+    // Bands open from the path's point just before the forecast's first turn ("now").
+    let anchor = turns
+        .first()
+        .and_then(|&t0| path.iter().find(|p| p.0 + 1 == t0).copied());
     let band = |lo: usize, hi: usize, fill: &str| -> String {
         if turns.is_empty() {
             return String::new();
@@ -371,8 +398,8 @@ pub fn fan_svg(
     }
     o.push_str(&format!(
         "<g transform=\"translate({:.1},{:.1})\"><rect width=\"12\" height=\"8\" fill=\"#c6dbef\"/><text x=\"16\" y=\"8\">p5–p95</text><rect x=\"70\" width=\"12\" height=\"8\" fill=\"#6baed6\"/><text x=\"86\" y=\"8\">p25–p75</text><line x1=\"146\" x2=\"162\" y1=\"4\" y2=\"4\" stroke=\"#08519c\" stroke-dasharray=\"5,3\" stroke-width=\"2\"/><text x=\"166\" y=\"8\">median</text><line x1=\"220\" x2=\"236\" y1=\"4\" y2=\"4\" stroke=\"#d94801\" stroke-width=\"2.5\"/><text x=\"240\" y=\"8\">session</text></g>\n",
-        w - r - 290.0,
-        14.0
+        l,
+        30.0
     ));
     o.push_str("</svg>\n");
     o
