@@ -113,6 +113,14 @@ fn turn_digests(dir: &Path) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// Whether an outcome line `KEY VALUE … MARK` is in the text.
+fn has_outcome(text: &str, key: &str, value: &str, mark: &str) -> bool {
+    text.lines().any(|l| {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        w.len() >= 2 && w[0] == key && w[1] == value && l.contains(mark)
+    })
+}
+
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
@@ -132,11 +140,9 @@ fn scripted_session_plays_six_turns_and_replays_exactly() {
         "Comparison on common random numbers (300 continuations",
         "White overrides intimidation: no → yes",
         "reason: snap exercise observed on the border",
-        "intimidation             yes  (White)",
         "White skips MSEL inject #3 (summit",
         "White in-stride inject #5 for turn 2: shock `Pipeline explosion`",
         "White delays MSEL inject #4",
-        "channel.Hungary          open  (White)",
         "White sets adjudication to rigid",
         "Turn 7 adjudicated",
         "── State of the world after turn 7",
@@ -144,6 +150,13 @@ fn scripted_session_plays_six_turns_and_replays_exactly() {
     ] {
         assert!(tr.contains(needle), "transcript lacks `{needle}`:\n{tr}");
     }
+    assert!(has_outcome(&tr, "intimidation", "yes", "(White)"), "{tr}");
+    assert!(
+        has_outcome(&tr, "channel.Hungary", "open", "(White)"),
+        "{tr}"
+    );
+    assert!(has_outcome(&tr, "consensus", "yes", "(p "), "{tr}");
+    assert!(tr.contains("State of the world at the start"), "{tr}");
     // The skipped summit never happens; the in-stride inject does, at turn 2.
     assert!(!tr.contains("[summit]"), "{tr}");
     assert!(tr.contains("[inject] Pipeline explosion"), "{tr}");
@@ -469,6 +482,7 @@ fn a_human_red_cell_chooses_the_adversary_moves() {
         &script(&[
             "commit",
             "red hybrid=Estonia disinformation -- test their resilience",
+            "forecast n=100 by=red",
             "hold",
             "commit",
             "accept",
@@ -481,10 +495,18 @@ fn a_human_red_cell_chooses_the_adversary_moves() {
         tr.contains("Red move for turn 1: hybrid=Estonia disinformation=yes"),
         "{tr}"
     );
-    assert!(tr.contains("hybrid                   Estonia"), "{tr}");
-    assert!(tr.contains("attack                   none"), "{tr}");
+    assert!(has_outcome(&tr, "hybrid", "Estonia", "(Red)"), "{tr}");
+    assert!(has_outcome(&tr, "attack", "none", "(Red)"), "{tr}");
+    assert!(
+        tr.contains("Forecast: hold (levers unchanged) (for Red)"),
+        "{tr}"
+    );
     let es = entries(&dir);
     assert!(es.iter().any(|e| e["kind"] == "red" && e["cell"] == "red"));
+    assert!(
+        es.iter()
+            .any(|e| e["kind"] == "forecast" && e["cell"] == "red")
+    );
     let (code, out) = run(&["replay", dir.to_str().unwrap()], b"");
     assert_eq!(code, 0, "{out}");
 }

@@ -203,6 +203,8 @@ pub struct TurnReport {
     pub events: Vec<EventRow>,
     /// The adjudicable outcomes, `key = value`.
     pub outcomes: Vec<(String, String)>,
+    /// For each drawn outcome: (key, probability, uniform drawn); "yes" when uniform < p.
+    pub odds: Vec<(String, f64, f64)>,
     /// Random words each stream drew this turn (the streams are keyed by seed, purpose, turn).
     pub draws: Vec<(String, u64)>,
     pub sow: Sow,
@@ -714,9 +716,16 @@ impl World {
         self.ws.forced.clear();
         self.levers = mv.clone();
         let drawn = self.ws.drawn;
+        let keys = ADVERSARY_KEYS.iter().copied().chain(["consensus", "label"]);
+        let odds = keys
+            .zip(drawn.odds)
+            .filter(|(k, _)| *k != "label" || drawn.label.is_some())
+            .map(|(k, (p, u))| (k.to_string(), p, u))
+            .collect();
         Ok(TurnReport {
             events: tr.events.into_iter().filter(|e| e.turn == t).collect(),
             outcomes: self.outcomes(&drawn, &before),
+            odds,
             draws: words(&streams),
             sow: self.sow(),
             digest: self.digest(),

@@ -91,16 +91,26 @@ pub fn red_forced(moves: &[(String, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Outcomes as aligned `key = value` lines, marking those White overrode.
-pub fn render_outcomes(outcomes: &[(String, String)], overridden: &[(String, String)]) -> String {
+/// Outcomes as aligned `key = value` lines with the engine's odds (probability, and the
+/// uniform it drew); `marks` names who set an outcome (`Red`, `White`) instead of the draw.
+pub fn render_outcomes(
+    outcomes: &[(String, String)],
+    odds: &[(String, f64, f64)],
+    marks: &[(String, &str)],
+) -> String {
     let mut o = String::new();
     for (k, v) in outcomes {
-        let mark = if overridden.iter().any(|(ok, _)| ok == k) {
-            "  (White)"
-        } else {
-            ""
+        let who = marks.iter().rev().find(|(mk, _)| mk == k).map(|(_, w)| *w);
+        let tail = match who {
+            Some(w) => format!("  ({w})"),
+            None => odds
+                .iter()
+                .find(|(ok, _, _)| ok == k)
+                .map(|(_, p, u)| format!("  (p {p:.4}, drew {u:.4})"))
+                .unwrap_or_default(),
         };
-        o.push_str(&format!("    {k:<24} {v}{mark}\n"));
+        o.push_str(format!("    {k:<24} {v:<8}{tail}").trim_end());
+        o.push('\n');
     }
     o
 }

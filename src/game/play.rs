@@ -69,7 +69,11 @@ pub fn cell_of(b: &Body) -> &'static str {
         Body::Blue { .. } => "blue",
         Body::Red { .. } => "red",
         Body::Proposed { .. } => "engine",
-        Body::Forecast { .. } | Body::Compare { .. } => "blue",
+        Body::Forecast { by, .. } | Body::Compare { by, .. } => match by.as_deref() {
+            Some("red") => "red",
+            Some("white") => "white",
+            _ => "blue",
+        },
         _ => "white",
     }
 }
@@ -329,7 +333,9 @@ impl Game {
                 );
                 Ok((Body::Mode { mode, rationale }, text))
             }
-            Body::Forecast { mv, n, until, .. } => {
+            Body::Forecast {
+                by, mv, n, until, ..
+            } => {
                 if self.phase == Phase::Over {
                     return Err("the session is over: nothing left to forecast".into());
                 }
@@ -338,12 +344,13 @@ impl Game {
                 let seed = forecast_seed(self.world.seed(), t);
                 let paths = self.world.forecast(&[m], n, until, seed);
                 let sum = summarize(&paths);
-                let text = render(&sum, &mv.label);
+                let text = render(&sum, &format!("{}{}", mv.label, for_cell(&by)));
                 self.forecasts_this_turn += 1;
                 self.fan(&sum, &mv.label, "");
                 self.last_forecast = Some((t, sum.clone()));
                 Ok((
                     Body::Forecast {
+                        by,
                         mv,
                         n,
                         until,
@@ -352,7 +359,9 @@ impl Game {
                     text,
                 ))
             }
-            Body::Compare { a, b, n, until, .. } => {
+            Body::Compare {
+                by, a, b, n, until, ..
+            } => {
                 if self.phase == Phase::Over {
                     return Err("the session is over: nothing left to forecast".into());
                 }
@@ -362,13 +371,17 @@ impl Game {
                 let pa = self.world.forecast(&[ma], n, until, seed);
                 let pb = self.world.forecast(&[mb], n, until, seed);
                 let c: CompareSummary = compare(&pa, &pb);
-                let text = render_compare(&c, &a.label, &b.label);
+                let mut text = render_compare(&c, &a.label, &b.label);
+                if by.is_some() {
+                    text = text.replacen("Comparison", &format!("Comparison{}", for_cell(&by)), 1);
+                }
                 self.forecasts_this_turn += 1;
                 self.fan(&c.a, &a.label, "a");
                 self.fan(&c.b, &b.label, "b");
                 self.last_forecast = Some((t, c.b.clone()));
                 Ok((
                     Body::Compare {
+                        by,
                         a,
                         b,
                         n,
@@ -392,7 +405,7 @@ impl Game {
                 let text = format!(
                     "Moves closed for turn {t}. The engine proposes ({} adjudication):\n{}{}  White: `override OUTCOME VALUE -- reason` to change an outcome, `accept` to close the turn.\n",
                     self.mode.name(),
-                    render_outcomes(&report.outcomes, &[]),
+                    render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
                     events_text(&report, 2)
                 );
                 self.proposed = Some(report.clone());
@@ -458,11 +471,9 @@ impl Game {
                 let mut text = format!("Turn {t} adjudicated ({}).\n", self.mode.name());
                 text.push_str(&rationale_line(&rationale));
                 text.push_str("  Outcomes:\n");
-                let ov: Vec<(String, String)> = overrides
-                    .iter()
-                    .map(|(k, v, _)| (k.clone(), v.clone()))
-                    .collect();
-                text.push_str(&render_outcomes(&report.outcomes, &ov));
+                let marks = self.marks(&overrides);
+                let outs = render_outcomes(&report.outcomes, &report.odds, &marks);
+                text.push_str(&outs);
                 text.push_str(&events_text(&report, 2));
                 text.push_str(&format!(
                     "  Random draws (words per stream, seed {} turn {t}): {}\n",
@@ -516,6 +527,19 @@ impl Game {
                 Ok((Body::Branch { parent, from_turn }, text))
             }
         }
+    }
+
+    /// Who set which outcome: Red's moves, then White's overrides (a later mark wins).
+    fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
+        let mut m: Vec<(String, &'static str)> = match &self.pending_red {
+            Some((moves, _)) => red_forced(moves)
+                .into_iter()
+                .map(|(k, _)| (k, "Red"))
+                .collect(),
+            None => Vec::new(),
+        };
+        m.extend(overrides.iter().map(|(k, _, _)| (k.clone(), "White")));
+        m
     }
 
     fn check_red(&self) -> Result<(), String> {
@@ -589,6 +613,11 @@ impl Game {
             m.mode.name()
         );
         o.push_str(&format!("{}\n\n", sc.description.trim()));
+        o.push_str(&self.sow_text().replace(
+            "State of the world after turn 0 ──",
+            "State of the world at the start ──",
+        ));
+        o.push('\n');
         o
     }
 
@@ -714,6 +743,15 @@ impl Game {
             }
         }
         o
+    }
+}
+
+/// " (for Red)" when a cell other than Blue asked.
+fn for_cell(by: &Option<String>) -> String {
+    match by.as_deref() {
+        Some("red") => " (for Red)".into(),
+        Some("white") => " (for White)".into(),
+        _ => String::new(),
     }
 }
 

@@ -145,8 +145,8 @@ Commands (one per line; free text after ` -- `):
   blue LEVER=VALUE… [-- why]           Blue's move: change levers from the current move
   hold [-- why]                        Blue keeps its levers
   red none | red MOVE… [-- why]        human Red cell: disinformation inducement intimidation aggression hybrid=ALLY attack=ALLY
-  forecast [MOVE] [n=N] [until=T]      continuations of Blue's move (default: its current move) to the end
-  compare MOVE vs MOVE [n=N] [until=T] two moves side by side on common random numbers
+  forecast [MOVE] [n=N] [until=T] [by=CELL]      continuations of a move (default: Blue's current move) to the end
+  compare MOVE vs MOVE [n=N] [until=T] [by=CELL] two moves side by side on common random numbers
   inject KIND [FIELD=VALUE…] [at=T] [name=\"…\"] [-- description]   White: in-stride inject
   skip ID [-- why] | delay ID TURNS [-- why] | delay ID to=T        White: change the MSEL
   mode rigid|semi-rigid|free [-- why] White: adjudication mode
@@ -263,13 +263,14 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
             })))
         }
         "forecast" => {
-            let (rest, n, until) = forecast_opts(w)?;
+            let Opts { rest, n, until, by } = forecast_opts(w)?;
             let mv = if rest.is_empty() {
                 g.current_move()
             } else {
                 move_words(g, &rest)?
             };
             Ok(Action::Entry(Box::new(Body::Forecast {
+                by,
                 mv,
                 n,
                 until,
@@ -277,7 +278,7 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
             })))
         }
         "compare" => {
-            let (rest, n, until) = forecast_opts(w)?;
+            let Opts { rest, n, until, by } = forecast_opts(w)?;
             let Some(k) = rest.iter().position(|x| x == "vs") else {
                 return Err("`compare` needs two moves separated by `vs`, e.g. `compare status-quo vs label-hostile`".into());
             };
@@ -286,6 +287,7 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
                 return Err("`compare`: a move on each side of `vs`".into());
             }
             Ok(Action::Entry(Box::new(Body::Compare {
+                by,
                 a: move_words(g, a)?,
                 b: move_words(g, b)?,
                 n,
@@ -434,17 +436,36 @@ fn parse_id(s: &str) -> Result<usize, String> {
         .map_err(|_| format!("`{s}`: allowed: an inject id (a whole number; see `msel`)"))
 }
 
-fn forecast_opts(w: &[String]) -> Result<(Vec<String>, usize, usize), String> {
-    let mut rest = Vec::new();
-    let (mut n, mut until) = (DEFAULT_N, 0);
+/// What follows `forecast`/`compare` besides the moves.
+struct Opts {
+    rest: Vec<String>,
+    n: usize,
+    until: usize,
+    by: Option<String>,
+}
+
+fn forecast_opts(w: &[String]) -> Result<Opts, String> {
+    let mut o = Opts {
+        rest: Vec::new(),
+        n: DEFAULT_N,
+        until: 0,
+        by: None,
+    };
     for x in w {
         match kv(x) {
-            Some((k, v)) if k == "n" => n = parse_usize(&k, &v)?,
-            Some((k, v)) if k == "until" => until = parse_usize(&k, &v)?,
-            _ => rest.push(x.clone()),
+            Some((k, v)) if k == "n" => o.n = parse_usize(&k, &v)?,
+            Some((k, v)) if k == "until" => o.until = parse_usize(&k, &v)?,
+            Some((k, v)) if k == "by" => {
+                let v = v.to_lowercase();
+                if !["blue", "red", "white"].contains(&v.as_str()) {
+                    return Err(format!("`by={v}`: allowed: blue, red, white"));
+                }
+                o.by = (v != "blue").then_some(v);
+            }
+            _ => o.rest.push(x.clone()),
         }
     }
-    Ok((rest, n, until))
+    Ok(o)
 }
 
 fn levers_text(g: &Game) -> String {

@@ -102,6 +102,9 @@ pub enum Body {
     Mode { mode: Mode, rationale: String },
     /// A forecast shown to a cell.
     Forecast {
+        /// The cell that asked (blue when not said).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
         mv: MoveRec,
         n: usize,
         until: usize,
@@ -109,6 +112,8 @@ pub enum Body {
     },
     /// Two moves compared on common random numbers.
     Compare {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
         a: MoveRec,
         b: MoveRec,
         n: usize,

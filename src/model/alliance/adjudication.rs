@@ -88,6 +88,10 @@ pub struct Drawn {
     pub consensus: bool,
     /// `Some(adopted)` when a label change was put to a summit.
     pub label: Option<bool>,
+    /// (probability, uniform drawn) of each draw, in the order disinformation, inducement,
+    /// hybrid, intimidation, aggression, attack, consensus, label: the outcome is "yes" when
+    /// the uniform is below the probability (unless forced).
+    pub odds: [(f64, f64); 8],
 }
 
 /// Step 6 (after the draws): imposes forced unilateral channels.

@@ -106,6 +106,14 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     let u_agg = unit(rng);
     let u_att = unit(rng);
     let u_att_target = unit(rng);
+    ws.drawn.odds[..6].copy_from_slice(&[
+        (p_dis, u_dis),
+        (p_ind, u_ind),
+        (p_hyb, u_hyb),
+        (s.intimidation_risk, u_int),
+        (s.aggression_risk, u_agg),
+        (s.attack_risk, u_att),
+    ]);
 
     // Disinformation: one uniform per ally, always drawn.
     let campaign = ws.forced.disinformation.unwrap_or(u_dis < p_dis);

@@ -329,10 +329,9 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         }
         .clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, candidate, tol);
-        let ok = ws
-            .forced
-            .consensus
-            .unwrap_or(u_line < pass_probability(veto, k));
+        let p_ok = pass_probability(veto, k);
+        ws.drawn.odds[6] = (p_ok, u_line);
+        let ok = ws.forced.consensus.unwrap_or(u_line < p_ok);
         if T::ENABLED {
             let (smp, stance) = (&ws.smp, &s.stance);
             tr.event(t, "summit", "alliance", &|| {
@@ -379,10 +378,13 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             } else {
                 candidate <= target + c[P::LabelSlack]
             };
-            let adopted = ws
-                .forced
-                .label
-                .unwrap_or(ok && supported && u_label < pass_probability(veto, objectors));
+            let p_label = if ok && supported {
+                pass_probability(veto, objectors)
+            } else {
+                0.0
+            };
+            ws.drawn.odds[7] = (p_label, u_label);
+            let adopted = ws.forced.label.unwrap_or(u_label < p_label);
             ws.drawn.label = Some(adopted);
             if T::ENABLED {
                 let (from, to) = (LABELS[s.label], LABELS[s.proposed_label]);
@@ -403,10 +405,9 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         let mean = weighted_mean(&c.w, &s.stance);
         s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, s.line, tol);
-        s.consensus = ws
-            .forced
-            .consensus
-            .unwrap_or(u_line < pass_probability(veto, k));
+        let p_ok = pass_probability(veto, k);
+        ws.drawn.odds[6] = (p_ok, u_line);
+        s.consensus = ws.forced.consensus.unwrap_or(u_line < p_ok);
         s.consensus_share = share;
         if T::ENABLED && !s.consensus {
             tr.event(t, "decision", &c.names[far], &|| {
