@@ -411,3 +411,83 @@ pub fn shared_prefix(parent: &LogRead, from: usize) -> Result<Vec<String>> {
     };
     Ok(parent.lines[..=end].to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format: FORMAT.into(),
+            cohesion_version: "test".into(),
+            scenario: "x".into(),
+            scenario_name: "x".into(),
+            scenario_hashes: Vec::new(),
+            seed: 1,
+            red: "model".into(),
+            mode: Mode::Rigid,
+            created: now(),
+            parent: None,
+            from_turn: None,
+        }
+    }
+
+    fn body(r: &str) -> Body {
+        Body::Skip {
+            id: 1,
+            rationale: r.into(),
+        }
+    }
+
+    #[test]
+    fn the_log_is_chained_fsynced_and_a_torn_line_is_dropped() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("s");
+        let sd = SessionDir::create(&dir, &manifest(), &[]).unwrap();
+        assert!(SessionDir::create(&dir, &manifest(), &[]).is_err());
+        let mut log = Log::open(&sd, &[]).unwrap();
+        for r in ["a", "b"] {
+            let (_, line) = log.entry_line(1, "white", body(r)).unwrap();
+            log.append(&line).unwrap();
+        }
+        drop(log);
+        let read = sd.read_log().unwrap();
+        assert_eq!(read.entries.len(), 2);
+        assert_eq!(read.entries[0].prev, GENESIS);
+        assert_eq!(read.entries[1].prev, line_hash(&read.lines[0]));
+        assert_eq!(read.entries[1].seq, 2);
+        // A kill while writing leaves a torn last line: reported, then cut on reopening.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(sd.log())
+            .unwrap();
+        f.write_all(b"{\"seq\":3,\"tu").unwrap();
+        drop(f);
+        let read = sd.read_log().unwrap();
+        assert_eq!(read.entries.len(), 2);
+        assert!(read.torn.is_some());
+        let mut log = Log::open(&sd, &read.lines).unwrap();
+        let (_, line) = log.entry_line(1, "white", body("c")).unwrap();
+        log.append(&line).unwrap();
+        let read = sd.read_log().unwrap();
+        assert_eq!(read.entries.len(), 3);
+        assert!(read.torn.is_none());
+        // A damaged line in the middle is an error that names it.
+        let text = std::fs::read_to_string(sd.log()).unwrap();
+        let damaged = text.replacen("\"kind\":\"skip\"", "\"kind\":\"sk", 1);
+        std::fs::write(sd.log(), damaged).unwrap();
+        let e = sd.read_log().unwrap_err().to_string();
+        assert!(
+            e.contains("line 1") && e.contains("edited or damaged"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn inputs_strip_what_the_engine_computed() {
+        let b = Body::Proposed { report: None };
+        assert_eq!(b.inputs(), b);
+        let s = serde_json::to_string(&body("x")).unwrap();
+        assert!(s.contains("\"kind\":\"skip\""));
+    }
+}
