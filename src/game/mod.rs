@@ -61,7 +61,7 @@ fn fresh_seed() -> u64 {
 pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Result<i32> {
     let (dir, fresh) = open(opts, out)?;
     let sd = SessionDir::new(&dir);
-    let r = replay::rebuild(&dir)?;
+    let r = replay::rebuild_with(&dir, true)?;
     if let Some(m) = &r.mismatch {
         bail!(
             "the session in {} does not replay ({m}); `cohesion replay {}` reports the details",
@@ -154,7 +154,7 @@ pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Re
             }
         };
         let turn = game.turn();
-        match game.execute(body.clone()) {
+        match game.execute(body) {
             Err(msg) => writeln!(out, "error: {msg}")?,
             Ok((done, text)) => {
                 let cell = play::cell_of(&done);
@@ -167,12 +167,7 @@ pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Re
                     write_atomic(&dir.join(&a.name), a.contents.as_bytes())?;
                     writeln!(out, "  (fan chart: {})", dir.join(&a.name).display())?;
                 }
-                if matches!(
-                    body,
-                    Body::Turn { .. } | Body::Forecast { .. } | Body::Compare { .. }
-                ) {
-                    write_atomic(&sd.board(), board::render(&game).as_bytes())?;
-                }
+                write_atomic(&sd.board(), board::render(&game).as_bytes())?;
             }
         }
     }

@@ -61,6 +61,9 @@ pub struct Game {
     forecasts_this_turn: usize,
     /// Files to write for the last executed entry.
     pub artifacts: Vec<Artifact>,
+    /// Take a forecast's logged result instead of recomputing it (resume: forecasts do not
+    /// change the world, and `cohesion replay` still recomputes and checks them).
+    pub reuse_forecasts: bool,
 }
 
 /// The cell each kind of entry belongs to.
@@ -96,6 +99,7 @@ impl Game {
             last_forecast: None,
             forecasts_this_turn: 0,
             artifacts: Vec::new(),
+            reuse_forecasts: false,
             world,
         })
     }
@@ -334,16 +338,24 @@ impl Game {
                 Ok((Body::Mode { mode, rationale }, text))
             }
             Body::Forecast {
-                by, mv, n, until, ..
+                by,
+                mv,
+                n,
+                until,
+                result,
             } => {
                 if self.phase == Phase::Over {
                     return Err("the session is over: nothing left to forecast".into());
                 }
                 let (n, until) = self.check_forecast(n, until)?;
                 let m = self.rec_to_move(&mv)?;
-                let seed = forecast_seed(self.world.seed(), t);
-                let paths = self.world.forecast(&[m], n, until, seed);
-                let sum = summarize(&paths);
+                let sum = match result.filter(|_| self.reuse_forecasts) {
+                    Some(r) => r,
+                    None => {
+                        let seed = forecast_seed(self.world.seed(), t);
+                        summarize(&self.world.forecast(&[m], n, until, seed))
+                    }
+                };
                 let text = render(&sum, &format!("{}{}", mv.label, for_cell(&by)));
                 self.forecasts_this_turn += 1;
                 self.fan(&sum, &mv.label, "");
@@ -360,17 +372,27 @@ impl Game {
                 ))
             }
             Body::Compare {
-                by, a, b, n, until, ..
+                by,
+                a,
+                b,
+                n,
+                until,
+                result,
             } => {
                 if self.phase == Phase::Over {
                     return Err("the session is over: nothing left to forecast".into());
                 }
                 let (n, until) = self.check_forecast(n, until)?;
                 let (ma, mb) = (self.rec_to_move(&a)?, self.rec_to_move(&b)?);
-                let seed = forecast_seed(self.world.seed(), t);
-                let pa = self.world.forecast(&[ma], n, until, seed);
-                let pb = self.world.forecast(&[mb], n, until, seed);
-                let c: CompareSummary = compare(&pa, &pb);
+                let c: CompareSummary = match result.filter(|_| self.reuse_forecasts) {
+                    Some(r) => r,
+                    None => {
+                        let seed = forecast_seed(self.world.seed(), t);
+                        let pa = self.world.forecast(&[ma], n, until, seed);
+                        let pb = self.world.forecast(&[mb], n, until, seed);
+                        compare(&pa, &pb)
+                    }
+                };
                 let mut text = render_compare(&c, &a.label, &b.label);
                 if by.is_some() {
                     text = text.replacen("Comparison", &format!("Comparison{}", for_cell(&by)), 1);

@@ -58,8 +58,15 @@ pub fn load_scenario(m: &Manifest) -> Result<Scenario> {
         .map_err(|issues| anyhow!("invalid scenario `{}`: {issues}", m.scenario))
 }
 
-/// Rebuilds the session in `dir`, executing every log line and checking it.
+/// Rebuilds the session in `dir`, executing every log line and checking it (forecasts
+/// included: they are recomputed and must match the log).
 pub fn rebuild(dir: &Path) -> Result<Rebuilt> {
+    rebuild_with(dir, false)
+}
+
+/// As [`rebuild`]; with `reuse_forecasts`, forecasts take their logged results instead of
+/// being recomputed (they never change the world): how `--resume` restarts quickly.
+pub fn rebuild_with(dir: &Path, reuse_forecasts: bool) -> Result<Rebuilt> {
     let sd = SessionDir::new(dir);
     let manifest = sd.read_manifest()?;
     let sc = load_scenario(&manifest)?;
@@ -71,6 +78,7 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt> {
         .collect();
     let log: LogRead = sd.read_log()?;
     let mut game = Game::new(&sc, manifest.clone())?;
+    game.reuse_forecasts = reuse_forecasts;
     let mut transcript = game.header_text();
     transcript.push_str(&game.opening_text());
     let mut mismatch = None;
@@ -112,7 +120,11 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt> {
             // beyond the chain.
         }
         let expected_turn = game.turn();
-        let r = game.execute(e.body.inputs());
+        let body = match &e.body {
+            Body::Forecast { .. } | Body::Compare { .. } if reuse_forecasts => e.body.clone(),
+            b => b.inputs(),
+        };
+        let r = game.execute(body);
         let (body, text) = match r {
             Ok(x) => x,
             Err(msg) => {
@@ -139,6 +151,7 @@ pub fn rebuild(dir: &Path) -> Result<Rebuilt> {
         prev = line_hash(line);
         done = i + 1;
     }
+    game.reuse_forecasts = false;
     Ok(Rebuilt {
         game,
         manifest,
