@@ -207,6 +207,10 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
         "status" | "sow" => {
             no_args("status")?;
             let mut o = g.sow_text();
+            if let Some(c) = g.closed.last() {
+                o.push_str(&format!("  Last turn (turn {}):\n", c.turn));
+                o.push_str(&super::play::events_text(&c.report, 4));
+            }
             o.push_str(&g.opening_text_if_open());
             Ok(Action::Show(o))
         }
