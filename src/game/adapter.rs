@@ -23,7 +23,7 @@ use crate::model::alliance::adjudication::{Drawn, Forced};
 use crate::model::alliance::state::{DIALOGUES, LABELS};
 use crate::model::alliance::{
     self, AllianceSim, Coeffs, EventKind, INJECTS, Levers, P, PARAMS, ScriptedEvent, State,
-    Workspace,
+    Workspace, adversary,
 };
 use crate::model::{NoTrace, ParamKind, ParamSpec, Params};
 use crate::scenario::Scenario;
@@ -356,9 +356,9 @@ impl World {
             fracture_turn: s.fracture_turn,
             attack_turn: s.attack_turn,
             crises: s.crises,
-            intimidation_risk: s.intimidation_risk,
-            aggression_risk: s.aggression_risk,
-            attack_risk: s.attack_risk,
+            intimidation_risk: adversary::logistic(s.intimidation_logit),
+            aggression_risk: adversary::logistic(s.aggression_logit),
+            attack_risk: adversary::logistic(s.attack_logit),
         }
     }
 
@@ -716,9 +716,12 @@ impl World {
         self.ws.forced.clear();
         self.levers = mv.clone();
         let drawn = self.ws.drawn;
+        let adv = drawn
+            .adversary_odds
+            .map(|(logit, u)| (adversary::logistic(logit), u));
         let keys = ADVERSARY_KEYS.iter().copied().chain(["consensus", "label"]);
         let odds = keys
-            .zip(drawn.odds)
+            .zip(adv.into_iter().chain(drawn.council_odds))
             .filter(|(k, _)| *k != "label" || drawn.label.is_some())
             .map(|(k, (p, u))| (k.to_string(), p, u))
             .collect();

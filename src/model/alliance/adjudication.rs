@@ -88,10 +88,13 @@ pub struct Drawn {
     pub consensus: bool,
     /// `Some(adopted)` when a label change was put to a summit.
     pub label: Option<bool>,
-    /// (probability, uniform drawn) of each draw, in the order disinformation, inducement,
-    /// hybrid, intimidation, aggression, attack, consensus, label: the outcome is "yes" when
-    /// the uniform is below the probability (unless forced).
-    pub odds: [(f64, f64); 8],
+    /// (logit, uniform drawn) of the adversary's moves, in the order disinformation,
+    /// inducement, hybrid, intimidation, aggression, attack: a move is made when the uniform
+    /// is below the logistic of the logit (unless forced). Logits, so that a batch run
+    /// computes no exponential for this record.
+    pub adversary_odds: [(f64, f64); 6],
+    /// (probability, uniform drawn) of the turn's consensus and of a label's adoption.
+    pub council_odds: [(f64, f64); 2],
 }
 
 /// Step 6 (after the draws): imposes forced unilateral channels.

@@ -5,7 +5,7 @@
 //! with logit-linear probabilities in its risk appetite, strategy mix, perceived disunity,
 //! the alliance's credibility, the label (which may provoke) and the dialogue channel:
 //!
-//! * disinformation campaigns, reaching each ally with probability ∝ (1 − resilience);
+//! * disinformation campaigns, reaching each ally with an intensity ∝ (1 − resilience);
 //! * inducements (energy and trade offers) to the most dependent, least aligned allies;
 //! * hybrid attacks (cyber, sabotage, corruption), aimed ∝ (1 − resilience) × exposure;
 //! * military intimidation, aggression against a non-member and, rarely, an attack on an ally,
@@ -27,28 +27,47 @@ pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + libm::exp(-x))
 }
 
+/// Whether the uniform `u` falls below `logistic(x)`: the same decision as `u < logistic(x)`,
+/// but the exponential is computed only when a cheap bound cannot decide. For a = |x| > ½,
+/// e^a ≥ q = 1 + a + a²/2 + a³/6, so logistic(−a) = 1/(1 + e^a) ≤ b = 1/(1 + q), with a
+/// relative margin far above rounding: u ≥ b settles x < 0 (no), u < 1 − b settles x > 0
+/// (yes). Both tests are written as multiplications, without a division.
+#[inline]
+pub fn below_logistic(u: f64, x: f64) -> bool {
+    let a = x.abs();
+    if a > 0.5 {
+        let q1 = 2.0 + a + a * a * (0.5 + a * (1.0 / 6.0)); // 1 + q
+        if x < 0.0 && u * q1 >= 1.0 {
+            return false;
+        }
+        if x > 0.0 && u * q1 < q1 - 1.0 {
+            return true;
+        }
+    }
+    u < logistic(x)
+}
+
 /// Logit shift of every hostile move from the label (provocation, a contested effect).
 #[inline]
 pub fn provocation(c: &Coeffs, label: usize) -> f64 {
     c[P::LabelProvocation] * hostility(label)
 }
 
-/// Probabilities of this turn's political and hybrid moves: (disinformation, inducement, hybrid).
-pub fn political_probabilities(c: &Coeffs, s: &State) -> (f64, f64, f64) {
+/// Logits of this turn's political and hybrid moves: (disinformation, inducement, hybrid).
+pub fn political_logits(c: &Coeffs, s: &State) -> (f64, f64, f64) {
     let disunity = 1.0 - s.perceived_cohesion;
     let political = c[P::MixGain] * (0.5 - s.strategy_military);
     let prov = provocation(c, s.label);
     let opp = c[P::OpportunityGain] * disunity;
-    let dis = logistic(c[P::DisinfoBase] + political + opp + prov);
-    let ind = logistic(c[P::InducementBase] + political + opp);
-    let hyb = logistic(
-        c[P::HybridBase] + c[P::AppetiteGain] * (s.risk_appetite - 0.5) + opp + prov
-            - c[P::DeterrenceGainHybrid] * s.credibility,
-    );
+    let dis = c[P::DisinfoBase] + political + opp + prov;
+    let ind = c[P::InducementBase] + political + opp;
+    let hyb = c[P::HybridBase] + c[P::AppetiteGain] * (s.risk_appetite - 0.5) + opp + prov
+        - c[P::DeterrenceGainHybrid] * s.credibility;
     (dis, ind, hyb)
 }
 
-/// Probability that ally `i` is reached by a disinformation campaign: breadth × (1 − resilience).
+/// Intensity with which a campaign reaches an ally of resilience `r`: breadth × (1 − r), at
+/// most 1 (campaigns are aimed at, and penetrate, the least resilient allies most).
 #[inline]
 pub fn disinfo_reach(c: &Coeffs, resilience: f64) -> f64 {
     (c[P::DisinfoBreadth] * (1.0 - resilience)).clamp(0.0, 1.0)
@@ -79,6 +98,15 @@ pub fn weighted_pick(n: usize, u: f64, weight: impl Fn(usize) -> f64) -> usize {
     last
 }
 
+/// Two uniforms in [0, 1) with 32 bits each, from one 64-bit word of `rng` (enough resolution
+/// for yes/no draws; halves the words drawn).
+#[inline]
+pub fn unit_pair<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
+    let w = rng.next_u64();
+    const SCALE: f64 = 1.0 / (1u64 << 32) as f64;
+    ((w >> 32) as f64 * SCALE, (w & 0xffff_ffff) as f64 * SCALE)
+}
+
 /// Step 2: updates the adversary's reading, draws its moves, and records their effects in the
 /// workspace (threat shocks, disinformation, resilience damage) and in the inducement stocks.
 pub fn moves<R: Rng + ?Sized, T: Tracer>(
@@ -96,7 +124,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     for x in &mut s.inducement {
         *x *= decay;
     }
-    let (p_dis, p_ind, p_hyb) = political_probabilities(c, s);
+    let (l_dis, l_ind, l_hyb) = political_logits(c, s);
     // Fixed draws, in a fixed order.
     let u_dis = unit(rng);
     let u_ind = unit(rng);
@@ -106,48 +134,55 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     let u_agg = unit(rng);
     let u_att = unit(rng);
     let u_att_target = unit(rng);
-    ws.drawn.odds[..6].copy_from_slice(&[
-        (p_dis, u_dis),
-        (p_ind, u_ind),
-        (p_hyb, u_hyb),
-        (s.intimidation_risk, u_int),
-        (s.aggression_risk, u_agg),
-        (s.attack_risk, u_att),
-    ]);
+    ws.drawn.adversary_odds = [
+        (l_dis, u_dis),
+        (l_ind, u_ind),
+        (l_hyb, u_hyb),
+        (s.intimidation_logit, u_int),
+        (s.aggression_logit, u_agg),
+        (s.attack_logit, u_att),
+    ];
 
-    // Disinformation: one uniform per ally, always drawn.
-    let campaign = ws.forced.disinformation.unwrap_or(u_dis < p_dis);
+    // Disinformation: every ally is reached, with an intensity that falls with resilience.
+    let campaign = ws
+        .forced
+        .disinformation
+        .unwrap_or_else(|| below_logistic(u_dis, l_dis));
     ws.drawn.disinformation = campaign;
-    for i in 0..n {
-        let u = unit(rng);
-        if campaign && u < disinfo_reach(c, s.resilience[i]) {
-            ws.disinfo[i] += 1.0;
-        }
-    }
     if campaign {
+        for i in 0..n {
+            ws.disinfo[i] += disinfo_reach(c, s.resilience[i]);
+        }
         s.disinfo_campaigns += 1;
         if T::ENABLED {
             let ws = &*ws;
+            let p_dis = logistic(l_dis);
             tr.event(t, "adversary", "adversary", &|| {
-                let hit: Vec<&str> = (0..n)
+                let mut hit: Vec<(f64, &str)> = (0..n)
                     .filter(|&i| ws.disinfo[i] > 0.0)
-                    .map(|i| c.names[i].as_str())
+                    .map(|i| (ws.disinfo[i], c.names[i].as_str()))
+                    .collect();
+                hit.sort_by(|a, b| b.0.total_cmp(&a.0));
+                let most: Vec<String> = hit
+                    .iter()
+                    .take(5)
+                    .map(|(d, name)| format!("{name} {d:.2}"))
                     .collect();
                 format!(
-                    "disinformation campaign (p = {p_dis:.3}) reaching {}",
-                    if hit.is_empty() {
-                        "no ally".to_string()
-                    } else {
-                        hit.join(", ")
-                    }
+                    "disinformation campaign (p = {p_dis:.3}); most exposed: {}",
+                    most.join(", ")
                 )
             });
         }
     }
 
     // Inducements: the k highest scores, chosen without allocation.
-    ws.drawn.inducement = ws.forced.inducement.unwrap_or(u_ind < p_ind);
+    ws.drawn.inducement = ws
+        .forced
+        .inducement
+        .unwrap_or_else(|| below_logistic(u_ind, l_ind));
     if ws.drawn.inducement {
+        let p_ind = logistic(l_ind);
         s.inducements += 1;
         ws.mark.fill(false);
         let k = c.int(P::InducementTargets).min(n);
@@ -180,10 +215,11 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     // Hybrid attack on one ally.
     ws.drawn.hybrid = match ws.forced.hybrid {
         Some(forced) => forced,
-        None => (u_hyb < p_hyb)
+        None => below_logistic(u_hyb, l_hyb)
             .then(|| weighted_pick(n, u_hyb_target, |i| (1.0 - s.resilience[i]) * c.exposure[i])),
     };
     if let Some(target) = ws.drawn.hybrid {
+        let p_hyb = logistic(l_hyb);
         s.hybrid_attacks += 1;
         let shock = c[P::ShockHybrid];
         let spill = c[P::HybridSpillover];
@@ -209,27 +245,30 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     ws.drawn.intimidation = ws
         .forced
         .intimidation
-        .unwrap_or(u_int < s.intimidation_risk);
+        .unwrap_or_else(|| below_logistic(u_int, s.intimidation_logit));
     if ws.drawn.intimidation {
         ws.crisis = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockIntimidation] * c.exposure[i];
         }
         if T::ENABLED {
-            let p = s.intimidation_risk;
+            let p = logistic(s.intimidation_logit);
             tr.event(t, "adversary", "adversary", &|| {
                 format!("military intimidation (p = {p:.3}): exercises, airspace incidents")
             });
         }
     }
-    ws.drawn.aggression = ws.forced.aggression.unwrap_or(u_agg < s.aggression_risk);
+    ws.drawn.aggression = ws
+        .forced
+        .aggression
+        .unwrap_or_else(|| below_logistic(u_agg, s.aggression_logit));
     if ws.drawn.aggression {
         ws.crisis = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockAggression] * c.exposure[i];
         }
         if T::ENABLED {
-            let p = s.aggression_risk;
+            let p = logistic(s.aggression_logit);
             tr.event(t, "adversary", "adversary", &|| {
                 format!("aggression against a non-member (p = {p:.4})")
             });
@@ -237,12 +276,13 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
     ws.drawn.attack = match ws.forced.attack {
         Some(forced) => forced,
-        None => (u_att < s.attack_risk).then(|| weighted_pick(n, u_att_target, |i| c.exposure[i])),
+        None => below_logistic(u_att, s.attack_logit)
+            .then(|| weighted_pick(n, u_att_target, |i| c.exposure[i])),
     };
     if let Some(target) = ws.drawn.attack {
         attack(c, s, ws, target, 1.0, t);
         if T::ENABLED {
-            let p = s.attack_risk;
+            let p = logistic(s.attack_logit);
             tr.event(t, "adversary", &c.names[target], &|| {
                 format!("ARMED ATTACK on an ally (p = {p:.5})")
             });
@@ -281,6 +321,24 @@ mod tests {
     use crate::model::NoTrace;
 
     #[test]
+    fn below_logistic_decides_exactly_as_the_direct_comparison() {
+        use crate::engine::rng::{Purpose, stream, uniform};
+        let mut r = stream(8, Purpose::Decisions, 0);
+        for _ in 0..200_000 {
+            let x = uniform(&mut r, -12.0, 12.0);
+            let u = unit(&mut r);
+            assert_eq!(below_logistic(u, x), u < logistic(x), "u {u} x {x}");
+            // Close to the threshold, where only the exponential can decide.
+            let p = logistic(x);
+            for v in [p, p * (1.0 - 1e-12), p * (1.0 + 1e-12)] {
+                if (0.0..1.0).contains(&v) {
+                    assert_eq!(below_logistic(v, x), v < p);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn weighted_pick_follows_weights() {
         let w = [0.0, 1.0, 3.0, 0.0];
         assert_eq!(weighted_pick(4, 0.0, |i| w[i]), 1);
@@ -288,6 +346,20 @@ mod tests {
         assert_eq!(weighted_pick(4, 0.26, |i| w[i]), 2);
         assert_eq!(weighted_pick(4, 0.999_999, |i| w[i]), 2);
         assert_eq!(weighted_pick(4, 0.5, |_| 0.0), 0);
+    }
+
+    #[test]
+    fn unit_pairs_are_uniform_halves() {
+        use crate::engine::rng::{Purpose, stream};
+        let mut r = stream(2, Purpose::Decisions, 0);
+        let (mut lo, mut hi) = (0, 0);
+        for _ in 0..100_000 {
+            let (a, b) = unit_pair(&mut r);
+            assert!((0.0..1.0).contains(&a) && (0.0..1.0).contains(&b));
+            lo += (a < 0.5) as u32;
+            hi += (b < 0.5) as u32;
+        }
+        assert!((49_000..51_000).contains(&lo) && (49_000..51_000).contains(&hi));
     }
 
     #[test]
@@ -315,14 +387,14 @@ mod tests {
         let (_, c, mut s, _, _) = setup(&p);
         assert!(provocation(&c, 3) > provocation(&c, 2));
         s.label = 2;
-        let (d2, _, h2) = political_probabilities(&c, &s);
+        let (d2, _, h2) = political_logits(&c, &s);
         s.label = 3;
-        let (d3, _, h3) = political_probabilities(&c, &s);
+        let (d3, _, h3) = political_logits(&c, &s);
         assert!(d3 > d2 && h3 > h2);
         s.strategy_military = 0.9;
-        let (d_mil, i_mil, _) = political_probabilities(&c, &s);
+        let (d_mil, i_mil, _) = political_logits(&c, &s);
         s.strategy_military = 0.1;
-        let (d_pol, i_pol, _) = political_probabilities(&c, &s);
+        let (d_pol, i_pol, _) = political_logits(&c, &s);
         assert!(d_pol > d_mil && i_pol > i_mil);
     }
 

@@ -14,14 +14,13 @@
 //! dialogue *substitutes* for unilateral channels (allies can talk to Moscow through NATO:
 //! legitimation < 0) or *legitimises* them (dialogue for its own sake becomes respectable:
 //! legitimation > 0) is contested; `dialogue_legitimation` is meant to be drawn as an
-//! uncertainty. One uniform per ally per turn, always drawn.
+//! uncertainty. One 32-bit uniform per ally per turn (two per random word), always drawn.
 
 use rand::Rng;
 
-use super::adversary::logistic;
+use super::adversary::{below_logistic, logistic, unit_pair};
 use super::state::{State, hostility};
 use super::{Coeffs, P};
-use crate::engine::rng::unit;
 use crate::model::Tracer;
 
 /// Political cost (in logit units) of dealing with an actor carrying `label`: never lower for a
@@ -90,10 +89,20 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
     t: usize,
     tr: &mut T,
 ) {
+    let mut spare = None;
     for i in 0..s.allies() {
-        let p = probability(c, &drivers(c, s, i));
-        let open = unit(rng) < p;
+        let draw = match spare.take() {
+            Some(u) => u,
+            None => {
+                let (a, b) = unit_pair(rng);
+                spare = Some(b);
+                a
+            }
+        };
+        let u = utility(c, &drivers(c, s, i));
+        let open = below_logistic(draw, u);
         if T::ENABLED && open != s.channel[i] {
+            let p = logistic(u);
             tr.event(t, "decision", &c.names[i], &|| {
                 if open {
                     format!(

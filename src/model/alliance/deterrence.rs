@@ -88,30 +88,43 @@ fn common(c: &Coeffs, d: &RiskDrivers) -> f64 {
         - c[P::DialogueDeescalation] * d.openness
 }
 
+/// Logit of military intimidation in a turn.
+pub fn intimidation_logit(c: &Coeffs, d: &RiskDrivers) -> f64 {
+    c[P::IntimidationBase] + common(c, d) - c[P::DeterrenceGain] * d.credibility
+}
+
+/// Logit of aggression against a non-member in a turn.
+pub fn aggression_logit(c: &Coeffs, d: &RiskDrivers) -> f64 {
+    c[P::AggressionBase] + common(c, d) - c[P::CostsGain] * d.costs
+}
+
+/// Logit of an attack on an ally in a turn.
+pub fn attack_logit(c: &Coeffs, d: &RiskDrivers) -> f64 {
+    c[P::AttackBase] + common(c, d) + c[P::OpportunityGain] * (1.0 - d.perceived_cohesion)
+        - c[P::DeterrenceGain] * d.credibility
+}
+
 /// Probability of military intimidation in a turn.
 pub fn intimidation_probability(c: &Coeffs, d: &RiskDrivers) -> f64 {
-    logistic(c[P::IntimidationBase] + common(c, d) - c[P::DeterrenceGain] * d.credibility)
+    logistic(intimidation_logit(c, d))
 }
 
 /// Probability of aggression against a non-member in a turn.
 pub fn aggression_probability(c: &Coeffs, d: &RiskDrivers) -> f64 {
-    logistic(c[P::AggressionBase] + common(c, d) - c[P::CostsGain] * d.costs)
+    logistic(aggression_logit(c, d))
 }
 
 /// Probability of an attack on an ally in a turn: never higher with higher credibility.
 pub fn attack_probability(c: &Coeffs, d: &RiskDrivers) -> f64 {
-    logistic(
-        c[P::AttackBase] + common(c, d) + c[P::OpportunityGain] * (1.0 - d.perceived_cohesion)
-            - c[P::DeterrenceGain] * d.credibility,
-    )
+    logistic(attack_logit(c, d))
 }
 
-/// Sets next turn's military risks from the current state.
+/// Sets next turn's military risks (as logits) from the current state.
 pub fn set_risks(c: &Coeffs, s: &mut State) {
     let d = RiskDrivers::of(c, s);
-    s.intimidation_risk = intimidation_probability(c, &d);
-    s.aggression_risk = aggression_probability(c, &d);
-    s.attack_risk = attack_probability(c, &d);
+    s.intimidation_logit = intimidation_logit(c, &d);
+    s.aggression_logit = aggression_logit(c, &d);
+    s.attack_logit = attack_logit(c, &d);
 }
 
 /// Step 8: spending, credibility, next turn's risks. Expects this turn's cohesion measured.
@@ -129,9 +142,9 @@ pub fn update<T: Tracer>(c: &Coeffs, s: &mut State, t: usize, tr: &mut T) {
     if T::ENABLED {
         let (k, a, b, d) = (
             s.credibility,
-            s.intimidation_risk,
-            s.aggression_risk,
-            s.attack_risk,
+            logistic(s.intimidation_logit),
+            logistic(s.aggression_logit),
+            logistic(s.attack_logit),
         );
         tr.event(t, "deterrence", "alliance", &|| {
             format!(

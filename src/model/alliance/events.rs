@@ -121,21 +121,44 @@ pub fn random<R: Rng + ?Sized, T: Tracer>(
             }
         }
     }
-    // Government changes: an election draw per ally; the shift's draw only when one happens
-    // (the count depends on the parameters, never on the option's state).
+    // Government changes: each ally-turn slot holds one with probability `rate`. Rather than
+    // a draw per slot, the gap to the next change is drawn (geometric), so a turn usually
+    // costs no draw at all; the count depends on the parameters, never on the option's state.
     let (rate, sd) = (c[P::ElectionRate], c[P::ElectionShift]);
-    for i in 0..s.allies() {
-        if unit(rng) < rate {
-            // Uniform with standard deviation `sd`.
-            let shift = sd * (2.0 * unit(rng) - 1.0) * libm::sqrt(3.0);
-            s.offset[i] = (s.offset[i] + shift).clamp(-0.5, 0.5);
-            if T::ENABLED {
-                tr.event(t, "event", &c.names[i], &|| {
-                    format!("change of government: domestic stance target shifts by {shift:+.3}")
-                });
-            }
+    let n = s.allies() as u64;
+    let mut gap = match s.election_gap {
+        Some(g) => g,
+        None => geometric_gap(rng, rate),
+    };
+    while gap < n {
+        let i = gap as usize;
+        // Uniform with standard deviation `sd`.
+        let shift = sd * (2.0 * unit(rng) - 1.0) * libm::sqrt(3.0);
+        s.offset[i] = (s.offset[i] + shift).clamp(-0.5, 0.5);
+        if T::ENABLED {
+            tr.event(t, "event", &c.names[i], &|| {
+                format!("change of government: domestic stance target shifts by {shift:+.3}")
+            });
         }
+        gap = gap
+            .saturating_add(1)
+            .saturating_add(geometric_gap(rng, rate));
     }
+    s.election_gap = Some(gap - n);
+}
+
+/// Slots before the next success of independent trials with probability `p`: ⌊ln u / ln(1 − p)⌋
+/// (geometric on 0, 1, 2, …); never for p = 0.
+pub fn geometric_gap<R: Rng + ?Sized>(rng: &mut R, p: f64) -> u64 {
+    let u = crate::engine::rng::unit_open(rng);
+    if p <= 0.0 {
+        return u64::MAX;
+    }
+    if p >= 1.0 {
+        return 0;
+    }
+    let g = libm::log(u) / libm::log1p(-p);
+    if g >= 1e18 { u64::MAX / 2 } else { g as u64 }
 }
 
 /// Step 3: scripted injects, then random events.
@@ -223,6 +246,39 @@ mod tests {
             ends.push(rng.next_u64());
         }
         assert_eq!(ends[0], ends[1]);
+    }
+
+    #[test]
+    fn geometric_gaps_have_the_right_mean() {
+        let (_, _, _, mut st, _) = setup(&defaults());
+        let n = 100_000;
+        let total: u64 = (0..n).map(|_| geometric_gap(&mut st.events, 0.02)).sum();
+        let mean = total as f64 / n as f64;
+        assert!((mean - 49.0).abs() < 1.0, "{mean}");
+        assert_eq!(geometric_gap(&mut st.events, 0.0), u64::MAX);
+        assert_eq!(geometric_gap(&mut st.events, 1.0), 0);
+    }
+
+    #[test]
+    fn elections_happen_at_the_stated_rate() {
+        let mut p = defaults();
+        p.values[P::ElectionRate.i()] = 0.05;
+        let (_, c, mut s, mut st, _) = setup(&p);
+        let mut tr = Trace::default();
+        let turns = 2000;
+        for t in 1..=turns {
+            random(&c, &mut s, &mut st.events, t, &mut tr);
+        }
+        let changes = tr
+            .events
+            .iter()
+            .filter(|e| e.detail.contains("government"))
+            .count();
+        let expected = 0.05 * (turns * s.allies()) as f64;
+        assert!(
+            (changes as f64 - expected).abs() < 4.0 * expected.sqrt(),
+            "{changes}"
+        );
     }
 
     #[test]

@@ -147,9 +147,9 @@ params! {
         "share of a hybrid attack's shock felt by the other allies (exposure-scaled)"),
     HybridDamage => r("hybrid_damage", 0.0, 0.5, 0.05,
         "resilience lost by the target of a hybrid attack, × (1 − its resilience)"),
-    ShockAggression => r("shock_aggression", 0.0, 3.0, 0.6,
+    ShockAggression => r("shock_aggression", 0.0, 3.0, 0.8,
         "threat shock of aggression against a non-member at severity 1 (exposure-scaled)"),
-    ShockAttack => r("shock_attack", 0.0, 5.0, 1.5,
+    ShockAttack => r("shock_attack", 0.0, 5.0, 2.0,
         "threat shock of an attack on an ally (full on the target, exposure-scaled elsewhere)"),
     ShockDialogueCut => r("shock_dialogue_cut", 0.0, 1.0, 0.03,
         "threat shock of the adversary cutting dialogue channels, at severity 1"),
@@ -839,6 +839,9 @@ pub struct Coeffs {
     pub threat_mean0: f64,
     /// Turns per year (rates given per year are divided by it).
     pub turns_per_year: f64,
+    /// The (weight_gdp_share, weight_exponent, missing_defence_pct) the weights were computed
+    /// for: options of one trial share them, so `fill` recomputes them only when they change.
+    weights_for: [f64; 3],
 }
 
 impl std::ops::Index<P> for Coeffs {
@@ -864,6 +867,7 @@ impl Coeffs {
             support: vec![0.0; n],
             threat_mean0: 0.0,
             turns_per_year: sim.turns_per_year,
+            weights_for: [f64::NAN; 3],
         }
     }
 
@@ -902,20 +906,24 @@ impl Coeffs {
             .unwrap_or(1949);
         let span = (latest - earliest).max(1) as f64;
         let soc = self[P::TenureSocialisation];
+        let key = [alpha, gamma, missing_def];
+        let new_weights = key != self.weights_for;
         let mut w_total = 0.0;
         for (i, a) in sim.allies.iter().enumerate() {
             let def = a.defence.unwrap_or(missing_def);
-            let econ = a.gdp / gdp_total;
-            let mil = if mil_total > 0.0 {
-                a.gdp * def / mil_total
-            } else {
-                0.0
-            };
-            let share = alpha * econ + (1.0 - alpha) * mil;
-            // A floor keeps every weight positive (the weighted opinion rules divide by weights).
-            let w = libm::pow(share, gamma).max(1e-12);
-            self.w[i] = w;
-            w_total += w;
+            if new_weights {
+                let econ = a.gdp / gdp_total;
+                let mil = if mil_total > 0.0 {
+                    a.gdp * def / mil_total
+                } else {
+                    0.0
+                };
+                let share = alpha * econ + (1.0 - alpha) * mil;
+                // A floor keeps every weight positive (the weighted rules divide by weights).
+                let w = libm::pow(share, gamma).max(1e-12);
+                self.w[i] = w;
+                w_total += w;
+            }
             self.threat0[i] = match a.exposure {
                 0 => self[P::ThreatFrontline],
                 1 => self[P::ThreatFlank],
@@ -945,8 +953,11 @@ impl Coeffs {
                 .unwrap_or(self[P::MissingNatoSupport]);
             self.support[i] = support * (1.0 - soc + soc * tenure);
         }
-        for w in &mut self.w {
-            *w /= w_total;
+        if new_weights {
+            for w in &mut self.w {
+                *w /= w_total;
+            }
+            self.weights_for = key;
         }
         self.threat_mean0 = self.threat0.iter().sum::<f64>() / self.threat0.len() as f64;
     }
@@ -980,7 +991,23 @@ pub struct Workspace {
     pub forced: adjudication::Forced,
     /// What was decided at each adjudicable draw this turn.
     pub drawn: adjudication::Drawn,
+    /// The initial stances after the burn-in, for the inputs they were computed from (every
+    /// option of a trial starts from the same ones: computed once, reused).
+    burn: BurnCache,
 }
+
+/// Memo of the initial stances: valid when the non-lever parameters and the `init` stream are
+/// exactly those it was computed from (the stances never depend on the levers).
+#[derive(Debug, Clone)]
+struct BurnCache {
+    key: Vec<f64>,
+    rng_before: Option<rand_chacha::ChaCha8Rng>,
+    rng_after: Option<rand_chacha::ChaCha8Rng>,
+    stance: Vec<f64>,
+}
+
+/// The levers are the first parameters in [`PARAMS`].
+pub const N_LEVERS: usize = 8;
 
 impl Workspace {
     pub fn new(n: usize) -> Self {
@@ -999,6 +1026,12 @@ impl Workspace {
             crisis: false,
             forced: adjudication::Forced::none(n),
             drawn: adjudication::Drawn::default(),
+            burn: BurnCache {
+                key: vec![f64::NAN; PARAMS.len()],
+                rng_before: None,
+                rng_after: None,
+                stance: vec![0.0; n],
+            },
         }
     }
 
@@ -1053,23 +1086,38 @@ pub fn init<T: Tracer>(
     s.inducement.fill(0.0);
     s.offset.fill(0.0);
     levers::set(s, lv);
-    let sd = c[P::InitialStanceSd];
-    for i in 0..n {
-        let target = stance::domestic_target(c, s, i);
-        let noise = if sd > 0.0 {
-            sd * normal(&mut st.init)
-        } else {
-            0.0
-        };
-        s.stance[i] = (target + noise).clamp(0.0, 1.0);
+    let cached =
+        ws.burn.key[N_LEVERS..] == c.v[N_LEVERS..] && ws.burn.rng_before.as_ref() == Some(&st.init);
+    if cached {
+        s.stance.copy_from_slice(&ws.burn.stance);
+        if let Some(r) = &ws.burn.rng_after {
+            st.init.clone_from(r);
+        }
+    } else {
+        let before = st.init.clone();
+        let sd = c[P::InitialStanceSd];
+        for i in 0..n {
+            let target = stance::domestic_target(c, s, i);
+            let noise = if sd > 0.0 {
+                sd * normal(&mut st.init)
+            } else {
+                0.0
+            };
+            s.stance[i] = (target + noise).clamp(0.0, 1.0);
+        }
+        s.line = outcomes::weighted_mean(&c.w, &s.stance);
+        // Warm-up: the 2021 stances as the model's own equilibrium of domestic pull and
+        // consultation, without adversary or events (pairs drawn from the init stream).
+        for _ in 0..c.int(P::BurnIn) {
+            stance::update(c, s, ws, &mut st.init);
+            s.line = outcomes::weighted_mean(&c.w, &s.stance);
+        }
+        ws.burn.key.copy_from_slice(&c.v);
+        ws.burn.rng_before = Some(before);
+        ws.burn.rng_after = Some(st.init.clone());
+        ws.burn.stance.copy_from_slice(&s.stance);
     }
     s.line = outcomes::weighted_mean(&c.w, &s.stance);
-    // Warm-up: the 2021 stances as the model's own equilibrium of domestic pull and
-    // consultation, without adversary or events (pairs drawn from the init stream).
-    for _ in 0..c.int(P::BurnIn) {
-        stance::update(c, s, ws, &mut st.init);
-        s.line = outcomes::weighted_mean(&c.w, &s.stance);
-    }
     outcomes::measure(c, s);
     s.perceived_cohesion = s.cohesion;
     s.credibility = deterrence::credibility_target(c, s, deterrence::spending_index(c, s));
@@ -1135,9 +1183,12 @@ fn trace_state<T: Tracer>(c: &Coeffs, s: &State, tr: &mut T) {
         ("unilateral_share", s.unilateral_share),
         ("unilateral_count", s.unilateral_count as f64),
         ("threat_mean", s.threat_mean),
-        ("intimidation_risk", s.intimidation_risk),
-        ("aggression_risk", s.aggression_risk),
-        ("attack_risk", s.attack_risk),
+        (
+            "intimidation_risk",
+            adversary::logistic(s.intimidation_logit),
+        ),
+        ("aggression_risk", adversary::logistic(s.aggression_logit)),
+        ("attack_risk", adversary::logistic(s.attack_logit)),
         ("energy_stress", s.energy_stress),
     ] {
         tr.state(t, "alliance", k, v);
@@ -1378,6 +1429,29 @@ mod tests {
                 .iter()
                 .any(|r| r.variable == "stance" && r.turn == 12)
         );
+    }
+
+    #[test]
+    fn the_levers_come_first_and_the_burn_in_memo_changes_nothing() {
+        assert_eq!(PARAMS[N_LEVERS - 1].name, "spending_growth");
+        assert_eq!(P::SpendingGrowth.i(), N_LEVERS - 1);
+        let sim = sim(12);
+        let keys = crate::engine::rng::StreamKeys::new(5);
+        let mut p = defaults();
+        let mut out = TrialOut::new(sim.outcomes().len(), 4, 12);
+        let mut fresh = out.clone();
+        let mut memo = sim.alliance_runner();
+        for k in 0..4u64 {
+            for label in [2.0, 3.0] {
+                p.values[P::Label.i()] = label;
+                memo.run(&p, &mut keys.trial_streams(k), &mut out);
+                sim.alliance_runner()
+                    .run(&p, &mut keys.trial_streams(k), &mut fresh);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&out.outcomes), bits(&fresh.outcomes));
+                assert_eq!(bits(&out.series), bits(&fresh.series));
+            }
+        }
     }
 
     #[test]

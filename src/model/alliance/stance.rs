@@ -22,12 +22,35 @@ use super::state::State;
 use super::{Coeffs, P, Workspace};
 use crate::model::opinion::{self, HkScratch};
 
+/// The turn's constants of the domestic target.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    base: f64,
+    threat: f64,
+    /// stance_energy × (1 + energy_stress_gain × stress).
+    energy: f64,
+}
+
+impl Target {
+    #[inline]
+    fn of(c: &Coeffs, s: &State) -> Self {
+        Target {
+            base: c[P::StanceBase],
+            threat: c[P::StanceThreat],
+            energy: c[P::StanceEnergy] * (1.0 + c[P::EnergyStressGain] * s.energy_stress),
+        }
+    }
+
+    #[inline]
+    fn at(&self, s: &State, i: usize) -> f64 {
+        (self.base + s.offset[i] + self.threat * s.threat[i] - self.energy * s.dependence[i])
+            .clamp(0.0, 1.0)
+    }
+}
+
 /// The domestic stance target of ally `i`.
-#[inline]
 pub fn domestic_target(c: &Coeffs, s: &State, i: usize) -> f64 {
-    let dep = s.dependence[i] * (1.0 + c[P::EnergyStressGain] * s.energy_stress);
-    (c[P::StanceBase] + s.offset[i] + c[P::StanceThreat] * s.threat[i] - c[P::StanceEnergy] * dep)
-        .clamp(0.0, 1.0)
+    Target::of(c, s).at(s, i)
 }
 
 /// The domestic pull on every stance (skipped where it is exactly zero).
@@ -38,9 +61,10 @@ pub fn domestic_step(c: &Coeffs, s: &mut State) {
     }
     let line = s.line;
     let rally = c[P::SupportRally];
+    let tg = Target::of(c, s);
     for i in 0..s.allies() {
         let x = s.stance[i];
-        let target = domestic_target(c, s, i);
+        let target = tg.at(s, i);
         let support = (c.support[i] + rally * (s.threat[i] - c.threat0[i]).max(0.0)).min(1.0);
         let induced = (ki * s.inducement[i] * (1.0 - s.resilience[i])).min(1.0);
         let d = kd * (target - x) + kl * support * (line - x) - induced * x;

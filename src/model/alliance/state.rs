@@ -95,12 +95,13 @@ pub struct State {
     pub unilateral_count: usize,
     /// Mean threat perception over allies (unweighted).
     pub threat_mean: f64,
-    /// Probability of military intimidation next turn.
-    pub intimidation_risk: f64,
-    /// Probability of aggression against a non-member next turn.
-    pub aggression_risk: f64,
-    /// Probability of an attack on an ally next turn.
-    pub attack_risk: f64,
+    /// Logit of military intimidation next turn (logits, not probabilities, so that the draw
+    /// can usually skip the exponential; see `adversary::below_logistic`).
+    pub intimidation_logit: f64,
+    /// Logit of aggression against a non-member next turn.
+    pub aggression_logit: f64,
+    /// Logit of an attack on an ally next turn.
+    pub attack_logit: f64,
 
     // ---- adversary ----
     /// Risk appetite, [0, 1] (drawn per trial).
@@ -113,6 +114,9 @@ pub struct State {
     pub dialogue_cut: bool,
     /// Energy-market stress in [0, 1] (random energy crunch), amplifying dependence.
     pub energy_stress: f64,
+    /// Ally-turn slots (turn-major) left before the next government change; `None` until the
+    /// first turn draws it.
+    pub election_gap: Option<u64>,
 
     // ---- per-trial accumulators (so a snapshot can finish the trial) ----
     pub cohesion_sum: f64,
@@ -164,14 +168,15 @@ impl State {
             unilateral_share: 0.0,
             unilateral_count: 0,
             threat_mean: 0.0,
-            intimidation_risk: 0.0,
-            aggression_risk: 0.0,
-            attack_risk: 0.0,
+            intimidation_logit: 0.0,
+            aggression_logit: 0.0,
+            attack_logit: 0.0,
             risk_appetite: 0.0,
             strategy_military: 0.0,
             perceived_cohesion: 0.0,
             dialogue_cut: false,
             energy_stress: 0.0,
+            election_gap: None,
             cohesion_sum: 0.0,
             cohesion_min: 1.0,
             consensus_sum: 0.0,
@@ -232,9 +237,6 @@ impl State {
             ("cohesion", self.cohesion),
             ("unilateral_share", self.unilateral_share),
             ("threat_mean", self.threat_mean),
-            ("intimidation_risk", self.intimidation_risk),
-            ("aggression_risk", self.aggression_risk),
-            ("attack_risk", self.attack_risk),
             ("perceived_cohesion", self.perceived_cohesion),
             ("energy_stress", self.energy_stress),
             ("posture", self.posture),
@@ -242,6 +244,16 @@ impl State {
             if !(0.0..=1.0).contains(&x) {
                 return Err(format!("{name} = {x} outside [0, 1]"));
             }
+        }
+        if ![
+            self.intimidation_logit,
+            self.aggression_logit,
+            self.attack_logit,
+        ]
+        .iter()
+        .all(|x| x.is_finite())
+        {
+            return Err("a risk logit is not finite".into());
         }
         if self.label >= LABELS.len() || self.dialogue >= DIALOGUES.len() {
             return Err("label or dialogue index out of range".into());

@@ -38,12 +38,18 @@ pub struct Smp {
     dims: usize,
     /// `d[i * n + j]`: distance from actor i's position to j's, with i's saliences.
     d: Vec<f64>,
-    /// `ut[o * n + k]`: utility to actor k of option o.
+    /// `ut[k * m + o]`: utility to actor k of option o (m options).
     ut: Vec<f64>,
     c: Vec<f64>,
     pv: Vec<f64>,
     p: Vec<f64>,
     own: Vec<f64>,
+    acc_a: Vec<f64>,
+    acc_b: Vec<f64>,
+    zeros: Vec<f64>,
+    sorted: Sorted1d,
+    /// Use KTAB's O(n³) loops even on one dimension (bit-identical to `smp::analyse`).
+    pub exact: bool,
     /// Inferred risk attitude of each actor.
     pub risk: Vec<f64>,
     /// First actor holding each distinct position (`unique[..m]`).
@@ -67,70 +73,49 @@ fn same_position(a: &[f64], b: &[f64]) -> bool {
     libm::sqrt(sq) < POSITION_TOLERANCE
 }
 
-/// KTAB `Model::scalarPCE` (proportional votes, linear victory, conditional PCE) on
-/// option-major utilities `ut[o * n + k]`, `m` options, `n` actors with weights `w`.
-fn scalar_pce(
+/// Coalition strengths of KTAB's `Model::coalitions` with proportional votes, on actor-major
+/// utilities `ut[k * m + o]` (utility to actor k of option o), `m` options, `n` actors with
+/// weights `w`: `c[i * m + j]` = C(i:j). `acc_a`, `acc_b` are scratch rows of length ≥ m.
+///
+/// The coalition sums run with the actor loop outside and the option loop inside, so the
+/// inner loop is contiguous and vectorises; every sum C(i:j) still adds its actors' votes in
+/// actor order, exactly as KTAB's loop does, so the bits are the same.
+#[allow(clippy::too_many_arguments)]
+fn coalitions_exact(
     w: &[f64],
     ut: &[f64],
     n: usize,
     m: usize,
     c: &mut [f64],
-    pv: &mut [f64],
-    p: &mut [f64],
+    acc_a: &mut [f64],
+    acc_b: &mut [f64],
 ) {
     for i in 0..m {
-        let ui = &ut[i * n..i * n + n];
-        let mut j = 0;
-        // Four options at a time: each (i, j) still sums over actors k in order, so the
-        // result is bit-identical to the one-pair loop; the blocking only exposes parallelism.
-        while j + 4 <= i {
-            let u0 = &ut[j * n..j * n + n];
-            let u1 = &ut[(j + 1) * n..(j + 1) * n + n];
-            let u2 = &ut[(j + 2) * n..(j + 2) * n + n];
-            let u3 = &ut[(j + 3) * n..(j + 3) * n + n];
-            let mut a = [MIN_COALITION; 4];
-            let mut b = [MIN_COALITION; 4];
-            for k in 0..n {
-                let (wk, x) = (w[k], ui[k]);
-                let v = [
-                    vote(wk, x, u0[k]),
-                    vote(wk, x, u1[k]),
-                    vote(wk, x, u2[k]),
-                    vote(wk, x, u3[k]),
-                ];
-                for l in 0..4 {
-                    if v[l] > 0.0 {
-                        a[l] += v[l];
-                    }
-                    if v[l] < 0.0 {
-                        b[l] -= v[l];
-                    }
-                }
+        let (a, b) = (&mut acc_a[..i], &mut acc_b[..i]);
+        a.fill(MIN_COALITION);
+        b.fill(MIN_COALITION);
+        for k in 0..n {
+            let row = &ut[k * m..k * m + i];
+            let (wk, x) = (w[k], ut[k * m + i]);
+            for ((aj, bj), &uj) in a.iter_mut().zip(b.iter_mut()).zip(row) {
+                let v = vote(wk, x, uj);
+                // Branch-free `if v > 0 { a += v }; if v < 0 { b -= v }`: adding a signed
+                // zero to a positive sum leaves it unchanged, so the bits are the same.
+                *aj += if v > 0.0 { v } else { 0.0 };
+                *bj -= if v < 0.0 { v } else { 0.0 };
             }
-            for l in 0..4 {
-                c[i * m + j + l] = a[l];
-                c[(j + l) * m + i] = b[l];
-            }
-            j += 4;
         }
-        while j < i {
-            let uj = &ut[j * n..j * n + n];
-            let (mut cij, mut cji) = (MIN_COALITION, MIN_COALITION);
-            for k in 0..n {
-                let v = vote(w[k], ui[k], uj[k]);
-                if v > 0.0 {
-                    cij += v;
-                }
-                if v < 0.0 {
-                    cji -= v;
-                }
-            }
-            c[i * m + j] = cij;
-            c[j * m + i] = cji;
-            j += 1;
+        for j in 0..i {
+            c[i * m + j] = a[j];
+            c[j * m + i] = b[j];
         }
         c[i * m + i] = MIN_COALITION;
     }
+}
+
+/// KTAB's linear victory probabilities and conditional PCE (`Model::vProb`, `Model::condPCE`)
+/// from coalition strengths `c` of `m` options: the probability `p[i]` that option i prevails.
+fn pce_from_coalitions(c: &[f64], m: usize, pv: &mut [f64], p: &mut [f64]) {
     for i in 0..m {
         for j in 0..i {
             pv[i * m + j] = victory_probability(c[i * m + j], c[j * m + i]);
@@ -161,6 +146,201 @@ fn scalar_pce(
     }
 }
 
+/// Buffers of the one-dimensional coalition computation.
+#[derive(Debug, Clone)]
+struct Sorted1d {
+    /// Number of actors `order[..n]` is a permutation of.
+    n: usize,
+    /// Actor indices sorted by position, and the positions in that order.
+    order: Vec<usize>,
+    /// Option indices sorted by position.
+    oorder: Vec<usize>,
+    xs: Vec<f64>,
+    /// Prefix sums over sorted actors of [w(1 − R), w(1 − R)x, wR, wRx].
+    pre: Vec<[f64; 4]>,
+    /// Option positions, their lower bounds in `xs`, and their total weighted utility
+    /// T_o = Σ_k w_k u_k(o).
+    opts: Vec<f64>,
+    lb: Vec<usize>,
+    tot: Vec<f64>,
+}
+
+impl Sorted1d {
+    fn new(capacity: usize) -> Self {
+        Sorted1d {
+            n: capacity,
+            order: (0..capacity).collect(),
+            oorder: vec![0; capacity],
+            xs: vec![0.0; capacity],
+            pre: vec![[0.0; 4]; capacity + 1],
+            opts: vec![0.0; capacity],
+            lb: vec![0; capacity],
+            tot: vec![0.0; capacity],
+        }
+    }
+
+    /// Coalition strengths C(i:j) for `m` options at `self.opts[..m]`, actors at `x` with
+    /// weights `w` and risk attitudes `r`, in O(n log n + m² log n) instead of O(m² n).
+    ///
+    /// On one dimension actor k prefers the closer option (KTAB's utility
+    /// f(d) = (1 − d)(1 + dR) falls with d for R ∈ [−½, 1]), and for options lo < hi
+    /// (Δ = hi − lo, s = lo + hi) its vote is w [f(d_lo) − f(d_hi)] =
+    ///   w Δ [(1 − R) + R (s − 2x)]         for x ≤ lo,
+    ///   w (s − 2x) [(1 − R) + R Δ]         for lo < x < hi (for lo if x < s/2),
+    ///   −w Δ [(1 − R) + R (2x − s)]        for x ≥ hi,
+    /// so each coalition is a handful of prefix-sum differences. Equal to KTAB's sums to
+    /// rounding (risk attitudes and probabilities to about 1e-12), not bit for bit.
+    ///
+    /// With `c`, writes the coalition matrix (`c[i * m + j]` = C(i:j)). Without, it folds the
+    /// linear victory probabilities straight into the conditional PCE products
+    /// `prod[i] = ½ Π_{j≠i} P(i > j)` (unnormalised), never storing the matrices.
+    fn coalitions(
+        &mut self,
+        w: &[f64],
+        x: &[f64],
+        r: &[f64],
+        m: usize,
+        mut c: Option<&mut [f64]>,
+        prod: &mut [f64],
+    ) {
+        let n = w.len();
+        // Insertion sort from the previous order (usually nearly sorted already); ties by
+        // index, so the result never depends on the leftover order.
+        if self.n != n {
+            for (t, o) in self.order[..n].iter_mut().enumerate() {
+                *o = t;
+            }
+            self.n = n;
+        }
+        let before = |a: usize, b: usize| x[a] < x[b] || (x[a] == x[b] && a < b);
+        insertion_sort(&mut self.order[..n], before);
+        let order = &self.order[..n];
+        let mut acc = [0.0f64; 4];
+        let (mut w_all, mut e_all) = (0.0, 0.0);
+        self.pre[0] = acc;
+        for (t, &k) in order.iter().enumerate() {
+            let xk = x[k];
+            self.xs[t] = xk;
+            let w1 = w[k] * (1.0 - r[k]);
+            let wr = w[k] * r[k];
+            acc[0] += w1;
+            acc[1] += w1 * xk;
+            acc[2] += wr;
+            acc[3] += wr * xk;
+            w_all += w[k];
+            e_all += wr * xk * xk;
+            self.pre[t + 1] = acc;
+        }
+        let xs = &self.xs[..n];
+        // Options sorted by position too, so the midpoint index only moves forward.
+        let opts = &self.opts[..m];
+        for (o, slot) in self.oorder[..m].iter_mut().enumerate() {
+            *slot = o;
+        }
+        insertion_sort(&mut self.oorder[..m], |a, b| {
+            opts[a] < opts[b] || (opts[a] == opts[b] && a < b)
+        });
+        let pre = &self.pre[..=n];
+        let [an, bn, cn, dn] = pre[n];
+        for o in 0..m {
+            let y = opts[o];
+            let l = xs.partition_point(|&v| v < y);
+            self.lb[o] = l;
+            // T_o = Σ w (1 − d)(1 + dR) = Σ w − Σ w(1 − R) d − Σ wR d².
+            let [al, bl, _, _] = pre[l];
+            let sum_ad = (y * al - bl) + ((bn - bl) - y * (an - al));
+            let sum_cd2 = y * y * cn - 2.0 * y * dn + e_all;
+            self.tot[o] = w_all - sum_ad - sum_cd2;
+        }
+        let oorder = &self.oorder[..m];
+        prod[..m].fill(0.5);
+        for (ai, &i) in oorder.iter().enumerate() {
+            let lo = opts[i];
+            let l = self.lb[i];
+            let [al, bl, _, _] = pre[l];
+            let t_lo = self.tot[i];
+            let mut mid = l;
+            let mut prod_i = prod[i];
+            for &j in &oorder[ai + 1..] {
+                let hi = opts[j];
+                if hi == lo {
+                    if let Some(c) = c.as_deref_mut() {
+                        c[i * m + j] = MIN_COALITION;
+                        c[j * m + i] = MIN_COALITION;
+                    }
+                    prod_i *= 0.5;
+                    prod[j] *= 0.5;
+                    continue;
+                }
+                let h = self.lb[j];
+                let (delta, s) = (hi - lo, lo + hi);
+                debug_assert!(h >= mid);
+                while mid < h && 2.0 * xs[mid] < s {
+                    mid += 1;
+                }
+                let [am, bm, cm, dm] = pre[mid];
+                // Actors preferring lo: those left of lo, and those between lo and s/2.
+                let for_lo =
+                    delta * al + s * (am - al) - 2.0 * (bm - bl) + delta * (s * cm - 2.0 * dm);
+                // The others prefer hi; all votes sum to T_lo − T_hi.
+                let for_hi = for_lo - (t_lo - self.tot[j]);
+                let c_lo = MIN_COALITION + for_lo.max(0.0);
+                let c_hi = MIN_COALITION + for_hi.max(0.0);
+                if let Some(c) = c.as_deref_mut() {
+                    c[i * m + j] = c_lo;
+                    c[j * m + i] = c_hi;
+                }
+                let inv = 1.0 / (c_lo + c_hi);
+                prod_i *= c_lo * inv;
+                prod[j] *= c_hi * inv;
+            }
+            prod[i] = prod_i;
+            if let Some(c) = c.as_deref_mut() {
+                c[i * m + i] = MIN_COALITION;
+            }
+        }
+    }
+
+    /// The conditional PCE of `m` options into `p`: fused products, normalised; if they
+    /// underflow (only possible with many options), again through the coalition matrix and
+    /// KTAB's log-space fallback.
+    #[allow(clippy::too_many_arguments)]
+    fn pce(
+        &mut self,
+        w: &[f64],
+        x: &[f64],
+        r: &[f64],
+        m: usize,
+        c: &mut [f64],
+        pv: &mut [f64],
+        p: &mut [f64],
+    ) {
+        self.coalitions(w, x, r, m, None, p);
+        let total = p[..m].iter().fold(0.0, |a, &b| a + b);
+        if total > 0.0 && total.is_finite() && p[..m].iter().all(|&v| v > 0.0) {
+            for v in &mut p[..m] {
+                *v /= total;
+            }
+        } else {
+            self.coalitions(w, x, r, m, Some(c), p);
+            pce_from_coalitions(c, m, pv, p);
+        }
+    }
+}
+
+/// Sorts `v` by the strict order `before` (stable, fast on nearly sorted input).
+fn insertion_sort(v: &mut [usize], before: impl Fn(usize, usize) -> bool) {
+    for t in 1..v.len() {
+        let x = v[t];
+        let mut u = t;
+        while u > 0 && before(x, v[u - 1]) {
+            v[u] = v[u - 1];
+            u -= 1;
+        }
+        v[u] = x;
+    }
+}
+
 impl Smp {
     /// Workspace for up to `capacity` actors on `dims` dimensions.
     pub fn new(capacity: usize, dims: usize) -> Self {
@@ -174,6 +354,11 @@ impl Smp {
             pv: vec![0.0; n2],
             p: vec![0.0; capacity],
             own: vec![0.0; capacity],
+            acc_a: vec![0.0; capacity],
+            acc_b: vec![0.0; capacity],
+            zeros: vec![0.0; capacity],
+            sorted: Sorted1d::new(capacity),
+            exact: false,
             risk: vec![0.0; capacity],
             unique: vec![0; capacity],
             m: 0,
@@ -201,18 +386,43 @@ impl Smp {
             return;
         }
         let at = |i: usize| i * dims..(i + 1) * dims;
-        for i in 0..n {
-            for j in 0..n {
-                self.d[i * n + j] = distance(&pos[at(i)], &pos[at(j)], &sal[at(i)]);
+        // One dimension: KTAB's distance sqrt(((a − b) s)² / s²) is |a − b| whatever the
+        // salience, and the sorted computation replaces the O(n³) loops.
+        let fast = dims == 1 && !self.exact;
+        if fast {
+            self.sorted.opts[..n].copy_from_slice(pos);
+            self.sorted.pce(
+                caps,
+                pos,
+                &self.zeros[..n],
+                n,
+                &mut self.c,
+                &mut self.pv,
+                &mut self.p,
+            );
+        } else {
+            for i in 0..n {
+                for j in 0..n {
+                    self.d[i * n + j] = distance(&pos[at(i)], &pos[at(j)], &sal[at(i)]);
+                }
             }
-        }
-        // Risk-neutral pass over every actor's position.
-        for o in 0..n {
-            for k in 0..n {
-                self.ut[o * n + k] = utility(self.d[k * n + o], 0.0);
+            // Risk-neutral pass over every actor's position.
+            for o in 0..n {
+                for k in 0..n {
+                    self.ut[k * n + o] = utility(self.d[k * n + o], 0.0);
+                }
             }
+            coalitions_exact(
+                caps,
+                &self.ut,
+                n,
+                n,
+                &mut self.c,
+                &mut self.acc_a,
+                &mut self.acc_b,
+            );
+            pce_from_coalitions(&self.c, n, &mut self.pv, &mut self.p);
         }
-        scalar_pce(caps, &self.ut, n, n, &mut self.c, &mut self.pv, &mut self.p);
         let p = &self.p[..n];
         let p_min = p.iter().copied().fold(1.0, f64::min);
         let p_max = p.iter().copied().fold(0.0, f64::max);
@@ -227,35 +437,56 @@ impl Smp {
             self.own[i] = (2.0 * r + r) / 3.0;
         }
         // Distinct positions.
+        let same = |a: usize, b: usize| {
+            if dims == 1 {
+                // sqrt((x − y)²) = |x − y| exactly (sqrt(x ⊗ x) = |x| in binary floating point).
+                (pos[a] - pos[b]).abs() < POSITION_TOLERANCE
+            } else {
+                same_position(&pos[at(a)], &pos[at(b)])
+            }
+        };
         let mut m = 0;
         for i in 0..n {
-            if !(0..m).any(|u| same_position(&pos[at(i)], &pos[at(self.unique[u])])) {
+            if !(0..m).any(|u| same(i, self.unique[u])) {
                 self.unique[m] = i;
                 m += 1;
             }
         }
         self.m = m;
         // Risk-aware pass over the distinct positions.
-        for u in 0..m {
-            let o = self.unique[u];
-            for k in 0..n {
-                self.ut[u * n + k] = utility(self.d[k * n + o], self.own[k]);
+        if fast {
+            for u in 0..m {
+                self.sorted.opts[u] = pos[self.unique[u]];
             }
+            self.sorted.pce(
+                caps,
+                pos,
+                &self.own[..n],
+                m,
+                &mut self.c,
+                &mut self.pv,
+                &mut self.prob_unique,
+            );
+        } else {
+            for u in 0..m {
+                let o = self.unique[u];
+                for k in 0..n {
+                    self.ut[k * m + u] = utility(self.d[k * n + o], self.own[k]);
+                }
+            }
+            coalitions_exact(
+                caps,
+                &self.ut,
+                n,
+                m,
+                &mut self.c,
+                &mut self.acc_a,
+                &mut self.acc_b,
+            );
+            pce_from_coalitions(&self.c, m, &mut self.pv, &mut self.prob_unique);
         }
-        scalar_pce(
-            caps,
-            &self.ut,
-            n,
-            m,
-            &mut self.c,
-            &mut self.pv,
-            &mut self.prob_unique,
-        );
         for i in 0..n {
-            let k = (0..m)
-                .rev()
-                .find(|&u| same_position(&pos[at(i)], &pos[at(self.unique[u])]))
-                .unwrap_or(0);
+            let k = (0..m).rev().find(|&u| same(i, self.unique[u])).unwrap_or(0);
             self.win[i] = self.prob_unique[k];
         }
         for u in 0..m {
@@ -330,7 +561,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         .clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, candidate, tol);
         let p_ok = pass_probability(veto, k);
-        ws.drawn.odds[6] = (p_ok, u_line);
+        ws.drawn.council_odds[0] = (p_ok, u_line);
         let ok = ws.forced.consensus.unwrap_or(u_line < p_ok);
         if T::ENABLED {
             let (smp, stance) = (&ws.smp, &s.stance);
@@ -383,7 +614,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             } else {
                 0.0
             };
-            ws.drawn.odds[7] = (p_label, u_label);
+            ws.drawn.council_odds[1] = (p_label, u_label);
             let adopted = ws.forced.label.unwrap_or(u_label < p_label);
             ws.drawn.label = Some(adopted);
             if T::ENABLED {
@@ -406,7 +637,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, s.line, tol);
         let p_ok = pass_probability(veto, k);
-        ws.drawn.odds[6] = (p_ok, u_line);
+        ws.drawn.council_odds[0] = (p_ok, u_line);
         s.consensus = ws.forced.consensus.unwrap_or(u_line < p_ok);
         s.consensus_share = share;
         if T::ENABLED && !s.consensus {
@@ -459,6 +690,7 @@ mod tests {
         let pos: Vec<f64> = actors.iter().flat_map(|a| a.position.clone()).collect();
         let sal: Vec<f64> = actors.iter().flat_map(|a| a.salience.clone()).collect();
         let mut ws = Smp::new(n + 3, dims);
+        ws.exact = true;
         // Run twice: a used workspace gives the same bits.
         for _ in 0..2 {
             ws.analyse(&caps, &pos, &sal);
@@ -472,6 +704,56 @@ mod tests {
             }
             for k in 0..dims {
                 assert_eq!(ws.expected[k].to_bits(), r.expected_position[k].to_bits());
+            }
+        }
+    }
+
+    /// The fast one-dimensional path agrees with `smp::analyse` to rounding.
+    fn compare_fast(actors: &[Actor]) {
+        let r = smp::analyse(actors);
+        let n = actors.len();
+        let caps: Vec<f64> = actors.iter().map(|a| a.capability).collect();
+        let pos: Vec<f64> = actors.iter().map(|a| a.position[0]).collect();
+        let sal: Vec<f64> = actors.iter().map(|a| a.salience[0]).collect();
+        let mut ws = Smp::new(n, 1);
+        for _ in 0..2 {
+            ws.analyse(&caps, &pos, &sal);
+            for i in 0..n {
+                assert!(
+                    (ws.risk[i] - r.risk_attitudes[i]).abs() < 1e-10,
+                    "R {i} {} {}",
+                    ws.risk[i],
+                    r.risk_attitudes[i]
+                );
+                assert!(
+                    (ws.win[i] - r.win_probabilities[i]).abs() < 1e-10,
+                    "p {i} {} {}",
+                    ws.win[i],
+                    r.win_probabilities[i]
+                );
+            }
+            assert!((ws.expected[0] - r.expected_position[0]).abs() < 1e-10);
+        }
+    }
+
+    #[test]
+    fn fast_one_dimensional_analysis_agrees_with_smp() {
+        let mut r = stream(12, Purpose::Init, 0);
+        for n in [1, 2, 3, 5, 8, 13, 30, 60] {
+            for rep in 0..20 {
+                let actors: Vec<Actor> = (0..n)
+                    .map(|i| Actor {
+                        name: format!("a{i}"),
+                        capability: uniform(&mut r, 0.01, 1.0),
+                        position: vec![match (i + rep) % 5 {
+                            3 => 0.5,
+                            4 => 0.5 + 4e-4,
+                            _ => uniform(&mut r, 0.0, 1.0),
+                        }],
+                        salience: vec![uniform(&mut r, 0.1, 1.0)],
+                    })
+                    .collect();
+                compare_fast(&actors);
             }
         }
     }
@@ -518,6 +800,12 @@ mod tests {
                     })
                     .collect();
                 compare(&actors, 1);
+                // Unequal saliences take the general distance path.
+                let mut other = actors.clone();
+                for a in &mut other {
+                    a.salience[0] = uniform(&mut r, 0.1, 1.0);
+                }
+                compare(&other, 1);
             }
         }
     }

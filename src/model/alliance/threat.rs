@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! τ ← τ + drift (τ̄ − τ)
-//! τ ← τ + (1 − τ)(1 − e^{−S})            S = the turn's exposure-scaled shock
+//! τ ← τ + (1 − τ) S / (1 + S)             S = the turn's exposure-scaled shock
 //! τ̄ ← τ̄ + memory × that jump            (a shock leaves a lasting mark)
 //! τ ← τ (1 − D × erosion)                 D = campaigns reaching the ally this turn
 //! erosion = disinfo_erosion (1 − r) (1 − counter_disinfo × counter_disinfo_effect)
@@ -26,11 +26,12 @@ pub fn disinfo_erosion(c: &Coeffs, resilience: f64, counter_effort: f64) -> f64 
     (c[P::DisinfoErosion] * (1.0 - resilience) * (1.0 - shield)).clamp(0.0, 1.0)
 }
 
-/// Rise of threat perception `tau` under a shock `s` ≥ 0: (1 − τ)(1 − e^{−s}).
+/// Rise of threat perception `tau` under a shock `s` ≥ 0: (1 − τ) s / (1 + s), a saturating
+/// response (a shock of 1 closes half the gap to full threat).
 #[inline]
 pub fn shock_jump(tau: f64, s: f64) -> f64 {
     if s > 0.0 {
-        (1.0 - tau) * (1.0 - libm::exp(-s))
+        (1.0 - tau) * (s / (1.0 + s))
     } else {
         0.0
     }
