@@ -287,6 +287,10 @@ fn resume_after_a_kill_matches_an_uninterrupted_session() {
     stdin.write_all(&script(&SCRIPT[..cut])).unwrap();
     stdin.flush().unwrap();
     wait_for_lines(&b, n);
+    // While it runs, no second process may play the same session.
+    let (code, out) = run(&["game", "--resume", b.to_str().unwrap()], b"");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("in use by process"), "{out}");
     child.kill().unwrap();
     child.wait().unwrap();
     drop(stdin);

@@ -61,6 +61,7 @@ fn fresh_seed() -> u64 {
 pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Result<i32> {
     let (dir, fresh) = open(opts, out)?;
     let sd = SessionDir::new(&dir);
+    let _lock = session::SessionLock::acquire(&sd)?;
     let r = replay::rebuild_with(&dir, true)?;
     if let Some(m) = &r.mismatch {
         bail!(

@@ -348,6 +348,55 @@ impl Log {
     }
 }
 
+/// Exclusive use of a session directory by one process: `DIR/.lock` holds its id. A lock
+/// left by a process that no longer runs (killed) is taken over.
+pub struct SessionLock {
+    path: PathBuf,
+}
+
+impl SessionLock {
+    pub fn acquire(sd: &SessionDir) -> Result<SessionLock> {
+        let path = sd.dir.join(".lock");
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    f.write_all(std::process::id().to_string().as_bytes())?;
+                    return Ok(SessionLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = std::fs::read_to_string(&path).unwrap_or_default();
+                    let pid = pid.trim();
+                    let alive = !pid.is_empty()
+                        && pid != std::process::id().to_string()
+                        && Path::new("/proc").join(pid).exists();
+                    if alive {
+                        bail!(
+                            "session {} is in use by process {pid}; one process at a time plays a session",
+                            sd.dir.display()
+                        );
+                    }
+                    // Stale: its process was killed. Take it over.
+                    std::fs::remove_file(&path).ok();
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+                }
+            }
+        }
+        bail!("cannot lock {}", path.display())
+    }
+}
+
+impl Drop for SessionLock {
+    fn drop(&mut self) {
+        std::fs::remove_file(&self.path).ok();
+    }
+}
+
 /// Writes a file atomically: a temporary file beside it, flushed, then renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path
