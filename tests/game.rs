@@ -230,6 +230,45 @@ fn an_edited_log_is_reported_with_the_first_turn_that_differs() {
     let (code, out) = run(&["replay", d2.to_str().unwrap()], b"");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("turn 1"), "{out}");
+    // A scenario file changed after the session: reported as such.
+    let t3 = tmp();
+    let scd = t3.path().join("sc");
+    std::fs::create_dir(&scd).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/game");
+    for f in ["mini.toml", "allies.csv"] {
+        std::fs::copy(src.join(f), scd.join(f)).unwrap();
+    }
+    let d3 = t3.path().join("s");
+    let sc3 = scd.join("mini.toml");
+    let (code, out) = run(
+        &[
+            "game",
+            sc3.to_str().unwrap(),
+            "--seed",
+            "3",
+            "--session",
+            d3.to_str().unwrap(),
+        ],
+        &script(&["hold", "commit", "accept", "hold", "commit", "accept"]),
+    );
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = run(&["replay", d3.to_str().unwrap()], b"");
+    assert_eq!(code, 0, "{out}");
+    let toml = read(&sc3).replace(
+        "initial_label = \"threat\"",
+        "initial_label = \"threat\"\nepsilon = 0.05\nchannel_base = 2.0",
+    );
+    std::fs::write(&sc3, toml).unwrap();
+    let (code, out) = run(&["replay", d3.to_str().unwrap()], b"");
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("differs from the one the session was played with"),
+        "{out}"
+    );
+    assert!(
+        out.contains("does not match its scenario") && out.contains("turn 1"),
+        "{out}"
+    );
     // Resume refuses a log that does not replay.
     let (code, out) = run(&["game", "--resume", d2.to_str().unwrap()], b"");
     assert_ne!(code, 0, "{out}");
