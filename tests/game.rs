@@ -30,6 +30,10 @@ const SCRIPT: &[&str] = &[
     "delay 4 2 -- the campaign slips",
     "hold -- wait and see",
     "commit",
+    "override attack Poland -- test",
+    "reopen -- Blue asks to reconsider",
+    "hold -- still wait and see",
+    "commit",
     "override channel.Hungary open -- Budapest announces talks",
     "accept",
     "mode rigid -- speed up the middle game",
@@ -143,6 +147,7 @@ fn scripted_session_plays_six_turns_and_replays_exactly() {
         "White skips MSEL inject #3 (summit",
         "White in-stride inject #5 for turn 2: shock `Pipeline explosion`",
         "White delays MSEL inject #4",
+        "White reopens the moves for turn 3 (the engine's proposal and 1 override(s) dropped)",
         "White sets adjudication to rigid",
         "Turn 7 adjudicated",
         "── State of the world after turn 7",
@@ -166,7 +171,7 @@ fn scripted_session_plays_six_turns_and_replays_exactly() {
     let es = entries(&dir);
     assert_eq!(turn_digests(&dir).len(), 7);
     let ov: Vec<_> = es.iter().filter(|e| e["kind"] == "override").collect();
-    assert_eq!(ov.len(), 2);
+    assert_eq!(ov.len(), 3);
     assert!(
         ov.iter()
             .all(|e| e["cell"] == "white" && !e["reason"].as_str().unwrap().is_empty())

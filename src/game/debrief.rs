@@ -151,6 +151,9 @@ fn entry_line(e: &Entry) -> Option<String> {
                 format!(" — reason: {reason}")
             }
         ),
+        Body::Reopen { rationale } => {
+            format!("**White** reopens the moves{}", why(rationale))
+        }
         Body::Branch { parent, from_turn } => {
             format!("What-if branch of `{parent}` from the end of turn {from_turn}")
         }

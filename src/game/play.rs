@@ -478,6 +478,23 @@ impl Game {
                     text,
                 ))
             }
+            Body::Reopen { rationale } => {
+                self.need(Phase::Adjudication, "reopening the moves")?;
+                let dropped = self.overrides.len();
+                self.overrides.clear();
+                self.proposed = None;
+                self.phase = Phase::Planning;
+                let text = format!(
+                    "White reopens the moves for turn {t} (the engine's proposal{} dropped)\n{}",
+                    if dropped > 0 {
+                        format!(" and {dropped} override(s)")
+                    } else {
+                        String::new()
+                    },
+                    rationale_line(&rationale)
+                );
+                Ok((Body::Reopen { rationale }, text))
+            }
             Body::Turn { rationale, .. } => {
                 if self.mode.reviews() {
                     self.need(Phase::Adjudication, "closing the turn")?;

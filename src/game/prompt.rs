@@ -153,6 +153,7 @@ Commands (one per line; free text after ` -- `):
   commit [-- why]                     close the moves (rigid: adjudicate and close the turn)
   override OUTCOME VALUE -- reason    White, during adjudication (reason required in semi-rigid)
   accept [-- why]                     close the turn with the outcomes as they stand
+  reopen [-- why]                     White, during adjudication: send the moves back to the cells
   help | quit
 MOVE is POLICY and/or LEVER=VALUE pairs, or `current`.";
 
@@ -409,6 +410,10 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
             }
             Ok(Action::Entry(Box::new(turn_body(g, text))))
         }
+        "reopen" => {
+            no_args("reopen")?;
+            Ok(Action::Entry(Box::new(Body::Reopen { rationale: text })))
+        }
         "override" | "set" => {
             let [k, v] = w.as_slice() else {
                 return Err("`override OUTCOME VALUE -- reason` (see `outcomes`)".into());
@@ -420,7 +425,7 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
             })))
         }
         other => Err(format!(
-            "unknown command `{other}`; allowed: status, levers, policies, msel, outcomes, blue, hold, red, forecast, compare, inject, skip, delay, mode, commit, override, accept, help, quit"
+            "unknown command `{other}`; allowed: status, levers, policies, msel, outcomes, blue, hold, red, forecast, compare, inject, skip, delay, mode, commit, override, accept, reopen, help, quit"
         )),
     }
 }

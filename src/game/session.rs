@@ -128,6 +128,8 @@ pub enum Body {
         value: String,
         reason: String,
     },
+    /// White sends the moves back to the cells: the proposal and its overrides are dropped.
+    Reopen { rationale: String },
     /// The turn is adjudicated and closed.
     Turn {
         mv: MoveRec,
@@ -165,6 +167,7 @@ impl Body {
             Body::Compare { .. } => "compare",
             Body::Proposed { .. } => "proposed",
             Body::Override { .. } => "override",
+            Body::Reopen { .. } => "reopen",
             Body::Turn { .. } => "turn",
             Body::Branch { .. } => "branch",
         }
