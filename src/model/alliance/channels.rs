@@ -45,6 +45,7 @@ pub struct Drivers {
 }
 
 /// Utility (logit) of running a unilateral channel.
+#[inline]
 pub fn utility(c: &Coeffs, d: &Drivers) -> f64 {
     c[P::ChannelBase]
         + c[P::ChannelInducement] * d.inducement * (1.0 - d.resilience)
@@ -81,6 +82,46 @@ pub fn drivers(c: &Coeffs, s: &State, i: usize) -> Drivers {
     }
 }
 
+/// The coefficients of [`utility`] gathered once per turn, with the terms shared by every ally
+/// (base, label cost, dialogue) folded into one constant. Same value as [`utility`] up to the
+/// order of additions.
+#[derive(Debug, Clone, Copy)]
+struct TurnUtility {
+    constant: f64,
+    inducement: f64,
+    engagement: f64,
+    dependence: f64,
+    threat: f64,
+    persistence: f64,
+}
+
+impl TurnUtility {
+    #[inline]
+    fn of(c: &Coeffs, s: &State) -> Self {
+        TurnUtility {
+            constant: c[P::ChannelBase] + c[P::ChannelEngagement] - political_cost(c, s.label)
+                + c[P::ChannelDialogue]
+                    * c[P::DialogueLegitimation]
+                    * s.dialogue_openness(c[P::CutDamping]),
+            inducement: c[P::ChannelInducement],
+            engagement: c[P::ChannelEngagement],
+            dependence: c[P::ChannelDependence] * (1.0 + c[P::EnergyStressGain] * s.energy_stress),
+            threat: c[P::ChannelThreat],
+            persistence: c[P::ChannelPersistence],
+        }
+    }
+
+    #[inline]
+    fn at(&self, s: &State, i: usize) -> f64 {
+        let open = if s.channel[i] { self.persistence } else { 0.0 };
+        self.constant + self.inducement * s.inducement[i] * (1.0 - s.resilience[i])
+            - self.engagement * s.stance[i]
+            + self.dependence * s.dependence[i]
+            - self.threat * s.threat[i]
+            + open
+    }
+}
+
 /// Step 6: every ally decides (decisions stream).
 pub fn decide<R: Rng + ?Sized, T: Tracer>(
     c: &Coeffs,
@@ -89,6 +130,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
     t: usize,
     tr: &mut T,
 ) {
+    let tu = TurnUtility::of(c, s);
     let mut spare = None;
     for i in 0..s.allies() {
         let draw = match spare.take() {
@@ -99,7 +141,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
                 a
             }
         };
-        let u = utility(c, &drivers(c, s, i));
+        let u = tu.at(s, i);
         let open = below_logistic(draw, u);
         if T::ENABLED && open != s.channel[i] {
             let p = logistic(u);
@@ -243,6 +285,21 @@ mod tests {
                 },
             );
             assert_eq!(open > closed, more);
+        }
+    }
+
+    #[test]
+    fn the_turn_form_equals_the_utility() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        s.energy_stress = 0.4;
+        s.inducement[2] = 1.3;
+        s.channel[3] = true;
+        s.dialogue_cut = true;
+        let tu = TurnUtility::of(&c, &s);
+        for i in 0..s.allies() {
+            let a = tu.at(&s, i);
+            let b = utility(&c, &drivers(&c, &s, i));
+            assert!((a - b).abs() < 1e-12, "{a} {b}");
         }
     }
 

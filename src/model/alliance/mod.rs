@@ -167,13 +167,13 @@ params! {
     // ---- step 5: stances ----
     Consultation => ParamSpec::choice("consultation", &["deffuant", "hegselmann-krause"], 0,
         "bounded-confidence rule of consultation among allies"),
-    Epsilon => r("epsilon", 0.0, 1.0, 0.3,
+    Epsilon => r("epsilon", 0.0, 1.0, 0.25,
         "confidence bound: allies heed partners whose stance is closer than this"),
-    Mu => r("mu", 0.0, 0.5, 0.15,
+    Mu => r("mu", 0.0, 0.5, 0.1,
         "Deffuant convergence rate (share of the gap moved, before weighting)"),
     ConsultationRounds => ParamSpec::int("consultation_rounds", 0, 10, 1,
         "consultation sweeps (Deffuant) or steps (HK) per turn"),
-    DomesticPull => r("domestic_pull", 0.0, 1.0, 0.2,
+    DomesticPull => r("domestic_pull", 0.0, 1.0, 0.25,
         "share of the gap to the domestic stance target closed per turn"),
     LinePull => r("line_pull", 0.0, 1.0, 0.1,
         "pull toward the alliance line per turn, × public support for NATO"),
@@ -185,7 +185,7 @@ params! {
         "domestic stance target at zero threat and zero dependence"),
     StanceThreat => r("stance_threat", 0.0, 2.0, 0.8,
         "rise of the domestic stance target per unit of threat perception"),
-    StanceEnergy => r("stance_energy", 0.0, 1.0, 0.2,
+    StanceEnergy => r("stance_energy", 0.0, 1.0, 0.3,
         "fall of the domestic stance target per unit of energy dependence"),
     BurnIn => ParamSpec::int("burn_in", 0, 240, 12,
         "warm-up turns of domestic pull and consultation before turn 1 (no adversary, no events)"),
@@ -207,7 +207,7 @@ params! {
         "defence spending (% GDP) where NATO publishes none (Iceland: no armed forces)"),
 
     // ---- step 6: unilateral channels ----
-    ChannelBase => r("channel_base", -15.0, 5.0, -4.5,
+    ChannelBase => r("channel_base", -15.0, 5.0, -5.0,
         "logit of running a unilateral channel, all drivers at zero"),
     ChannelInducement => r("channel_inducement", 0.0, 5.0, 1.0,
         "logit effect per unit of inducement stock × (1 − resilience)"),
@@ -223,7 +223,7 @@ params! {
         "logit scale of the open NATO dialogue's effect on unilateral channels"),
     DialogueLegitimation => r("dialogue_legitimation", -1.0, 1.0, 0.0,
         "CONTESTED: open NATO dialogue substitutes for (−1) or legitimises (+1) unilateral channels"),
-    ChannelPersistence => r("channel_persistence", 0.0, 10.0, 3.5,
+    ChannelPersistence => r("channel_persistence", 0.0, 10.0, 5.5,
         "logit bonus for keeping a channel already open (inertia)"),
 
     // ---- step 7: summits and consensus ----

@@ -163,6 +163,11 @@ struct Sorted1d {
     opts: Vec<f64>,
     lb: Vec<usize>,
     tot: Vec<f64>,
+    /// The same in the options' rank order, with each pair's midpoint index and the products.
+    ry: Vec<f64>,
+    rtot: Vec<f64>,
+    rmid: Vec<usize>,
+    rprod: Vec<f64>,
 }
 
 impl Sorted1d {
@@ -176,6 +181,10 @@ impl Sorted1d {
             opts: vec![0.0; capacity],
             lb: vec![0; capacity],
             tot: vec![0.0; capacity],
+            ry: vec![0.0; capacity],
+            rtot: vec![0.0; capacity],
+            rmid: vec![0; capacity],
+            rprod: vec![0.0; capacity],
         }
     }
 
@@ -253,6 +262,66 @@ impl Sorted1d {
             self.tot[o] = w_all - sum_ad - sum_cd2;
         }
         let oorder = &self.oorder[..m];
+        if c.is_none() {
+            // Fused products in rank order: contiguous arrays, the midpoints first, then an
+            // arithmetic loop over pairs two at a time (the products' rounding order is not
+            // KTAB's; the values agree to rounding).
+            for (r, &o) in oorder.iter().enumerate() {
+                self.ry[r] = opts[o];
+                self.rtot[r] = self.tot[o];
+            }
+            let (ry, rtot) = (&self.ry[..m], &self.rtot[..m]);
+            let rprod = &mut self.rprod[..m];
+            rprod.fill(0.5);
+            for a in 0..m {
+                let lo = ry[a];
+                let l = self.lb[oorder[a]];
+                let [al, bl, _, _] = pre[l];
+                let t_lo = rtot[a];
+                let mut mid = l;
+                for b in a + 1..m {
+                    let s = lo + ry[b];
+                    let h = self.lb[oorder[b]];
+                    while mid < h && 2.0 * xs[mid] < s {
+                        mid += 1;
+                    }
+                    self.rmid[b] = mid;
+                }
+                let mut acc = [1.0f64; 2];
+                let pair = |b: usize| -> (f64, f64) {
+                    let hi = ry[b];
+                    let (delta, s) = (hi - lo, lo + hi);
+                    let [am, bm, cm, dm] = pre[self.rmid[b]];
+                    let for_lo =
+                        delta * al + s * (am - al) - 2.0 * (bm - bl) + delta * (s * cm - 2.0 * dm);
+                    let for_hi = for_lo - (t_lo - rtot[b]);
+                    let c_lo = MIN_COALITION + for_lo.max(0.0);
+                    let c_hi = MIN_COALITION + for_hi.max(0.0);
+                    let inv = 1.0 / (c_lo + c_hi);
+                    (c_lo * inv, c_hi * inv)
+                };
+                let mut b = a + 1;
+                while b + 1 < m {
+                    let (p0, q0) = pair(b);
+                    let (p1, q1) = pair(b + 1);
+                    acc[0] *= p0;
+                    acc[1] *= p1;
+                    rprod[b] *= q0;
+                    rprod[b + 1] *= q1;
+                    b += 2;
+                }
+                if b < m {
+                    let (p0, q0) = pair(b);
+                    acc[0] *= p0;
+                    rprod[b] *= q0;
+                }
+                rprod[a] *= acc[0] * acc[1];
+            }
+            for (r, &o) in oorder.iter().enumerate() {
+                prod[o] = rprod[r];
+            }
+            return;
+        }
         prod[..m].fill(0.5);
         for (ai, &i) in oorder.iter().enumerate() {
             let lo = opts[i];
