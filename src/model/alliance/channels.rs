@@ -12,7 +12,7 @@
 //!
 //! `o` is the effective openness of the alliance's dialogue channel. Whether an open NATO
 //! dialogue *substitutes* for unilateral channels (allies can talk to Moscow through NATO:
-//! legitimation < 0) or *legitimises* them (dialogue for its own sake becomes respectable:
+//! legitimation < 0) or *legitimises* them (bilateral talks for their own sake become respectable:
 //! legitimation > 0) is contested; `dialogue_legitimation` is meant to be drawn as an
 //! uncertainty. One 32-bit uniform per ally per turn (two per random word), always drawn.
 
