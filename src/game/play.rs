@@ -424,8 +424,13 @@ impl Game {
                     .world
                     .propose(&mv, &self.forced())
                     .map_err(|e| e.to_string())?;
+                let how = if self.mode == Mode::Free {
+                    "`set OUTCOME VALUE [-- reason]` to set an outcome"
+                } else {
+                    "`override OUTCOME VALUE -- reason` to change an outcome"
+                };
                 let text = format!(
-                    "Moves closed for turn {t}. The engine proposes ({} adjudication):\n{}{}  White: `override OUTCOME VALUE -- reason` to change an outcome, `accept` to close the turn.\n",
+                    "Moves closed for turn {t}. The engine proposes ({} adjudication):\n{}{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
                     self.mode.name(),
                     render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
                     events_text(&report, 2)
@@ -763,6 +768,8 @@ impl Game {
                     "skipped"
                 } else if s.turn <= now {
                     "released"
+                } else if s.turn == now + 1 {
+                    "due now"
                 } else {
                     "scheduled"
                 };
