@@ -151,6 +151,12 @@ fn entry_line(e: &Entry) -> Option<String> {
                 format!(" — reason: {reason}")
             }
         ),
+        Body::Proposed { rationale, .. } => {
+            format!(
+                "**White** closes the moves; the engine proposes{}",
+                why(rationale)
+            )
+        }
         Body::Reopen { rationale } => {
             format!("**White** reopens the moves{}", why(rationale))
         }

@@ -413,7 +413,7 @@ impl Game {
                     text,
                 ))
             }
-            Body::Proposed { .. } => {
+            Body::Proposed { rationale, .. } => {
                 self.need(Phase::Planning, "closing the moves")?;
                 if !self.mode.reviews() {
                     return Err("adjudication is rigid: the turn closes on `commit`".into());
@@ -430,7 +430,8 @@ impl Game {
                     "`override OUTCOME VALUE -- reason` to change an outcome"
                 };
                 let text = format!(
-                    "Moves closed for turn {t}. The engine proposes ({} adjudication):\n{}{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
+                    "Moves closed for turn {t}.\n{}  The engine proposes ({} adjudication):\n{}{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
+                    rationale_line(&rationale),
                     self.mode.name(),
                     render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
                     events_text(&report, 2)
@@ -439,6 +440,7 @@ impl Game {
                 self.phase = Phase::Adjudication;
                 Ok((
                     Body::Proposed {
+                        rationale,
                         report: Some(report),
                     },
                     text,

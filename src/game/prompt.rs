@@ -394,7 +394,10 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
                 return Err("the moves are already closed: `override …` or `accept`".into());
             }
             if g.mode.reviews() {
-                Ok(Action::Entry(Box::new(Body::Proposed { report: None })))
+                Ok(Action::Entry(Box::new(Body::Proposed {
+                    rationale: text,
+                    report: None,
+                })))
             } else {
                 Ok(Action::Entry(Box::new(turn_body(g, text))))
             }

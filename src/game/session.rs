@@ -120,8 +120,12 @@ pub enum Body {
         until: usize,
         result: Option<CompareSummary>,
     },
-    /// The engine's proposed adjudication (semi-rigid and free modes).
-    Proposed { report: Option<TurnReport> },
+    /// The moves are closed; the engine's proposed adjudication (semi-rigid and free modes).
+    Proposed {
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        rationale: String,
+        report: Option<TurnReport>,
+    },
     /// White overrides (or, in free mode, sets) an outcome.
     Override {
         outcome: String,
@@ -148,7 +152,7 @@ impl Body {
         match &mut b {
             Body::Forecast { result, .. } => *result = None,
             Body::Compare { result, .. } => *result = None,
-            Body::Proposed { report } => *report = None,
+            Body::Proposed { report, .. } => *report = None,
             Body::Turn { report, .. } => *report = None,
             _ => {}
         }
@@ -537,7 +541,10 @@ mod tests {
 
     #[test]
     fn inputs_strip_what_the_engine_computed() {
-        let b = Body::Proposed { report: None };
+        let b = Body::Proposed {
+            rationale: String::new(),
+            report: None,
+        };
         assert_eq!(b.inputs(), b);
         let s = serde_json::to_string(&body("x")).unwrap();
         assert!(s.contains("\"kind\":\"skip\""));
