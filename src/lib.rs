@@ -3,13 +3,16 @@
 //! Data flows one way: a [`scenario`] file is loaded and validated against the declaration
 //! of a [`model`]; the [`engine`] runs seeded Monte Carlo trials of every policy option in
 //! parallel, driving the model; [`stats`] aggregates the results in bounded memory; and
-//! [`output`] writes the tables and the manifest. [`run`] strings these together for
+//! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
+//! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
 //! `cohesion run`; the binary's `cli` module only parses arguments and reports.
 
 pub mod engine;
 pub mod game;
 pub mod model;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod stats;

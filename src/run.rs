@@ -2,7 +2,8 @@
 //!
 //! The pipeline is: build the simulation from the scenario → run the engine, streaming each
 //! finished block's rows into `trials.csv` → write the summary, time-series and comparison
-//! tables → write the manifest last → move the directory into place. Any failure or
+//! tables, the injects and the options → draw the charts and `report.html` from those files
+//! → write the manifest last → move the directory into place. Any failure or
 //! interruption before the last step leaves no complete-looking result.
 
 use std::io::{BufWriter, Write};
@@ -14,7 +15,7 @@ use anyhow::{Context, Result, anyhow};
 
 use crate::engine::{EngineError, Experiment};
 use crate::output::manifest::{FileHash, Manifest};
-use crate::output::{OutputDir, tables, trials};
+use crate::output::{OutputDir, injects, policies, tables, trials};
 use crate::scenario::Scenario;
 
 /// A validated configuration of `cohesion run`.
@@ -43,6 +44,8 @@ pub struct RunConfig {
     pub command_line: Vec<String>,
     /// Stop with an error after this many blocks (testing the safe-output guarantee).
     pub fail_after_blocks: Option<u64>,
+    /// Draw the charts and write `report.html` (drawn from the CSV files just written).
+    pub charts: bool,
 }
 
 /// What a finished run reports.
@@ -51,6 +54,8 @@ pub struct RunReport {
     pub trials: u64,
     pub wall_seconds: f64,
     pub trials_per_second: f64,
+    /// Seconds spent drawing charts and the report (0 without charts).
+    pub chart_seconds: f64,
 }
 
 fn now_rfc3339() -> String {
@@ -140,6 +145,8 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     tables::write_summary(&acc, &dir.file("summary.csv"))?;
     tables::write_timeseries(&acc, &dir.file("timeseries.csv"))?;
     tables::write_comparison(&acc, &dir.file("comparison.csv"))?;
+    injects::write(sc, &dir.file("injects.csv"))?;
+    policies::write(sc, &cfg.policies, &dir.file("policies.csv"))?;
     let wall = t0.elapsed().as_secs_f64();
     let tps = cfg.trials as f64 / wall.max(1e-9);
     let root = sc.files.first();
@@ -148,6 +155,9 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         git_commit: git_commit(),
         command_line: cfg.command_line.clone(),
         scenario: sc.name.clone(),
+        scenario_description: sc.description.clone(),
+        turn_length: sc.turn_length.clone(),
+        start: sc.start.clone(),
         scenario_path: sc.origin.display(),
         scenario_blake3: root.map(|f| f.blake3.clone()).unwrap_or_default(),
         files: sc
@@ -177,6 +187,19 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             2 * crate::stats::SERIES_BINS
         ),
     };
+    // Charts read back the CSV files just written (as `cohesion plot` does), so that both
+    // draw the same bytes; they go in before the manifest, which marks the result complete.
+    let t_charts = Instant::now();
+    if cfg.charts {
+        let data = crate::plot::RunData::load_with(dir.path(), &manifest)?;
+        crate::plot::write_all(&data, dir.path(), &crate::plot::PlotOptions::default())
+            .context("cannot draw the charts")?;
+    }
+    let chart_seconds = if cfg.charts {
+        t_charts.elapsed().as_secs_f64()
+    } else {
+        0.0
+    };
     manifest.write(&dir.file("manifest.json"))?;
     let out = dir.commit()?;
     Ok(RunReport {
@@ -184,5 +207,6 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         trials: cfg.trials,
         wall_seconds: wall,
         trials_per_second: tps,
+        chart_seconds,
     })
 }

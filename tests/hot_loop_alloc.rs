@@ -78,3 +78,9 @@ fn the_counter_sees_allocations() {
     // KTAB's state-0 analysis builds its matrices per call: proves the counter counts.
     assert!(allocations_per_trial("reference/ktab-soe-pol-comp") > 0);
 }
+
+#[test]
+fn alliance_trials_allocate_nothing() {
+    assert_eq!(allocations_per_trial("nato-2021"), 0);
+    assert_eq!(allocations_per_trial("nato-2021-invasion"), 0);
+}

@@ -91,6 +91,7 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
         force: a.force,
         command_line: std::env::args().collect(),
         fail_after_blocks,
+        charts: !a.no_charts,
     })
 }
 
@@ -151,6 +152,14 @@ pub fn run(a: RunArgs) -> Result<i32> {
             report.trials_per_second,
             report.out.display()
         );
+        if report.chart_seconds > 0.0 {
+            println!(
+                "charts and report.html: {:.2} s ({}/charts/, {}/report.html)",
+                report.chart_seconds,
+                report.out.display(),
+                report.out.display()
+            );
+        }
     }
     Ok(0)
 }

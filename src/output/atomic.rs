@@ -20,13 +20,17 @@ pub struct OutputDir {
 }
 
 impl OutputDir {
-    /// Prepares to write `target`. Fails if it exists and `force` is false.
+    /// Prepares to write `target`. Fails if it exists and `force` is false, and even with
+    /// `force` if it is not something `--force` may replace (see [`check_replaceable`]).
     pub fn create(target: &Path, force: bool) -> Result<OutputDir> {
-        if target.exists() && !force {
+        if target.exists() && !force && target.is_dir() {
             bail!(
                 "output directory {} already exists; use --force to replace it, or --out to write elsewhere",
                 target.display()
             );
+        }
+        if target.exists() {
+            check_replaceable(target)?;
         }
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -76,6 +80,7 @@ impl OutputDir {
                     self.target.display()
                 );
             }
+            check_replaceable(&self.target)?;
             let aside = self.tmp.with_file_name(format!(
                 ".{}.old-{}",
                 self.target
@@ -104,6 +109,28 @@ impl Drop for OutputDir {
             std::fs::remove_dir_all(&self.tmp).ok();
         }
     }
+}
+
+/// `--force` replaces an earlier result (a directory with a `manifest.json`) or an empty
+/// directory, never a file or a folder of other work that `--out` happens to name.
+fn check_replaceable(target: &Path) -> Result<()> {
+    if !target.is_dir() {
+        bail!(
+            "{} exists and is not a directory; not replaced, even with --force",
+            target.display()
+        );
+    }
+    let empty = std::fs::read_dir(target)
+        .with_context(|| format!("cannot read {}", target.display()))?
+        .next()
+        .is_none();
+    if !empty && !target.join("manifest.json").is_file() {
+        bail!(
+            "{} is not a cohesion result (it has no manifest.json); --force replaces only an earlier result or an empty folder",
+            target.display()
+        );
+    }
+    Ok(())
 }
 
 /// Removes partial directories of this process (used by the Ctrl-C handler).

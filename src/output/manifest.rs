@@ -16,6 +16,15 @@ pub struct Manifest {
     pub git_commit: Option<String>,
     pub command_line: Vec<String>,
     pub scenario: String,
+    /// The scenario's description (for the report; absent in manifests of older runs).
+    #[serde(default)]
+    pub scenario_description: String,
+    /// The length of a turn ("month", "step"…), for time axes.
+    #[serde(default)]
+    pub turn_length: String,
+    /// The calendar date of turn 1 ("2021-10"), when the scenario is dated.
+    #[serde(default)]
+    pub start: Option<String>,
     pub scenario_path: String,
     pub scenario_blake3: String,
     /// Every file the scenario pulls in (extends, actor tables), with hashes.

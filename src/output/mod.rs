@@ -5,7 +5,9 @@
 //! whole numbers without a decimal point; a missing value as an empty cell (never "NaN").
 
 pub mod atomic;
+pub mod injects;
 pub mod manifest;
+pub mod policies;
 pub mod tables;
 pub mod trials;
 

@@ -145,7 +145,7 @@ fn build(
         fields: fields.iter().map(|f| f.name).collect(),
         values: vec![Vec::new(); fields.len()],
     };
-    // Each unknown column is reported once, at its first row.
+    // An unknown column is reported once, at the first row that has it.
     let mut unknown: Vec<String> = Vec::new();
     for (r, (name, cells)) in rows.into_iter().enumerate() {
         match name {
@@ -203,6 +203,7 @@ fn build(
                     }
                 },
             };
+            // A cell already reported as bad is not reported again as missing.
             if cell == Cell::Missing && field.required && !bad {
                 let (f, l, p) = place(r, field.name);
                 issues.add_at(
@@ -318,7 +319,8 @@ fn load_csv(
     for rec in rdr.records() {
         match rec {
             Ok(rec) => {
-                let line = rec.position().map(|p| p.line() as usize);
+                // The header is record 0, so a record's number is its data row number.
+                let line = rec.position().map(|p| (p.line() as usize, p.record()));
                 let cells: Vec<(String, String)> = headers
                     .iter()
                     .cloned()
@@ -328,12 +330,21 @@ fn load_csv(
                     .iter()
                     .find(|(c, _)| c == "name")
                     .map(|(_, v)| v.clone());
-                lines.push((line, nm.clone().unwrap_or_default()));
                 rows.push((nm, cells));
+                lines.push(line);
             }
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                issues.add_at(&name, line, "", format!("malformed CSV row: {e}"));
+                let row = e.position().map(|p| p.record()).unwrap_or(0);
+                let msg = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { len, .. } => format!(
+                        "{len} fields; allowed: {}, one per header column ({})",
+                        headers.len(),
+                        headers.join(", ")
+                    ),
+                    _ => format!("malformed CSV row: {e}"),
+                };
+                issues.add_at(&name, line, format!("row {row}"), msg);
             }
         }
     }
@@ -344,11 +355,15 @@ fn load_csv(
     let place = move |r: usize, c: &str| {
         (
             nm2.clone(),
-            lines.get(r).and_then(|l| l.0),
-            match lines.get(r) {
-                Some((_, n)) if !n.is_empty() => format!("actor `{n}`, column {c}"),
-                _ => format!("data row {}, column {c}", r + 1),
-            },
+            lines.get(r).copied().flatten().map(|p| p.0),
+            format!(
+                "row {}, column {c}",
+                lines
+                    .get(r)
+                    .copied()
+                    .flatten()
+                    .map_or(r as u64 + 1, |p| p.1)
+            ),
         )
     };
     let table = build(name, rows, fields, &place, issues);

@@ -120,31 +120,25 @@ impl SourceFile {
         (line, col)
     }
 
-    /// Whether every key of the path is written in this TOML file.
-    pub fn has_path(&self, path: &str) -> bool {
-        let Ok(doc) = toml_edit::Document::parse(self.text.as_str()) else {
-            return false;
-        };
-        let mut item: &toml_edit::Item = doc.as_item();
-        for seg in split_path(path) {
-            let next = match seg {
-                Seg::Key(k) => item.get(k),
-                Seg::Index(i) => item.get(i),
-            };
-            match next {
-                Some(n) => item = n,
-                None => return false,
-            }
-        }
-        true
-    }
-
     /// Where the key path (`policy[2].levers.dialogue`) is written in this TOML file, if it is.
     /// Falls back to the nearest enclosing key that is written.
     pub fn locate(&self, path: &str) -> Option<(usize, usize)> {
+        self.locate_inner(path).map(|(pos, _)| pos)
+    }
+
+    /// Where the whole key path is written in this TOML file; `None` if any part of it is not.
+    pub fn locate_exact(&self, path: &str) -> Option<(usize, usize)> {
+        self.locate_inner(path)
+            .and_then(|(pos, whole)| whole.then_some(pos))
+    }
+
+    /// The position of the path or of its nearest written ancestor, and whether the whole
+    /// path is written.
+    fn locate_inner(&self, path: &str) -> Option<((usize, usize), bool)> {
         let doc = toml_edit::Document::parse(self.text.as_str()).ok()?;
         let mut item: &toml_edit::Item = doc.as_item();
         let mut best: Option<std::ops::Range<usize>> = None;
+        let mut whole = true;
         for seg in split_path(path) {
             let next = match seg {
                 Seg::Key(k) => {
@@ -155,7 +149,10 @@ impl SourceFile {
                 }
                 Seg::Index(i) => item.get(i),
             };
-            let Some(n) = next else { break };
+            let Some(n) = next else {
+                whole = false;
+                break;
+            };
             // A scalar is located at its value; a table entry of an array at its header.
             if (n.is_value() && !n.is_inline_table()) || matches!(seg, Seg::Index(_)) {
                 if let Some(s) = n.span() {
@@ -164,7 +161,7 @@ impl SourceFile {
             }
             item = n;
         }
-        best.map(|s| self.line_col(s.start))
+        best.map(|s| (self.line_col(s.start), whole))
     }
 }
 
@@ -227,23 +224,44 @@ fn load_rec(
 ) -> Result<toml::Table, Issues> {
     let id = origin.identity();
     if chain.contains(&id) {
-        let mut iss = Issues::new();
         let mut cycle: Vec<String> = chain.clone();
         cycle.push(id);
-        iss.add_at(
-            origin.display(),
-            None,
-            "extends",
-            format!(
-                "`extends` forms a cycle ({}); a scenario may extend only files that do not extend it back",
+        // Reported at the `extends` that closes the cycle: in the file read last.
+        let (file, pos) = match files.last() {
+            Some(f) => (f.name(), f.locate("extends")),
+            None => (origin.display(), None),
+        };
+        let mut iss = Issues::new();
+        iss.0.push(super::issues::Issue {
+            file,
+            path: "extends".into(),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            message: format!(
+                "`extends` forms a cycle ({}); allowed: a file that does not extend this one back",
                 cycle.join(" → ")
             ),
-        );
+        });
         return Err(iss);
     }
     let file = SourceFile::read(origin.clone()).map_err(|e| {
         let mut iss = Issues::new();
-        iss.add_at(origin.display(), None, "", e);
+        match files.last() {
+            // A parent that cannot be read: reported at the `extends` that names it.
+            Some(f) => {
+                let pos = f.locate("extends");
+                iss.0.push(super::issues::Issue {
+                    file: f.name(),
+                    path: "extends".into(),
+                    line: pos.map(|p| p.0),
+                    column: pos.map(|p| p.1),
+                    message: format!(
+                        "{e}; allowed: the path of a scenario file, relative to this one"
+                    ),
+                });
+            }
+            None => iss.add_at(origin.display(), None, "", e),
+        }
         iss
     })?;
     let mut table: toml::Table = match file.text.parse::<toml::Table>() {
@@ -310,12 +328,19 @@ fn merge(mut base: toml::Table, child: toml::Table) -> toml::Table {
     base
 }
 
+/// Each child entry overrides the parent's entry with the same `key`, or is appended. Only
+/// parent entries are matched, each at most once, so that two entries of one file with the
+/// same name both reach the validator (which reports the duplicate).
 fn merge_by(mut base: Vec<toml::Value>, child: Vec<toml::Value>, key: &str) -> Vec<toml::Value> {
+    let mut open: Vec<bool> = vec![true; base.len()];
     for c in child {
         let id = c.get(key).cloned();
         let pos = id
             .as_ref()
-            .and_then(|id| base.iter().position(|b| b.get(key) == Some(id)));
+            .and_then(|id| (0..open.len()).find(|&i| open[i] && base[i].get(key) == Some(id)));
+        if let Some(i) = pos {
+            open[i] = false;
+        }
         match (pos, c) {
             (Some(i), toml::Value::Table(ct)) => {
                 if let toml::Value::Table(bt) = base.remove(i) {

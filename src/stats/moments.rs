@@ -94,7 +94,8 @@ pub fn wilson95(k: u64, n: u64) -> (f64, f64) {
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // The interval always contains p (rounding put the lower end of 0/n at ~7e-18).
+    ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
 #[cfg(test)]
@@ -136,5 +137,10 @@ mod tests {
         );
         assert_eq!(wilson95(0, 10).0, 0.0);
         assert!(wilson95(10, 10).1 <= 1.0);
+        // Regression: the lower end for 0 of 50 was 6.9e-18, outside the interval's p = 0.
+        for n in 1..=1000 {
+            assert_eq!(wilson95(0, n).0, 0.0, "n = {n}");
+            assert_eq!(wilson95(n, n).1, 1.0, "n = {n}");
+        }
     }
 }

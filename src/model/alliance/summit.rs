@@ -153,8 +153,9 @@ struct Sorted1d {
     n: usize,
     /// Actor indices sorted by position, and the positions in that order.
     order: Vec<usize>,
-    /// Option indices sorted by position.
+    /// Option indices sorted by position (`oorder[..om]` is a permutation).
     oorder: Vec<usize>,
+    om: usize,
     xs: Vec<f64>,
     /// Prefix sums over sorted actors of [w(1 − R), w(1 − R)x, wR, wRx].
     pre: Vec<[f64; 4]>,
@@ -176,6 +177,7 @@ impl Sorted1d {
             n: capacity,
             order: (0..capacity).collect(),
             oorder: vec![0; capacity],
+            om: usize::MAX,
             xs: vec![0.0; capacity],
             pre: vec![[0.0; 4]; capacity + 1],
             opts: vec![0.0; capacity],
@@ -242,9 +244,14 @@ impl Sorted1d {
         }
         let xs = &self.xs[..n];
         // Options sorted by position too, so the midpoint index only moves forward.
+        // (Again from the previous order when the number of options is unchanged: the result is
+        // the same, and the options of consecutive passes are usually in nearly the same order.)
         let opts = &self.opts[..m];
-        for (o, slot) in self.oorder[..m].iter_mut().enumerate() {
-            *slot = o;
+        if self.om != m {
+            for (o, slot) in self.oorder[..m].iter_mut().enumerate() {
+                *slot = o;
+            }
+            self.om = m;
         }
         insertion_sort(&mut self.oorder[..m], |a, b| {
             opts[a] < opts[b] || (opts[a] == opts[b] && a < b)
@@ -498,7 +505,8 @@ impl Smp {
         let range = p_max - p_min;
         for i in 0..n {
             self.risk[i] = if range > 0.0 {
-                (3.0 * p[i] - (p_max + 2.0 * p_min)) / (2.0 * range)
+                // Clamped as in smp.rs: rounding can land one ulp outside [-0.5, 1].
+                ((3.0 * p[i] - (p_max + 2.0 * p_min)) / (2.0 * range)).clamp(-0.5, 1.0)
             } else {
                 0.0
             };

@@ -162,14 +162,15 @@ pub fn scalar_pce(weights: &[f64], util: &[Vec<f64>]) -> Vec<f64> {
 /// Risk attitudes from probabilities (KTAB `Model::bigRfromProb`, `BigRRange::Mid`):
 /// R_i = (3 p_i − (p_max + 2 p_min)) / (2 (p_max − p_min)), so the least likely actor gets −½
 /// and the most likely +1. When all probabilities are equal (KTAB divides 0 by 0) every actor
-/// is taken to be risk neutral, R = 0.
+/// is taken to be risk neutral, R = 0. Clamped to [−½, 1]: rounding put the extremes one ulp
+/// outside (e.g. 1.0000000000000002), beyond the declared range of the `risk.*` outcomes.
 pub fn risk_from_probabilities(p: &[f64]) -> Vec<f64> {
     let p_min = p.iter().copied().fold(1.0, f64::min);
     let p_max = p.iter().copied().fold(0.0, f64::max);
     let range = p_max - p_min;
     if range > 0.0 {
         p.iter()
-            .map(|&pi| (3.0 * pi - (p_max + 2.0 * p_min)) / (2.0 * range))
+            .map(|&pi| ((3.0 * pi - (p_max + 2.0 * p_min)) / (2.0 * range)).clamp(-0.5, 1.0))
             .collect()
     } else {
         vec![0.0; p.len()]

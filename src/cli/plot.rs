@@ -1,0 +1,80 @@
+//! `cohesion plot DIR`: redraw the charts (and `report.html`) of an earlier run from its CSV
+//! files, without simulating: a choice of charts, SVG and/or PNG, any size, larger type for a
+//! projector.
+
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use cohesion::plot::{self, Format, PlotOptions, RunData, Style};
+
+use super::{PlotArgs, PlotFormat};
+
+/// Parses `1600x900`.
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("`{s}` is not a size; write WIDTHxHEIGHT, e.g. 1920x1080"))?;
+    let w: u32 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{w}` is not a whole number of pixels"))?;
+    let h: u32 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{h}` is not a whole number of pixels"))?;
+    if !(320..=8000).contains(&w) || !(240..=8000).contains(&h) {
+        return Err(format!(
+            "{w}x{h} is out of range; allowed: width 320–8000, height 240–8000 pixels"
+        ));
+    }
+    Ok((w, h))
+}
+
+pub fn plot(a: PlotArgs) -> Result<i32> {
+    if !(0.5..=4.0).contains(&a.scale) {
+        bail!(
+            "--scale {} is out of range; allowed: 0.5 to 4 (1 = default, 1.4–1.8 for a projector)",
+            a.scale
+        );
+    }
+    let t0 = Instant::now();
+    let data = RunData::load(&a.dir)?;
+    if a.list {
+        for (id, title, caption) in plot::list(&data) {
+            println!("{id}\n    {title}\n    {caption}");
+        }
+        return Ok(0);
+    }
+    let opts = PlotOptions {
+        style: Style {
+            width: a.size.0,
+            height: a.size.1,
+            scale: a.scale,
+        },
+        format: match a.format {
+            PlotFormat::Svg => Format::Svg,
+            PlotFormat::Png => Format::Png,
+            PlotFormat::Both => Format::Both,
+        },
+        only: a.charts.clone(),
+        report: !a.no_report,
+    };
+    let root = a.out.clone().unwrap_or_else(|| a.dir.clone());
+    let drawn = plot::write_all(&data, &root, &opts)?;
+    if !a.quiet {
+        let files: usize = drawn.iter().map(|d| d.files.len()).sum();
+        for d in &drawn {
+            for f in &d.files {
+                println!("{}", f.display());
+            }
+        }
+        if opts.report {
+            println!("{}", root.join("report.html").display());
+        }
+        eprintln!(
+            "{files} chart file(s) in {:.2} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    Ok(0)
+}

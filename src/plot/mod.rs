@@ -1,0 +1,434 @@
+//! Charts of a run's outcome distributions, drawn from its CSV files alone.
+//!
+//! One small driver (this file) and one file per kind of chart, as in hyperfine's exporters:
+//! each kind implements [`Chart`]; [`select`] decides from the data which charts a run gets
+//! (the alliance model's when its outcomes are there, the reference models', or a generic
+//! set); the driver draws the frame (title naming scenario and seed, legend) and writes SVG
+//! and PNG. Charts read only [`RunData`], so `cohesion plot DIR` redraws exactly what
+//! `cohesion run` drew, byte for byte.
+//!
+//! Text is set in DejaVu Sans, compiled in and registered as "sans-serif": no system font.
+
+pub mod backend;
+pub mod canvas;
+pub mod data;
+pub mod labels;
+pub mod style;
+pub mod text;
+
+mod boxes;
+mod diff;
+mod dist;
+mod family;
+mod fan;
+mod heatmap;
+mod prob;
+mod timing;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use plotters::prelude::*;
+
+use backend::AnyBackend;
+use canvas::{Canvas, KeyItem, Rect};
+pub use data::{Kind, RunData};
+pub use style::Style;
+
+/// One kind of chart.
+pub trait Chart {
+    /// File stem, unique in a run (e.g. `dist-cohesion_final`).
+    fn id(&self) -> String;
+    /// The headline.
+    fn title(&self, data: &RunData) -> String;
+    /// One line: what the chart shows and how to read it.
+    fn caption(&self, data: &RunData) -> String;
+    /// Legend entries (by default one per option, in its colour).
+    fn legend(&self, data: &RunData) -> Vec<KeyItem> {
+        canvas::option_keys(data.options())
+    }
+    /// Draws the chart's body into `body` (the frame is drawn already).
+    fn draw(&self, data: &RunData, c: &Canvas, body: Rect) -> Result<()>;
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Svg,
+    Png,
+    Both,
+}
+
+impl Format {
+    pub fn svg(self) -> bool {
+        matches!(self, Format::Svg | Format::Both)
+    }
+    pub fn png(self) -> bool {
+        matches!(self, Format::Png | Format::Both)
+    }
+}
+
+/// What to draw and how.
+#[derive(Debug, Clone)]
+pub struct PlotOptions {
+    pub style: Style,
+    pub format: Format,
+    /// Only the charts whose id is listed or starts with a listed kind followed by `-`
+    /// (`fan` selects every `fan-…`); `None`: all.
+    pub only: Option<Vec<String>>,
+    /// Write `report.html` too.
+    pub report: bool,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        PlotOptions {
+            style: Style::default(),
+            format: Format::Both,
+            only: None,
+            report: true,
+        }
+    }
+}
+
+/// A chart drawn: its id, title, caption, SVG text, and the files written.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub id: String,
+    pub title: String,
+    pub caption: String,
+    pub svg: String,
+    pub files: Vec<PathBuf>,
+}
+
+/// The alliance model's key outcomes, in the order they are charted.
+const ALLIANCE_KEY: [&str; 4] = [
+    "cohesion_final",
+    "cohesion_min",
+    "credibility_final",
+    "unilateral_peak",
+];
+/// The reference models' outcomes charted as distributions.
+const REFERENCE_KEY: [&str; 5] = [
+    "clusters",
+    "major_clusters",
+    "spread",
+    "mean_opinion",
+    "steps",
+];
+
+/// The outcomes whose distributions are charted.
+fn key_outcomes(data: &RunData) -> Vec<String> {
+    let present = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| data.kind(n).is_some())
+            .map(|n| n.to_string())
+            .collect()
+    };
+    let a = present(&ALLIANCE_KEY);
+    if !a.is_empty() {
+        return a;
+    }
+    let r = present(&REFERENCE_KEY);
+    if !r.is_empty() {
+        return r;
+    }
+    data.outcomes
+        .iter()
+        .filter(|(n, k)| !n.contains('.') && matches!(k, Kind::Real | Kind::Count))
+        .take(6)
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// Families of outcomes `prefix.member`, in summary order, with their kind.
+fn families(data: &RunData) -> Vec<(String, Kind)> {
+    let mut out: Vec<(String, Kind)> = Vec::new();
+    for (n, k) in &data.outcomes {
+        if let Some((prefix, _)) = n.split_once('.')
+            && !out.iter().any(|(p, _)| p == prefix)
+        {
+            out.push((prefix.to_string(), *k));
+        }
+    }
+    out
+}
+
+/// The charts a run gets, in report order.
+pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
+    let mut charts: Vec<Box<dyn Chart>> = Vec::new();
+    let key = key_outcomes(data);
+    let plain = |kind: Kind| -> Vec<String> {
+        data.outcomes
+            .iter()
+            .filter(|(n, k)| *k == kind && !n.contains('.'))
+            .map(|(n, _)| n.clone())
+            .collect()
+    };
+    if data.digest.is_some() {
+        for o in &key {
+            charts.push(Box::new(dist::Distribution { outcome: o.clone() }));
+        }
+    }
+    if !key.is_empty() {
+        charts.push(Box::new(boxes::Boxes {
+            outcomes: key.iter().take(6).cloned().collect(),
+        }));
+    }
+    let binary = plain(Kind::Binary);
+    if !binary.is_empty() {
+        charts.push(Box::new(prob::Probabilities {
+            outcomes: binary.iter().take(8).cloned().collect(),
+        }));
+    }
+    if data.options().len() > 1 && !data.comparison.is_empty() {
+        let mut outs: Vec<String> = key.clone();
+        outs.extend(binary.iter().cloned());
+        if outs.is_empty() {
+            // Only families (bargaining): their small ones, e.g. the expected outcome.
+            for (prefix, _) in families(data) {
+                let members: Vec<String> = data
+                    .outcomes
+                    .iter()
+                    .filter(|(n, _)| n.split_once('.').map(|(p, _)| p) == Some(prefix.as_str()))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                if members.len() <= 4 {
+                    outs.extend(members);
+                }
+            }
+        }
+        outs.truncate(8);
+        if !outs.is_empty() {
+            charts.push(Box::new(diff::Differences { outcomes: outs }));
+        }
+    }
+    if data.turns >= 2 {
+        for m in &data.metrics {
+            charts.push(Box::new(fan::Fan { metric: m.clone() }));
+        }
+        let turns = plain(Kind::Turn);
+        if !turns.is_empty() && data.digest.is_some() {
+            charts.push(Box::new(timing::Timing {
+                outcomes: turns.into_iter().take(4).collect(),
+            }));
+        }
+    }
+    for (prefix, kind) in families(data) {
+        if kind == Kind::Binary {
+            charts.push(Box::new(heatmap::Heatmap { prefix }));
+        } else {
+            charts.push(Box::new(family::Family { prefix }));
+        }
+    }
+    charts
+}
+
+/// The second line of every chart: scenario, seed, trials.
+pub fn subtitle(data: &RunData) -> String {
+    format!(
+        "Scenario {} · seed {} · {} trials per option · cohesion {}",
+        data.info.scenario, data.info.seed, data.info.trials, data.info.version
+    )
+}
+
+fn draw_on(chart: &dyn Chart, data: &RunData, area: &canvas::Area, st: Style) -> Result<()> {
+    let c = Canvas { area, st };
+    let body = canvas::draw_frame(&c, &chart.title(data), &subtitle(data), &chart.legend(data))?;
+    chart.draw(data, &c, body)?;
+    area.present()?;
+    Ok(())
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Draws a chart as SVG text.
+pub fn render_svg(chart: &dyn Chart, data: &RunData, st: Style) -> Result<String> {
+    style::register_fonts();
+    let mut s = String::new();
+    {
+        let area = AnyBackend::Svg(SVGBackend::with_string(&mut s, (st.width, st.height)))
+            .into_drawing_area();
+        draw_on(chart, data, &area, st)?;
+    }
+    // A title for screen readers, and fonts metric-compatible with DejaVu Sans (the one the
+    // layout was measured with) before the generic family.
+    let s = s.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    let title = format!("<title>{}</title>\n", xml_escape(&chart.title(data)));
+    Ok(match s.find(">\n") {
+        Some(i) => format!("{}{}{}", &s[..i + 2], title, &s[i + 2..]),
+        None => s,
+    })
+}
+
+/// Draws a chart as PNG bytes.
+pub fn render_png(chart: &dyn Chart, data: &RunData, st: Style) -> Result<Vec<u8>> {
+    style::register_fonts();
+    let mut buf = vec![0u8; st.width as usize * st.height as usize * 3];
+    {
+        let area = AnyBackend::Bitmap(BitMapBackend::with_buffer(&mut buf, (st.width, st.height)))
+            .into_drawing_area();
+        draw_on(chart, data, &area, st)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, st.width, st.height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().context("cannot encode PNG")?;
+        w.write_image_data(&buf).context("cannot encode PNG")?;
+    }
+    Ok(out)
+}
+
+/// Whether `id` is picked by a `--charts` list.
+pub fn picked(id: &str, only: &Option<Vec<String>>) -> bool {
+    match only {
+        None => true,
+        Some(list) => list.iter().any(|s| {
+            id == s
+                || id
+                    .strip_prefix(s.as_str())
+                    .is_some_and(|r| r.starts_with('-'))
+        }),
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Draws the selected charts into `root/charts/` and, with `opts.report`, writes
+/// `root/report.html` (which always holds every chart, as SVG).
+pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<Drawn>> {
+    let charts = select(data);
+    if let Some(list) = &opts.only {
+        for s in list {
+            if !charts
+                .iter()
+                .any(|c| picked(&c.id(), &Some(vec![s.clone()])))
+            {
+                bail!(
+                    "no chart `{s}` for this run; available: {}",
+                    charts.iter().map(|c| c.id()).collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+    }
+    let dir = root.join("charts");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut drawn = Vec::new();
+    for chart in &charts {
+        let id = chart.id();
+        let selected = picked(&id, &opts.only);
+        if !selected && !opts.report {
+            continue;
+        }
+        let svg = render_svg(chart.as_ref(), data, opts.style)?;
+        let mut files = Vec::new();
+        if selected && opts.format.svg() {
+            let p = dir.join(format!("{id}.svg"));
+            write_file(&p, svg.as_bytes())?;
+            files.push(p);
+        }
+        if selected && opts.format.png() {
+            let p = dir.join(format!("{id}.png"));
+            write_file(&p, &render_png(chart.as_ref(), data, opts.style)?)?;
+            files.push(p);
+        }
+        drawn.push(Drawn {
+            id,
+            title: chart.title(data),
+            caption: chart.caption(data),
+            svg,
+            files,
+        });
+    }
+    if opts.report {
+        let html = crate::report::html(data, &drawn);
+        write_file(&root.join("report.html"), html.as_bytes())?;
+    }
+    Ok(drawn)
+}
+
+/// The charts a run gets, as (id, title, caption), without drawing them.
+pub fn list(data: &RunData) -> Vec<(String, String, String)> {
+    select(data)
+        .iter()
+        .map(|c| (c.id(), c.title(data), c.caption(data)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_choice_by_id_or_kind() {
+        let only = Some(vec!["fan".to_string(), "boxes".to_string()]);
+        assert!(picked("fan-cohesion", &only));
+        assert!(picked("boxes", &only));
+        assert!(!picked("family-risk", &only));
+        assert!(!picked("fanfare", &only));
+        assert!(picked("anything", &None));
+    }
+
+    #[test]
+    fn histogram_bins_are_round_and_cover_the_range() {
+        for (lo, hi) in [
+            (0.0, 1.0),
+            (0.2345, 0.8712),
+            (7.0, 91.0),
+            (0.5, 0.5),
+            (-3.2, 4.1),
+        ] {
+            let (a, b, n) = data::histogram_bins(lo, hi);
+            assert!(a <= lo && b >= hi, "{lo}..{hi} -> {a}..{b}");
+            assert!((20..=60).contains(&n), "{n} bins for {lo}..{hi}");
+        }
+        assert_eq!(data::histogram_bins(0.0, 1.0), (0.0, 1.0, 50));
+    }
+
+    #[test]
+    fn text_is_measured_with_the_embedded_font() {
+        let w = text::width("Final cohesion", 30.0, false);
+        assert!(w > 100.0 && w < 300.0, "{w}");
+        assert!(text::width("Final cohesion", 30.0, true) > w);
+        assert!((text::width("Final cohesion", 60.0, false) - 2.0 * w).abs() < 1.0);
+        let mut covered = 0;
+        text::draw(
+            "Hg",
+            40.0,
+            false,
+            (
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Top,
+            ),
+            false,
+            (0, 0),
+            |_, y, c| {
+                if c > 0.5 {
+                    covered += 1;
+                    assert!((0..40).contains(&y), "glyph pixel at y = {y}");
+                }
+            },
+        );
+        assert!(covered > 50);
+    }
+}
