@@ -8,6 +8,7 @@
 //! `cohesion run`; the binary's `cli` module only parses arguments and reports.
 
 pub mod engine;
+pub mod game;
 pub mod model;
 pub mod output;
 pub mod plot;

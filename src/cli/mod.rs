@@ -6,6 +6,7 @@
 //! library's configuration.
 
 mod describe;
+mod game;
 mod init;
 mod plot;
 mod run;
@@ -55,6 +56,18 @@ pub enum Command {
     },
     /// Replay one trial of one option in full detail (every turn, actor, event, decision).
     Trace(TraceArgs),
+    /// Play a wargame session turn by turn (Blue, Red and White cells) at a line prompt.
+    Game(game::GameArgs),
+    /// Rebuild a game session from its scenario, seed and log, and check it.
+    Replay {
+        /// The session directory.
+        dir: std::path::PathBuf,
+    },
+    /// Write a game session's after-action report (debrief.md and debrief.html).
+    Debrief {
+        /// The session directory.
+        dir: std::path::PathBuf,
+    },
     /// Redraw the charts and report.html of an earlier run from its CSV files (no simulation).
     Plot(PlotArgs),
 }
@@ -166,6 +179,9 @@ pub fn main() -> i32 {
         Command::Scenarios => describe::scenarios(),
         Command::Init { name, dir, force } => init::init(&name, dir, force),
         Command::Trace(a) => trace::trace(a),
+        Command::Game(a) => game::game(a),
+        Command::Replay { dir } => game::replay(dir),
+        Command::Debrief { dir } => game::debrief(dir),
         Command::Plot(a) => plot::plot(a),
     };
     match result {

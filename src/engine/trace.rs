@@ -2,7 +2,7 @@
 //! decision. Filled through the [`Tracer`] trait, which untraced runs compile away.
 
 use crate::model::Tracer;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One state variable of one actor after one turn (actor "" for the whole system).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -14,7 +14,7 @@ pub struct StateRow {
 }
 
 /// One event or decision during a turn.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EventRow {
     pub turn: usize,
     pub kind: String,

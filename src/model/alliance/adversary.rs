@@ -134,9 +134,21 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     let u_agg = unit(rng);
     let u_att = unit(rng);
     let u_att_target = unit(rng);
+    ws.drawn.adversary_odds = [
+        (l_dis, u_dis),
+        (l_ind, u_ind),
+        (l_hyb, u_hyb),
+        (s.intimidation_logit, u_int),
+        (s.aggression_logit, u_agg),
+        (s.attack_logit, u_att),
+    ];
 
     // Disinformation: every ally is reached, with an intensity that falls with resilience.
-    let campaign = below_logistic(u_dis, l_dis);
+    let campaign = ws
+        .forced
+        .disinformation
+        .unwrap_or_else(|| below_logistic(u_dis, l_dis));
+    ws.drawn.disinformation = campaign;
     if campaign {
         for i in 0..n {
             ws.disinfo[i] += disinfo_reach(c, s.resilience[i]);
@@ -165,7 +177,11 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
 
     // Inducements: the k highest scores, chosen without allocation.
-    if below_logistic(u_ind, l_ind) {
+    ws.drawn.inducement = ws
+        .forced
+        .inducement
+        .unwrap_or_else(|| below_logistic(u_ind, l_ind));
+    if ws.drawn.inducement {
         let p_ind = logistic(l_ind);
         s.inducements += 1;
         ws.mark.fill(false);
@@ -197,10 +213,14 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
 
     // Hybrid attack on one ally.
-    if below_logistic(u_hyb, l_hyb) {
+    ws.drawn.hybrid = match ws.forced.hybrid {
+        Some(forced) => forced,
+        None => below_logistic(u_hyb, l_hyb)
+            .then(|| weighted_pick(n, u_hyb_target, |i| (1.0 - s.resilience[i]) * c.exposure[i])),
+    };
+    if let Some(target) = ws.drawn.hybrid {
         let p_hyb = logistic(l_hyb);
         s.hybrid_attacks += 1;
-        let target = weighted_pick(n, u_hyb_target, |i| (1.0 - s.resilience[i]) * c.exposure[i]);
         let shock = c[P::ShockHybrid];
         let spill = c[P::HybridSpillover];
         for i in 0..n {
@@ -222,7 +242,11 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
 
     // Military moves, with the risks step 8 set at the end of last turn.
-    if below_logistic(u_int, s.intimidation_logit) {
+    ws.drawn.intimidation = ws
+        .forced
+        .intimidation
+        .unwrap_or_else(|| below_logistic(u_int, s.intimidation_logit));
+    if ws.drawn.intimidation {
         ws.crisis = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockIntimidation] * c.exposure[i];
@@ -234,7 +258,11 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             });
         }
     }
-    if below_logistic(u_agg, s.aggression_logit) {
+    ws.drawn.aggression = ws
+        .forced
+        .aggression
+        .unwrap_or_else(|| below_logistic(u_agg, s.aggression_logit));
+    if ws.drawn.aggression {
         ws.crisis = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockAggression] * c.exposure[i];
@@ -246,8 +274,12 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             });
         }
     }
-    if below_logistic(u_att, s.attack_logit) {
-        let target = weighted_pick(n, u_att_target, |i| c.exposure[i]);
+    ws.drawn.attack = match ws.forced.attack {
+        Some(forced) => forced,
+        None => below_logistic(u_att, s.attack_logit)
+            .then(|| weighted_pick(n, u_att_target, |i| c.exposure[i])),
+    };
+    if let Some(target) = ws.drawn.attack {
         attack(c, s, ws, target, 1.0, t);
         if T::ENABLED {
             let p = logistic(s.attack_logit);

@@ -22,6 +22,7 @@
 // Per-ally quantities are parallel vectors indexed by ally; index loops say that most plainly.
 #![allow(clippy::needless_range_loop)]
 
+pub mod adjudication;
 pub mod adversary;
 pub mod channels;
 pub mod deterrence;
@@ -986,6 +987,10 @@ pub struct Workspace {
     pub label_on_agenda: bool,
     /// This turn is a crisis (intimidation, aggression, attack).
     pub crisis: bool,
+    /// Wargame adjudication: values forced on this turn's outcomes (default: none).
+    pub forced: adjudication::Forced,
+    /// What was decided at each adjudicable draw this turn.
+    pub drawn: adjudication::Drawn,
     /// The initial stances after the burn-in, for the inputs they were computed from (every
     /// option of a trial starts from the same ones: computed once, reused).
     burn: BurnCache,
@@ -1019,6 +1024,8 @@ impl Workspace {
             summit: false,
             label_on_agenda: false,
             crisis: false,
+            forced: adjudication::Forced::none(n),
+            drawn: adjudication::Drawn::default(),
             burn: BurnCache {
                 key: vec![f64::NAN; PARAMS.len()],
                 rng_before: None,
@@ -1035,6 +1042,7 @@ impl Workspace {
         self.summit = false;
         self.label_on_agenda = false;
         self.crisis = false;
+        self.drawn = adjudication::Drawn::default();
     }
 }
 
@@ -1172,6 +1180,7 @@ pub fn turn_with<T: Tracer>(
     threat::update(c, s, ws); // 4
     stance::update(c, s, ws, &mut st.dynamics); // 5
     channels::decide(c, s, &mut st.decisions, t, tr); // 6
+    adjudication::force_channels(c, s, ws, t, tr);
     summit::decide(c, s, ws, &mut st.decisions, t, tr); // 7
     outcomes::measure(c, s);
     deterrence::update(c, s, t, tr); // 8

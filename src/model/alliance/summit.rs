@@ -637,7 +637,9 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         }
         .clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, candidate, tol);
-        let ok = u_line < pass_probability(veto, k);
+        let p_ok = pass_probability(veto, k);
+        ws.drawn.council_odds[0] = (p_ok, u_line);
+        let ok = ws.forced.consensus.unwrap_or(u_line < p_ok);
         if T::ENABLED {
             let (smp, stance) = (&ws.smp, &s.stance);
             tr.event(t, "summit", "alliance", &|| {
@@ -684,7 +686,14 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             } else {
                 candidate <= target + c[P::LabelSlack]
             };
-            let adopted = ok && supported && u_label < pass_probability(veto, objectors);
+            let p_label = if ok && supported {
+                pass_probability(veto, objectors)
+            } else {
+                0.0
+            };
+            ws.drawn.council_odds[1] = (p_label, u_label);
+            let adopted = ws.forced.label.unwrap_or(u_label < p_label);
+            ws.drawn.label = Some(adopted);
             if T::ENABLED {
                 let (from, to) = (LABELS[s.label], LABELS[s.proposed_label]);
                 tr.event(t, "decision", "alliance", &|| {
@@ -704,7 +713,9 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         let mean = weighted_mean(&c.w, &s.stance);
         s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
         let (k, share, far) = dissent(c, s, s.line, tol);
-        s.consensus = u_line < pass_probability(veto, k);
+        let p_ok = pass_probability(veto, k);
+        ws.drawn.council_odds[0] = (p_ok, u_line);
+        s.consensus = ws.forced.consensus.unwrap_or(u_line < p_ok);
         s.consensus_share = share;
         if T::ENABLED && !s.consensus {
             tr.event(t, "decision", &c.names[far], &|| {
@@ -715,6 +726,8 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             });
         }
     }
+    ws.drawn.summit = ws.summit;
+    ws.drawn.consensus = s.consensus;
     s.no_consensus_run = if s.consensus {
         0
     } else {

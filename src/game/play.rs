@@ -1,0 +1,849 @@
+//! The session as a state machine over log entries.
+//!
+//! Everything that changes a session is a [`Body`] executed by [`Game::execute`]: a live
+//! session builds it from a command at the prompt, a replay or resume reads it from the log.
+//! Execution is deterministic — the same entries in the same order give the same world, the
+//! same computed results (forecasts, adjudications) and the same transcript text — which is
+//! what makes the log a complete record and replay a check.
+
+use super::adapter::{Move, TurnReport, World, lever_index, parse_lever};
+use super::adjudication::{Mode, check_override, red_forced, render_outcomes};
+use super::forecast::{
+    self, CompareSummary, ForecastSummary, compare, fan_svg, forecast_seed, render, render_compare,
+    summarize,
+};
+use super::session::{Body, Manifest, MoveRec};
+use crate::scenario::Scenario;
+
+/// Where the turn stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Cells submit moves; White manages the MSEL; anyone may ask for forecasts.
+    Planning,
+    /// The engine has proposed the turn's outcomes; White may override, then accepts.
+    Adjudication,
+    /// Every turn has been played.
+    Over,
+}
+
+/// One closed turn, for the board and the debrief.
+#[derive(Debug, Clone)]
+pub struct Closed {
+    pub turn: usize,
+    pub mv: MoveRec,
+    pub report: TurnReport,
+    pub overrides: Vec<(String, String, String)>,
+}
+
+/// A file the session writes beside its log (not part of the record).
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub name: String,
+    pub contents: String,
+}
+
+/// The session state.
+pub struct Game {
+    pub world: World,
+    pub manifest: Manifest,
+    pub mode: Mode,
+    pub red_human: bool,
+    pub phase: Phase,
+    pub pending_blue: Option<(MoveRec, String)>,
+    pub pending_red: Option<(Vec<(String, String)>, String)>,
+    pub overrides: Vec<(String, String, String)>,
+    pub proposed: Option<TurnReport>,
+    /// Cohesion and credibility after each turn (index 0: the start).
+    pub path: Vec<(usize, f64, f64)>,
+    pub closed: Vec<Closed>,
+    /// The last forecast shown (for the board): (turn asked, summary).
+    pub last_forecast: Option<(usize, ForecastSummary)>,
+    forecasts_this_turn: usize,
+    /// Files to write for the last executed entry.
+    pub artifacts: Vec<Artifact>,
+    /// Take a forecast's logged result instead of recomputing it (resume: forecasts do not
+    /// change the world, and `cohesion replay` still recomputes and checks them).
+    pub reuse_forecasts: bool,
+}
+
+/// The cell each kind of entry belongs to.
+pub fn cell_of(b: &Body) -> &'static str {
+    match b {
+        Body::Blue { .. } => "blue",
+        Body::Red { .. } => "red",
+        Body::Proposed { .. } => "engine",
+        Body::Forecast { by, .. } | Body::Compare { by, .. } => match by.as_deref() {
+            Some("red") => "red",
+            Some("white") => "white",
+            _ => "blue",
+        },
+        _ => "white",
+    }
+}
+
+impl Game {
+    pub fn new(sc: &Scenario, manifest: Manifest) -> anyhow::Result<Game> {
+        let world = World::new(sc, manifest.seed)?;
+        let s = world.series_now();
+        Ok(Game {
+            mode: manifest.mode,
+            red_human: manifest.red == "human",
+            manifest,
+            phase: Phase::Planning,
+            pending_blue: None,
+            pending_red: None,
+            overrides: Vec::new(),
+            proposed: None,
+            path: vec![(0, s[0], s[1])],
+            closed: Vec::new(),
+            last_forecast: None,
+            forecasts_this_turn: 0,
+            artifacts: Vec::new(),
+            reuse_forecasts: false,
+            world,
+        })
+    }
+
+    /// The turn being played (turns completed + 1).
+    pub fn turn(&self) -> usize {
+        self.world.turn() + 1
+    }
+
+    /// A move's full record from a policy option and lever settings (checked).
+    pub fn make_move(
+        &self,
+        policy: Option<&str>,
+        sets: &[(String, String)],
+    ) -> Result<MoveRec, String> {
+        let sc = &self.world.scenario;
+        let mut label = Vec::new();
+        let base = match &self.pending_blue {
+            Some((m, _)) => self.rec_to_move(m)?,
+            None => self.world.levers.clone(),
+        };
+        let mut mv = match policy {
+            Some("current") | None => base,
+            Some(p) => {
+                let Some(k) = sc.policy_index(p) else {
+                    return Err(format!(
+                        "no policy option `{p}`; allowed: {} (or lever=value pairs)",
+                        sc.policies
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                };
+                label.push(p.to_string());
+                Move::from_policy(sc, k, &self.world.levers)
+            }
+        };
+        for (k, v) in sets {
+            let Some(i) = lever_index(k) else {
+                return Err(format!(
+                    "no lever `{k}`; allowed: {}",
+                    super::adapter::lever_names().join(", ")
+                ));
+            };
+            mv.0[i] = parse_lever(i, v)?;
+            label.push(format!("{k}={v}"));
+        }
+        if label.is_empty() {
+            label.push(if policy == Some("current") {
+                "current move".into()
+            } else {
+                "hold (levers unchanged)".into()
+            });
+        }
+        Ok(MoveRec {
+            label: label.join(" "),
+            levers: mv.pairs(),
+        })
+    }
+
+    /// The move a record describes.
+    pub fn rec_to_move(&self, m: &MoveRec) -> Result<Move, String> {
+        let mut mv = self.world.levers.clone();
+        for (k, v) in &m.levers {
+            let i = lever_index(k).ok_or_else(|| format!("no lever `{k}`"))?;
+            mv.0[i] = parse_lever(i, v)?;
+        }
+        Ok(mv)
+    }
+
+    /// The move Blue would play now: its pending move, else the levers in force.
+    pub fn current_move(&self) -> MoveRec {
+        match &self.pending_blue {
+            Some((m, _)) => m.clone(),
+            None => MoveRec {
+                label: "hold (levers unchanged)".into(),
+                levers: self.world.levers.pairs(),
+            },
+        }
+    }
+
+    fn forced(&self) -> Vec<(String, String)> {
+        let mut f = match &self.pending_red {
+            Some((m, _)) => red_forced(m),
+            None => Vec::new(),
+        };
+        f.extend(
+            self.overrides
+                .iter()
+                .map(|(k, v, _)| (k.clone(), v.clone())),
+        );
+        f
+    }
+
+    fn need(&self, phase: Phase, what: &str) -> Result<(), String> {
+        if self.phase == Phase::Over {
+            return Err(format!(
+                "the session is over: all {} turns played ({what} is no longer possible)",
+                self.world.horizon()
+            ));
+        }
+        if self.phase != phase {
+            return Err(match phase {
+                Phase::Planning => format!(
+                    "{what} is not possible during adjudication: `override …` or `accept` first"
+                ),
+                _ => format!(
+                    "{what} is only possible during adjudication (after `commit` in semi-rigid or free mode)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Executes one entry. On success returns the entry as it must be logged (with what the
+    /// engine computed) and its transcript text; on a user error nothing changes.
+    pub fn execute(&mut self, body: Body) -> Result<(Body, String), String> {
+        self.artifacts.clear();
+        let t = self.turn();
+        match body {
+            Body::Blue { mv, rationale } => {
+                self.need(Phase::Planning, "a Blue move")?;
+                self.rec_to_move(&mv)?;
+                let text = format!(
+                    "Blue move for turn {t}: {}\n  levers: {}\n{}",
+                    mv.label,
+                    pairs_text(&mv.levers),
+                    rationale_line(&rationale)
+                );
+                self.pending_blue = Some((mv.clone(), rationale.clone()));
+                Ok((Body::Blue { mv, rationale }, text))
+            }
+            Body::Red { moves, rationale } => {
+                self.need(Phase::Planning, "a Red move")?;
+                if !self.red_human {
+                    return Err(
+                        "Red is played by the model in this session (start it with --red human for a Red cell)"
+                            .into(),
+                    );
+                }
+                let mut canon = Vec::new();
+                for (k, v) in &moves {
+                    if !super::adapter::ADVERSARY_KEYS.contains(&k.as_str()) {
+                        return Err(format!(
+                            "no adversary move `{k}`; allowed: {}",
+                            super::adapter::ADVERSARY_KEYS.join(", ")
+                        ));
+                    }
+                    canon.push(self.world.check_outcome(k, v)?);
+                }
+                let text = format!(
+                    "Red move for turn {t}: {}\n{}",
+                    if canon.is_empty() {
+                        "no hostile move".to_string()
+                    } else {
+                        pairs_text(&canon)
+                    },
+                    rationale_line(&rationale)
+                );
+                self.pending_red = Some((canon.clone(), rationale.clone()));
+                Ok((
+                    Body::Red {
+                        moves: canon,
+                        rationale,
+                    },
+                    text,
+                ))
+            }
+            Body::Inject {
+                id,
+                inject,
+                rationale,
+            } => {
+                self.need(Phase::Planning, "an in-stride inject")?;
+                if id != self.world.msel_len() + 1 {
+                    return Err(format!(
+                        "in-stride inject id {id} out of sequence (next id is {})",
+                        self.world.msel_len() + 1
+                    ));
+                }
+                self.world.add_inject(&inject)?;
+                let text = format!(
+                    "White in-stride inject #{id} for turn {}: {} `{}`{}\n{}",
+                    inject.turn,
+                    inject.kind,
+                    inject.name,
+                    fields_text(&inject.fields),
+                    rationale_line(&rationale)
+                );
+                Ok((
+                    Body::Inject {
+                        id,
+                        inject,
+                        rationale,
+                    },
+                    text,
+                ))
+            }
+            Body::Skip { id, rationale } => {
+                self.need(Phase::Planning, "skipping an inject")?;
+                let name = self.inject_name(id);
+                self.world.skip(id)?;
+                let text = format!(
+                    "White skips MSEL inject #{id} {name}\n{}",
+                    rationale_line(&rationale)
+                );
+                Ok((Body::Skip { id, rationale }, text))
+            }
+            Body::Delay { id, to, rationale } => {
+                self.need(Phase::Planning, "delaying an inject")?;
+                let name = self.inject_name(id);
+                self.world.delay(id, to)?;
+                let text = format!(
+                    "White delays MSEL inject #{id} {name} to turn {to}\n{}",
+                    rationale_line(&rationale)
+                );
+                Ok((Body::Delay { id, to, rationale }, text))
+            }
+            Body::Mode { mode, rationale } => {
+                if self.phase == Phase::Over {
+                    return Err("the session is over".into());
+                }
+                if mode == Mode::Rigid && self.phase == Phase::Adjudication {
+                    return Err(
+                        "the engine's proposal is under review: `accept` it first, then switch to rigid"
+                            .into(),
+                    );
+                }
+                self.mode = mode;
+                let text = format!(
+                    "White sets adjudication to {}\n{}",
+                    mode.name(),
+                    rationale_line(&rationale)
+                );
+                Ok((Body::Mode { mode, rationale }, text))
+            }
+            Body::Forecast {
+                by,
+                mv,
+                n,
+                until,
+                result,
+            } => {
+                if self.phase == Phase::Over {
+                    return Err("the session is over: nothing left to forecast".into());
+                }
+                let (n, until) = self.check_forecast(n, until)?;
+                let m = self.rec_to_move(&mv)?;
+                let sum = match result.filter(|_| self.reuse_forecasts) {
+                    Some(r) => r,
+                    None => {
+                        let seed = forecast_seed(self.world.seed(), t);
+                        summarize(&self.world.forecast(&[m], n, until, seed))
+                    }
+                };
+                let text = render(&sum, &format!("{}{}", mv.label, for_cell(&by)));
+                self.forecasts_this_turn += 1;
+                self.fan(&sum, &mv.label, "");
+                self.last_forecast = Some((t, sum.clone()));
+                Ok((
+                    Body::Forecast {
+                        by,
+                        mv,
+                        n,
+                        until,
+                        result: Some(sum),
+                    },
+                    text,
+                ))
+            }
+            Body::Compare {
+                by,
+                a,
+                b,
+                n,
+                until,
+                result,
+            } => {
+                if self.phase == Phase::Over {
+                    return Err("the session is over: nothing left to forecast".into());
+                }
+                let (n, until) = self.check_forecast(n, until)?;
+                let (ma, mb) = (self.rec_to_move(&a)?, self.rec_to_move(&b)?);
+                let c: CompareSummary = match result.filter(|_| self.reuse_forecasts) {
+                    Some(r) => r,
+                    None => {
+                        let seed = forecast_seed(self.world.seed(), t);
+                        let pa = self.world.forecast(&[ma], n, until, seed);
+                        let pb = self.world.forecast(&[mb], n, until, seed);
+                        compare(&pa, &pb)
+                    }
+                };
+                let mut text = render_compare(&c, &a.label, &b.label);
+                if by.is_some() {
+                    text = text.replacen("Comparison", &format!("Comparison{}", for_cell(&by)), 1);
+                }
+                self.forecasts_this_turn += 1;
+                self.fan(&c.a, &a.label, "a");
+                self.fan(&c.b, &b.label, "b");
+                self.last_forecast = Some((t, c.b.clone()));
+                Ok((
+                    Body::Compare {
+                        by,
+                        a,
+                        b,
+                        n,
+                        until,
+                        result: Some(c),
+                    },
+                    text,
+                ))
+            }
+            Body::Proposed { rationale, .. } => {
+                self.need(Phase::Planning, "closing the moves")?;
+                if !self.mode.reviews() {
+                    return Err("adjudication is rigid: the turn closes on `commit`".into());
+                }
+                self.check_red()?;
+                let mv = self.rec_to_move(&self.current_move())?;
+                let report = self
+                    .world
+                    .propose(&mv, &self.forced())
+                    .map_err(|e| e.to_string())?;
+                let how = if self.mode == Mode::Free {
+                    "`set OUTCOME VALUE [-- reason]` to set an outcome"
+                } else {
+                    "`override OUTCOME VALUE -- reason` to change an outcome"
+                };
+                let text = format!(
+                    "Moves closed for turn {t}.\n{}  The engine proposes ({} adjudication):\n{}{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
+                    rationale_line(&rationale),
+                    self.mode.name(),
+                    render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
+                    events_text(&report, 2)
+                );
+                self.proposed = Some(report.clone());
+                self.phase = Phase::Adjudication;
+                Ok((
+                    Body::Proposed {
+                        rationale,
+                        report: Some(report),
+                    },
+                    text,
+                ))
+            }
+            Body::Override {
+                outcome,
+                value,
+                reason,
+            } => {
+                self.need(Phase::Adjudication, "an override")?;
+                check_override(self.mode, &reason)?;
+                let (k, v) = self.world.check_outcome(&outcome, &value)?;
+                let was = self
+                    .proposed
+                    .as_ref()
+                    .and_then(|r| r.outcomes.iter().find(|(ok, _)| *ok == k))
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| {
+                        if k.starts_with("channel.") {
+                            "closed".into()
+                        } else {
+                            "not on the table".into()
+                        }
+                    });
+                let verb = if self.mode == Mode::Free {
+                    "sets"
+                } else {
+                    "overrides"
+                };
+                let text = format!(
+                    "White {verb} {k}: {was} → {v}\n{}",
+                    rationale_line_named("reason", &reason)
+                );
+                self.overrides.push((k.clone(), v.clone(), reason.clone()));
+                Ok((
+                    Body::Override {
+                        outcome: k,
+                        value: v,
+                        reason,
+                    },
+                    text,
+                ))
+            }
+            Body::Reopen { rationale } => {
+                self.need(Phase::Adjudication, "reopening the moves")?;
+                let dropped = self.overrides.len();
+                self.overrides.clear();
+                self.proposed = None;
+                self.phase = Phase::Planning;
+                let text = format!(
+                    "White reopens the moves for turn {t} (the engine's proposal{} dropped)\n{}",
+                    if dropped > 0 {
+                        format!(" and {dropped} override(s)")
+                    } else {
+                        String::new()
+                    },
+                    rationale_line(&rationale)
+                );
+                Ok((Body::Reopen { rationale }, text))
+            }
+            Body::Turn { rationale, .. } => {
+                if self.mode.reviews() {
+                    self.need(Phase::Adjudication, "closing the turn")?;
+                } else {
+                    self.need(Phase::Planning, "closing the turn")?;
+                    self.check_red()?;
+                }
+                let mvrec = self.current_move();
+                let mv = self.rec_to_move(&mvrec)?;
+                let forced = self.forced();
+                let report = self.world.play(&mv, &forced).map_err(|e| e.to_string())?;
+                let overrides = std::mem::take(&mut self.overrides);
+                let mut text = format!("Turn {t} adjudicated ({}).\n", self.mode.name());
+                text.push_str(&rationale_line(&rationale));
+                text.push_str("  Outcomes:\n");
+                let marks = self.marks(&overrides);
+                let outs = render_outcomes(&report.outcomes, &report.odds, &marks);
+                text.push_str(&outs);
+                text.push_str(&events_text(&report, 2));
+                text.push_str(&format!(
+                    "  Random draws (words per stream, seed {} turn {t}): {}\n",
+                    self.world.seed(),
+                    report
+                        .draws
+                        .iter()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(k, n)| format!("{k} {n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                text.push_str(&self.sow_text());
+                let s = self.world.series_now();
+                self.path.push((t, s[0], s[1]));
+                self.closed.push(Closed {
+                    turn: t,
+                    mv: mvrec.clone(),
+                    report: report.clone(),
+                    overrides,
+                });
+                self.pending_blue = None;
+                self.pending_red = None;
+                self.proposed = None;
+                self.forecasts_this_turn = 0;
+                if self.world.turn() >= self.world.horizon() {
+                    self.phase = Phase::Over;
+                    text.push_str(&format!(
+                        "\nEnd of the session: all {} turns played. `cohesion debrief DIR` writes the after-action report.\n",
+                        self.world.horizon()
+                    ));
+                } else {
+                    self.phase = Phase::Planning;
+                    text.push('\n');
+                    text.push_str(&self.opening_text());
+                }
+                Ok((
+                    Body::Turn {
+                        mv: mvrec,
+                        forced,
+                        rationale,
+                        report: Some(report),
+                    },
+                    text,
+                ))
+            }
+            Body::Branch { parent, from_turn } => {
+                let text = format!(
+                    "What-if branch of session `{parent}` from the end of turn {from_turn}.\n\n"
+                );
+                Ok((Body::Branch { parent, from_turn }, text))
+            }
+        }
+    }
+
+    /// Who set which outcome: Red's moves, then White's overrides (a later mark wins).
+    fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
+        let mut m: Vec<(String, &'static str)> = match &self.pending_red {
+            Some((moves, _)) => red_forced(moves)
+                .into_iter()
+                .map(|(k, _)| (k, "Red"))
+                .collect(),
+            None => Vec::new(),
+        };
+        m.extend(overrides.iter().map(|(k, _, _)| (k.clone(), "White")));
+        m
+    }
+
+    fn check_red(&self) -> Result<(), String> {
+        if self.red_human && self.pending_red.is_none() {
+            return Err(
+                "Red has not moved this turn: `red MOVE…` (e.g. `red disinformation hybrid=Estonia`) or `red none`"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    fn check_forecast(&self, n: usize, until: usize) -> Result<(usize, usize), String> {
+        if n == 0 || n > forecast::MAX_N {
+            return Err(format!(
+                "n={n}: allowed: 1 to {} continuations",
+                forecast::MAX_N
+            ));
+        }
+        let t = self.turn();
+        let h = self.world.horizon();
+        let until = if until == 0 { h } else { until };
+        if until < t || until > h {
+            return Err(format!("until={until}: allowed: a turn from {t} to {h}"));
+        }
+        Ok((n, until))
+    }
+
+    fn fan(&mut self, s: &ForecastSummary, label: &str, suffix: &str) {
+        let t = self.turn();
+        let path: Vec<(usize, f64)> = self.path.iter().map(|p| (p.0, p.1)).collect();
+        let svg = fan_svg(
+            &format!("Cohesion: turn {t} forecast — {label}"),
+            "cohesion",
+            &path,
+            &s.turns,
+            &s.bands,
+            self.world.horizon(),
+        );
+        self.artifacts.push(Artifact {
+            name: format!(
+                "forecast-t{t:02}-{:02}{suffix}.svg",
+                self.forecasts_this_turn
+            ),
+            contents: svg,
+        });
+    }
+
+    fn inject_name(&self, id: usize) -> String {
+        match self.world.msel(id) {
+            Some((s, _)) => format!("({} `{}`, turn {})", s.kind, s.name, s.turn),
+            None => String::new(),
+        }
+    }
+
+    /// The transcript's first lines: the session header and the opening of the next turn.
+    pub fn header_text(&self) -> String {
+        let m = &self.manifest;
+        let sc = &self.world.scenario;
+        let mut o = format!(
+            "cohesion wargame — scenario `{}` ({} turns of one {}), seed {}\nCells: Blue (NATO), Red (Russia: {}), White (control). Adjudication: {}.\n",
+            sc.name,
+            self.world.horizon(),
+            sc.turn_length,
+            m.seed,
+            if self.red_human {
+                "human cell"
+            } else {
+                "played by the model"
+            },
+            m.mode.name()
+        );
+        o.push_str(&format!("{}\n\n", sc.description.trim()));
+        o.push_str(&self.sow_text().replace(
+            "State of the world after turn 0 ──",
+            "State of the world at the start ──",
+        ));
+        o.push('\n');
+        o
+    }
+
+    /// The opening of the turn being played: its number and date, the MSEL injects due, the
+    /// levers in force.
+    pub fn opening_text(&self) -> String {
+        let t = self.turn();
+        let date = self
+            .world
+            .date(t)
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let mut o = format!("══ Turn {t} of {}{date} ══\n", self.world.horizon());
+        let due = self.world.due(t);
+        if due.is_empty() {
+            o.push_str("  MSEL injects due: none\n");
+        } else {
+            o.push_str("  MSEL injects due:\n");
+            for id in due {
+                if let Some((s, _)) = self.world.msel(id) {
+                    o.push_str(&format!(
+                        "    #{id} {} `{}`{}{}\n",
+                        s.kind,
+                        s.name,
+                        s.date.map(|d| format!(" ({d})")).unwrap_or_default(),
+                        fields_text(&s.fields)
+                    ));
+                }
+            }
+        }
+        o.push_str(&format!(
+            "  Blue levers in force: {}\n",
+            self.world.levers.text()
+        ));
+        o
+    }
+
+    /// The state-of-the-world summary.
+    pub fn sow_text(&self) -> String {
+        let s = self.world.sow();
+        let date = self
+            .world
+            .date(s.turn)
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let mut o = format!("── State of the world after turn {}{date} ──\n", s.turn);
+        o.push_str(&format!(
+            "  Cohesion {:.3}   Credibility {:.3}   Mean threat {:.3}\n",
+            s.cohesion, s.credibility, s.threat_mean
+        ));
+        o.push_str(&format!(
+            "  Label in force: {} (proposed: {})   Dialogue: {}{}\n",
+            s.label,
+            s.proposed_label,
+            s.dialogue,
+            if s.dialogue_cut {
+                " (Russia keeps its channels cut)"
+            } else {
+                ""
+            }
+        ));
+        o.push_str(&format!(
+            "  Common line {:.3}; consensus: {}{}\n",
+            s.line,
+            if s.consensus { "yes" } else { "NO" },
+            if s.turns_without_consensus > 0 {
+                format!(" ({} turn(s) without)", s.turns_without_consensus)
+            } else {
+                String::new()
+            }
+        ));
+        o.push_str(&format!(
+            "  Unilateral channels to Moscow: {} ({}), weighted share {:.3}\n",
+            s.unilateral.len(),
+            if s.unilateral.is_empty() {
+                "none".to_string()
+            } else {
+                s.unilateral.join(", ")
+            },
+            s.unilateral_share
+        ));
+        o.push_str(&format!(
+            "  Risks next turn: intimidation {:.3}, aggression {:.4}, attack on an ally {:.5}\n",
+            s.intimidation_risk, s.aggression_risk, s.attack_risk
+        ));
+        o.push_str(&format!(
+            "  Fracture: {}   Ally attacked: {}   Crises so far: {}\n",
+            s.fracture_turn
+                .map_or("none".to_string(), |t| format!("at turn {t}")),
+            s.attack_turn
+                .map_or("none".to_string(), |t| format!("at turn {t}")),
+            s.crises
+        ));
+        o
+    }
+
+    /// The MSEL as a table.
+    pub fn msel_text(&self) -> String {
+        let mut o = String::from("Master scenario events list (MSEL):\n");
+        let now = self.world.turn();
+        for id in 1..=self.world.msel_len() {
+            if let Some((s, active)) = self.world.msel(id) {
+                let status = if !active {
+                    "skipped"
+                } else if s.turn <= now {
+                    "released"
+                } else if s.turn == now + 1 {
+                    "due now"
+                } else {
+                    "scheduled"
+                };
+                let origin = if id > self.world.scenario.injects.len() {
+                    " [in-stride]"
+                } else {
+                    ""
+                };
+                o.push_str(&format!(
+                    "  #{id:<3} turn {:>3}  {:<10} {:<18} `{}`{}{origin}\n",
+                    s.turn,
+                    status,
+                    s.kind,
+                    s.name,
+                    fields_text(&s.fields)
+                ));
+            }
+        }
+        o
+    }
+}
+
+/// " (for Red)" when a cell other than Blue asked.
+fn for_cell(by: &Option<String>) -> String {
+    match by.as_deref() {
+        Some("red") => " (for Red)".into(),
+        Some("white") => " (for White)".into(),
+        _ => String::new(),
+    }
+}
+
+fn pairs_text(p: &[(String, String)]) -> String {
+    p.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn fields_text(p: &[(String, String)]) -> String {
+    if p.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", pairs_text(p))
+    }
+}
+
+fn rationale_line(r: &str) -> String {
+    rationale_line_named("rationale", r)
+}
+
+fn rationale_line_named(what: &str, r: &str) -> String {
+    if r.is_empty() {
+        String::new()
+    } else {
+        format!("  {what}: {r}\n")
+    }
+}
+
+/// The turn's events and decisions, indented.
+pub fn events_text(r: &TurnReport, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    if r.events.is_empty() {
+        return format!("{pad}Events: none\n");
+    }
+    let mut o = format!("{pad}Events:\n");
+    for e in &r.events {
+        let who = if e.actor.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", e.actor)
+        };
+        o.push_str(&format!("{pad}  [{}] {who}{}\n", e.kind, e.detail));
+    }
+    o
+}
