@@ -290,6 +290,21 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
 }
 
+/// The adversary's step when a human cell plays it: the reading of cohesion and the decay of
+/// inducements still happen, and the same uniforms are drawn (and discarded) as in [`moves`], so
+/// every later draw is where the model's own turn would have left it.
+pub fn skip<R: Rng + ?Sized>(c: &Coeffs, s: &mut State, rng: &mut R) {
+    s.perceived_cohesion += c[P::AdversaryLearning] * (s.cohesion - s.perceived_cohesion);
+    s.perceived_cohesion = s.perceived_cohesion.clamp(0.0, 1.0);
+    let decay = 1.0 - c[P::InducementDecay];
+    for x in &mut s.inducement {
+        *x *= decay;
+    }
+    for _ in 0..8 {
+        unit(rng);
+    }
+}
+
 /// The effects of an attack on ally `target` at `severity`: a full shock on the target, an
 /// exposure-scaled one on every other ally; a crisis; the first attack's turn is recorded.
 pub fn attack(

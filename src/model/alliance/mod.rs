@@ -1127,7 +1127,8 @@ pub fn init<T: Tracer>(
     }
 }
 
-/// Plays one turn: the nine steps in order. `lv` are the alliance's levers for this turn.
+/// Plays one turn: the nine steps in order. `lv` are the alliance's levers for this turn; the
+/// injects are the scenario's for the turn and the adversary is the model's.
 pub fn turn<T: Tracer>(
     sim: &AllianceSim,
     c: &Coeffs,
@@ -1137,11 +1138,45 @@ pub fn turn<T: Tracer>(
     ws: &mut Workspace,
     tr: &mut T,
 ) {
+    let input = TurnInput {
+        levers: lv,
+        injects: sim.events_at(s.turn + 1),
+        model_adversary: true,
+    };
+    turn_with(c, s, &input, st, ws, tr);
+}
+
+/// What a turn takes from outside the model: in a batch run the option's levers, the
+/// scenario's injects and the model's adversary; in a wargame, Blue's levers, the injects White
+/// releases (MSEL entries kept, skipped or delayed, in-stride ones added), and whether Red is
+/// left to the model (when a Red cell plays, its moves come in as injects).
+#[derive(Debug, Clone, Copy)]
+pub struct TurnInput<'a> {
+    pub levers: &'a Levers,
+    pub injects: &'a [ScriptedEvent],
+    pub model_adversary: bool,
+}
+
+/// One turn from explicit inputs (see [`TurnInput`]). The adversary's random numbers are drawn
+/// whether or not the model plays it, so a turn with a human Red leaves every stream where the
+/// model's own turn would.
+pub fn turn_with<T: Tracer>(
+    c: &Coeffs,
+    s: &mut State,
+    input: &TurnInput,
+    st: &mut Streams,
+    ws: &mut Workspace,
+    tr: &mut T,
+) {
     let t = s.turn + 1;
     ws.begin_turn();
-    levers::apply(c, s, lv, t, tr); // 1
-    adversary::moves(c, s, ws, &mut st.adversary, t, tr); // 2
-    events::apply(sim.events_at(t), c, s, ws, &mut st.events, t, tr); // 3
+    levers::apply(c, s, input.levers, t, tr); // 1
+    if input.model_adversary {
+        adversary::moves(c, s, ws, &mut st.adversary, t, tr); // 2
+    } else {
+        adversary::skip(c, s, &mut st.adversary);
+    }
+    events::apply(input.injects, c, s, ws, &mut st.events, t, tr); // 3
     threat::update(c, s, ws); // 4
     stance::update(c, s, ws, &mut st.dynamics); // 5
     channels::decide(c, s, &mut st.decisions, t, tr); // 6
@@ -1452,6 +1487,41 @@ mod tests {
                 assert_eq!(bits(&out.series), bits(&fresh.series));
             }
         }
+    }
+
+    #[test]
+    fn a_human_red_turn_keeps_the_streams_aligned_and_injects_replace_the_msel() {
+        use rand::Rng;
+        let sim = sim(12);
+        let mut run = sim.alliance_runner();
+        let keys = crate::engine::rng::StreamKeys::new(4);
+        let mut st = keys.trial_streams(0);
+        let lv = run.start(&defaults(), &mut st, &mut NoTrace);
+        let mut st2 = st.clone();
+        let mut s2 = run.state.clone();
+        run.step(&lv, &mut st, &mut NoTrace);
+        let red = [ScriptedEvent {
+            turn: 1,
+            kind: EventKind::Aggression,
+            name: "Red: invasion".into(),
+            severity: 1.0,
+            target: None,
+            label_on_agenda: true,
+            threat: 0.0,
+            stance: 0.0,
+        }];
+        let input = TurnInput {
+            levers: &lv,
+            injects: &red,
+            model_adversary: false,
+        };
+        let mut ws = Workspace::new(sim.allies());
+        let mut tr = Trace::default();
+        turn_with(&run.coeffs, &mut s2, &input, &mut st2, &mut ws, &mut tr);
+        assert_eq!(st.adversary.next_u64(), st2.adversary.next_u64());
+        assert!(tr.events.iter().any(|e| e.detail.contains("Red: invasion")));
+        assert!(!tr.events.iter().any(|e| e.kind == "adversary"));
+        assert!(s2.threat_mean > run.state.threat_mean);
     }
 
     #[test]
