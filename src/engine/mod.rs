@@ -101,7 +101,11 @@ impl<'a> Experiment<'a> {
             .build()
             .map_err(|e| EngineError::Threads(self.threads, e.to_string()))?;
         let keys = StreamKeys::new(self.seed);
-        let wave = (self.threads as u64 * 2).max(1);
+        // A wave holds at least two blocks per thread and about a thousand trials, so that
+        // small blocks do not leave workers waiting on the hand-over between waves.
+        let wave = (self.threads as u64 * 2)
+            .max(1024u64.div_ceil(self.block_size))
+            .max(1);
         let blocks = self.blocks();
         let mut done = 0u64;
         // A producer runs waves of blocks on the pool while the main thread folds and writes
