@@ -58,30 +58,6 @@ pub struct RunReport {
     pub chart_seconds: f64,
 }
 
-fn now_rfc3339() -> String {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = d.as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
 /// The git commit the binary was built from, when known.
 fn git_commit() -> Option<String> {
     option_env!("COHESION_GIT_COMMIT")
@@ -102,7 +78,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         block_size: cfg.block_size,
         threads: cfg.threads,
     };
-    let started = now_rfc3339();
+    let started = crate::output::now_rfc3339();
     let t0 = Instant::now();
     let dir = OutputDir::create(&cfg.out, cfg.force)?;
     let trials_path = dir.file("trials.csv");
@@ -178,7 +154,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         baseline: sc.policies[sc.baseline].name.clone(),
         target: env!("COHESION_TARGET").to_string(),
         started,
-        finished: now_rfc3339(),
+        finished: crate::output::now_rfc3339(),
         wall_seconds: wall,
         trials_per_second: tps,
         quantile_accuracy: format!(
