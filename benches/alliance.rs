@@ -9,15 +9,15 @@
 
 use std::sync::atomic::AtomicBool;
 
-use cohesion::engine::rng::StreamKeys;
+use cohesion::kernel::rng::StreamKeys;
 use cohesion::engine::{Experiment, draw_uncertainties, set_params};
 use cohesion::model::alliance::{self, AllianceSim, Coeffs, Levers, State, Workspace};
 use cohesion::model::{NoTrace, Params, Runner, TrialOut};
-use cohesion::scenario::{self, Origin};
+use cohesion::scenario::Origin;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-fn load() -> scenario::Scenario {
-    scenario::load(Origin::Builtin("nato-2021.toml".into())).expect("builtin scenario")
+fn load() -> cohesion::scenario::Scenario {
+    cohesion::model::load_scenario(Origin::Builtin("nato-2021.toml".into())).expect("builtin scenario")
 }
 
 fn one_trial(c: &mut Criterion) {
@@ -78,7 +78,7 @@ fn summit(c: &mut Criterion) {
 
 fn whole_run(c: &mut Criterion) {
     let sc = load();
-    let sim = (sc.model.build)(&sc).expect("build");
+    let sim = cohesion::model::build(&sc).expect("build");
     let trials = 1000u64;
     let mut g = c.benchmark_group("alliance_run_1000_trials_5_options");
     g.throughput(Throughput::Elements(trials * sc.policies.len() as u64));

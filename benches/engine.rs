@@ -7,20 +7,20 @@
 use std::sync::atomic::AtomicBool;
 
 use cohesion::engine::Experiment;
-use cohesion::engine::rng::StreamKeys;
+use cohesion::kernel::rng::StreamKeys;
 use cohesion::model::{Params, TrialOut};
-use cohesion::scenario::{self, Origin};
+use cohesion::scenario::Origin;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-fn load(name: &str) -> scenario::Scenario {
-    scenario::load(Origin::Builtin(format!("{name}.toml"))).expect("builtin scenario")
+fn load(name: &str) -> cohesion::scenario::Scenario {
+    cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml"))).expect("builtin scenario")
 }
 
 fn one_trial(c: &mut Criterion) {
     let mut g = c.benchmark_group("one_trial");
     for name in ["reference/hk-0.25", "reference/ktab-soe-pol-comp"] {
         let sc = load(name);
-        let sim = (sc.model.build)(&sc).expect("build");
+        let sim = cohesion::model::build(&sc).expect("build");
         let keys = StreamKeys::new(1);
         let mut runner = sim.runner();
         let mut out = TrialOut::new(sim.outcomes().len(), sim.series().len(), sim.turns());
@@ -41,7 +41,7 @@ fn one_trial(c: &mut Criterion) {
 
 fn whole_run(c: &mut Criterion) {
     let sc = load("reference/hk-0.25");
-    let sim = (sc.model.build)(&sc).expect("build");
+    let sim = cohesion::model::build(&sc).expect("build");
     let trials = 400u64;
     let mut g = c.benchmark_group("run_hk_0.25_400_trials");
     g.throughput(Throughput::Elements(trials));

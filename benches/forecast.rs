@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use cohesion::game::adapter::World;
 use cohesion::game::forecast::{forecast_seed, summarize};
-use cohesion::scenario::{self, Origin};
+use cohesion::scenario::Origin;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn forecast(c: &mut Criterion) {
-    let sc = scenario::load(Origin::Builtin("nato-2021.toml".into())).expect("nato-2021");
+    let sc = cohesion::model::load_scenario(Origin::Builtin("nato-2021.toml".into())).expect("nato-2021");
     let world = World::new(&sc, 2021).expect("world");
     let mv = world.levers.clone();
     let seed = forecast_seed(world.seed(), 1);

@@ -9,12 +9,14 @@
 
 pub mod engine;
 pub mod game;
+pub mod kernel;
 pub mod model;
 pub mod output;
 pub mod plot;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod spec;
 pub mod stats;
 
 /// The version written in manifests.

@@ -11,22 +11,7 @@ use std::fmt::Write;
 use crate::plot::canvas::fmt_value;
 use crate::plot::data::{Kind, RunData};
 use crate::plot::{Drawn, labels, style};
-
-/// Escapes text for HTML.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::kernel::html::escape as esc;
 
 const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d9d9d9; --zebra: #f6f6f6; --note: #fff8e1; }

@@ -68,7 +68,7 @@ fn git_commit() -> Option<String> {
 /// Runs the experiment and writes every output. `progress` receives trials done.
 pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> Result<RunReport> {
     let sc = &cfg.scenario;
-    let sim = (sc.model.build)(sc).map_err(|e| anyhow!("{e}"))?;
+    let sim = crate::model::build(sc).map_err(|e| anyhow!("{e}"))?;
     let exp = Experiment {
         scenario: sc,
         sim: sim.as_ref(),
@@ -78,7 +78,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         block_size: cfg.block_size,
         threads: cfg.threads,
     };
-    let started = crate::output::now_rfc3339();
+    let started = crate::kernel::time::now_rfc3339();
     let t0 = Instant::now();
     let dir = OutputDir::create(&cfg.out, cfg.force)?;
     let trials_path = dir.file("trials.csv");
@@ -154,7 +154,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         baseline: sc.policies[sc.baseline].name.clone(),
         target: env!("COHESION_TARGET").to_string(),
         started,
-        finished: crate::output::now_rfc3339(),
+        finished: crate::kernel::time::now_rfc3339(),
         wall_seconds: wall,
         trials_per_second: tps,
         quantile_accuracy: format!(

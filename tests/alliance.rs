@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use cohesion::engine::rng::{Purpose, StreamKeys, stream};
+use cohesion::kernel::rng::{Purpose, StreamKeys, stream};
 use cohesion::engine::{draw_uncertainties, set_params, trace_trial};
 use cohesion::model::alliance::{
     self, AllianceSim, Coeffs, Levers, P, State, Workspace, channels, deterrence, stance, threat,
@@ -17,7 +17,7 @@ use cohesion::model::{NoTrace, OutcomeKind, Params, Runner, Simulation, TrialOut
 use cohesion::scenario::{self, Origin, Scenario};
 
 fn load(name: &str) -> Scenario {
-    scenario::load(Origin::Builtin(format!("{name}.toml"))).expect("scenario validates")
+    cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml"))).expect("scenario validates")
 }
 
 /// Coefficients and a turn-0 state of the real alliance under `params`.
@@ -85,7 +85,7 @@ fn shipped_scenarios_validate_with_the_documented_shape() {
 #[test]
 fn outcome_names_are_the_agreed_ones() {
     let sc = load("nato-2021");
-    let sim = (sc.model.build)(&sc).unwrap();
+    let sim = cohesion::model::build(&sc).unwrap();
     let names: Vec<&str> = sim.outcomes().iter().map(|o| o.name.as_str()).collect();
     for n in [
         "cohesion_final",
@@ -272,7 +272,7 @@ fn mechanisms_are_monotone_on_the_real_alliance() {
 #[test]
 fn a_traced_trial_reproduces_the_run() {
     let sc = load("nato-2021-invasion");
-    let sim = (sc.model.build)(&sc).unwrap();
+    let sim = cohesion::model::build(&sc).unwrap();
     let keys = StreamKeys::new(5);
     let mut draws = vec![0.0; sc.uncertainties.len()];
     let mut params = Params {

@@ -5,9 +5,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use cohesion::engine::rng::StreamKeys;
+use cohesion::kernel::rng::StreamKeys;
 use cohesion::model::{Params, TrialOut};
-use cohesion::scenario::{self, Origin};
+use cohesion::scenario::Origin;
 
 struct Counting;
 
@@ -33,8 +33,8 @@ unsafe impl GlobalAlloc for Counting {
 static A: Counting = Counting;
 
 fn allocations_per_trial(name: &str) -> u64 {
-    let sc = scenario::load(Origin::Builtin(format!("{name}.toml"))).expect("scenario");
-    let sim = (sc.model.build)(&sc).expect("build");
+    let sc = cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml"))).expect("scenario");
+    let sim = cohesion::model::build(&sc).expect("build");
     let keys = StreamKeys::new(11);
     let mut runner = sim.runner();
     let mut out = TrialOut::new(sim.outcomes().len(), sim.series().len(), sim.turns());

@@ -4,18 +4,19 @@
 
 mod util;
 
-use cohesion::engine::rng::{Purpose, StreamKeys, stream};
-use cohesion::engine::{self, trace::Trace};
+use cohesion::kernel::rng::{Purpose, StreamKeys, stream};
+use cohesion::engine;
+use cohesion::kernel::trace::Trace;
 use cohesion::model::reference::{P_AGENTS, P_EPSILON, P_MU, P_SWEEPS};
 use cohesion::model::{OutcomeKind, Params, Simulation, TrialOut};
-use cohesion::scenario::{self, Cell, Distribution, Inject, Origin, Scenario};
+use cohesion::scenario::{Cell, Distribution, Inject, Origin, Scenario};
 use cohesion::stats::{Sketch, wilson95};
 use proptest::prelude::*;
 
 use util::{HK_SMALL, Table, run_to, scenario_dir, write_files};
 
 fn builtin(name: &str) -> Scenario {
-    scenario::load(Origin::Builtin(format!("reference/{name}.toml"))).expect("valid built-in")
+    cohesion::model::load_scenario(Origin::Builtin(format!("reference/{name}.toml"))).expect("valid built-in")
 }
 
 /// Asserts that `v` is a possible value of an outcome of this kind.
@@ -47,7 +48,7 @@ fn traced(
     seed: u64,
     k: u64,
 ) -> (Box<dyn Simulation>, TrialOut, Trace) {
-    let sim = (sc.model.build)(sc).expect("scenario builds");
+    let sim = cohesion::model::build(sc).expect("scenario builds");
     let (draws, out, tr) = engine::trace_trial(sc, sim.as_ref(), seed, policy, k);
     for (spec, &v) in sim.outcomes().iter().zip(&out.outcomes) {
         check_outcome(&spec.name, spec.kind, v, sim.turns());
@@ -329,7 +330,7 @@ fn assert_consistent_summary(out: &std::path::Path, trials: f64) {
 
 /// Every outcome in trials.csv is within the range its model declares.
 fn assert_outcomes_in_declared_range(out: &std::path::Path, sc: &Scenario) {
-    let sim = (sc.model.build)(sc).unwrap();
+    let sim = cohesion::model::build(sc).unwrap();
     let t = Table::read(&out.join("trials.csv"));
     for spec in sim.outcomes() {
         let c = t.col(&spec.name);
@@ -353,7 +354,7 @@ fn no_nan_or_infinity_reaches_an_output_and_summaries_are_consistent() {
     run_to(hk.to_str().unwrap(), &out, 11, &["--trials", "60"]);
     assert_clean_tables(&out);
     assert_consistent_summary(&out, 60.0);
-    let sc = scenario::load(Origin::File(hk)).unwrap();
+    let sc = cohesion::model::load_scenario(Origin::File(hk)).unwrap();
     assert_outcomes_in_declared_range(&out, &sc);
 
     let out = dir.path().join("ktab");

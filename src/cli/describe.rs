@@ -5,7 +5,7 @@ use cohesion::model::{self, Group};
 use cohesion::scenario::builtin;
 
 pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
-    let Some(spec) = model::find(kind) else {
+    let Some(spec) = model::find(kind).map(|m| m.spec) else {
         bail!(
             "unknown model `{kind}`; allowed: {}",
             model::kinds().join(", ")

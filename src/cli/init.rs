@@ -11,7 +11,7 @@ pub fn init(name: &str, dir: Option<PathBuf>, force: bool) -> Result<i32> {
     let Origin::Builtin(_) = origin else {
         bail!("`{name}` is a file, not a built-in scenario; see `cohesion scenarios`");
     };
-    let sc = scenario::load(origin).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let sc = cohesion::model::load_scenario(origin).map_err(|e| anyhow::anyhow!("{e}"))?;
     let dir = dir.unwrap_or_else(|| PathBuf::from("."));
     for f in &sc.files {
         let Origin::Builtin(rel) = &f.origin else {

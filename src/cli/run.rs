@@ -9,19 +9,6 @@ use cohesion::run::{RunConfig, execute};
 
 use super::RunArgs;
 
-/// A fresh seed when none is given: from the clock and the process id, 48 bits so that it is
-/// easy to type back. Printed and recorded in the manifest.
-fn fresh_seed() -> u64 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let mut h = blake3::Hasher::new();
-    h.update(&t.as_nanos().to_le_bytes());
-    h.update(&std::process::id().to_le_bytes());
-    let b = h.finalize();
-    u64::from_le_bytes(b.as_bytes()[..8].try_into().unwrap_or([0; 8])) & 0xFFFF_FFFF_FFFF
-}
-
 /// Checks the arguments against the scenario and builds the configuration.
 fn configure(a: &RunArgs) -> Result<RunConfig> {
     let scenario = super::load_scenario(a.scenario.as_deref())?;
@@ -70,7 +57,7 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
     }
     let (seed, seed_generated) = match a.seed.or(scenario.run.seed) {
         Some(s) => (s, false),
-        None => (fresh_seed(), true),
+        None => (cohesion::kernel::time::fresh_seed(), true),
     };
     let out = a
         .out

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result, anyhow, bail};
 use cohesion::engine;
-use cohesion::output::fmt_f64;
+use cohesion::kernel::fmt::fmt_f64;
 
 use super::{TraceArgs, TraceFormat};
 
@@ -26,7 +26,7 @@ pub fn trace(a: TraceArgs) -> Result<i32> {
             "--seed is required (the seed of the run whose trial you trace; see its manifest.json)"
         );
     };
-    let sim = (sc.model.build)(&sc).map_err(|e| anyhow!("{e}"))?;
+    let sim = cohesion::model::build(&sc).map_err(|e| anyhow!("{e}"))?;
     let (draws, out, tr) = engine::trace_trial(&sc, sim.as_ref(), seed, policy, a.trial);
     let mut text = Vec::new();
     match a.format {

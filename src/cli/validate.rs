@@ -13,7 +13,7 @@ pub fn validate(files: &[String]) -> Result<i32> {
                 return Ok(2);
             }
         };
-        match scenario::load(origin) {
+        match cohesion::model::load_scenario(origin) {
             Ok(sc) => println!(
                 "{f}: ok ({} model, {} options, {} uncertainties, {} injects, {} turns)",
                 sc.model.kind,

@@ -16,8 +16,8 @@ use anyhow::{Result, anyhow, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::rng::{StreamKeys, Streams};
-use crate::engine::trace::{EventRow, Trace};
+use crate::kernel::rng::{StreamKeys, Streams};
+use crate::kernel::trace::{EventRow, Trace};
 use crate::engine::{draw_uncertainties, set_params};
 use crate::model::alliance::adjudication::{Drawn, Forced};
 use crate::model::alliance::state::{DIALOGUES, LABELS};
@@ -313,18 +313,11 @@ impl World {
 
     /// The calendar month of turn `t` (`YYYY-MM`) when the scenario is dated by month.
     pub fn date(&self, t: usize) -> Option<String> {
-        let start = self.scenario.start.as_deref()?;
+        let start = crate::kernel::time::month_index(self.scenario.start.as_deref()?)?;
         if self.scenario.turn_length != "month" || t == 0 {
             return None;
         }
-        let (y, m) = start.split_once('-')?;
-        let (y, m): (i64, i64) = (y.parse().ok()?, m.get(..2)?.parse().ok()?);
-        let k = y * 12 + (m - 1) + (t as i64 - 1);
-        Some(format!(
-            "{:04}-{:02}",
-            k.div_euclid(12),
-            k.rem_euclid(12) + 1
-        ))
+        Some(crate::kernel::time::month_text(start + t as i64 - 1))
     }
 
     /// BLAKE3 of the complete model state (exact: every float in its shortest round-trip form).
@@ -383,11 +376,11 @@ impl World {
                 if e.label_on_agenda { "yes" } else { "no" }.into(),
             )),
             EventKind::Shock => {
-                fields.push(("threat".into(), crate::output::fmt_f64(e.threat)));
-                fields.push(("stance".into(), crate::output::fmt_f64(e.stance)));
+                fields.push(("threat".into(), crate::kernel::fmt::fmt_f64(e.threat)));
+                fields.push(("stance".into(), crate::kernel::fmt::fmt_f64(e.stance)));
             }
             EventKind::DialogueRestored => {}
-            _ => fields.push(("severity".into(), crate::output::fmt_f64(e.severity))),
+            _ => fields.push(("severity".into(), crate::kernel::fmt::fmt_f64(e.severity))),
         }
         let (name, description, date) = match scripted {
             Some(i) => (i.name.clone(), i.description.clone(), i.date.clone()),

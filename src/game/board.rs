@@ -6,16 +6,10 @@
 
 use super::forecast::fan_svg;
 use super::play::{Game, Phase};
+use crate::kernel::html::escape as esc;
 
 /// Seconds between reloads.
 pub const REFRESH: u32 = 10;
-
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Shared page style of the board and the debrief.
 pub const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222;background:#fafafa}\

@@ -14,7 +14,8 @@ use std::path::Path;
 use anyhow::{Result, bail};
 
 use super::adapter::{World, label_name};
-use super::board::{STYLE, esc};
+use super::board::STYLE;
+use crate::kernel::html::escape as esc;
 use super::forecast::{ForecastSummary, fan_svg, forecast_seed, summarize};
 use super::replay;
 use super::session::{Body, Entry, MoveRec, SessionDir, write_atomic};

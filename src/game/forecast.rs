@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::adapter::{FINAL_BINARY, FINALS, Paths, SERIES, label_name};
+use crate::kernel::html::escape as esc;
 
 /// The quantiles reported: p5, p25, p50, p75, p95.
 pub const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
@@ -267,13 +268,6 @@ pub fn render_compare(c: &CompareSummary, a: &str, b: &str) -> String {
     o.push_str(&histogram(&c.a.histogram, "A: final cohesion"));
     o.push_str(&histogram(&c.b.histogram, "B: final cohesion"));
     o
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The value range a chart shows: the data's, padded, within [0, 1].

@@ -46,16 +46,6 @@ pub struct Options {
     pub mode: Option<String>,
 }
 
-fn fresh_seed() -> u64 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let mut h = blake3::Hasher::new();
-    h.update(&t.as_nanos().to_le_bytes());
-    h.update(&std::process::id().to_le_bytes());
-    u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().unwrap_or([0; 8])) >> 12
-}
-
 /// Starts (new, resumed or branched) and plays a session from `input`, printing to `out`.
 /// Returns the exit code.
 pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Result<i32> {
@@ -248,7 +238,7 @@ fn open(opts: &Options, out: &mut dyn Write) -> Result<(PathBuf, bool)> {
             .to_string(),
         crate::scenario::Origin::Builtin(n) => n.trim_end_matches(".toml").to_string(),
     };
-    let sc = crate::scenario::load(origin)
+    let sc = crate::model::load_scenario(origin)
         .map_err(|issues| anyhow::anyhow!("invalid scenario `{name}`: {issues}"))?;
     if sc.model.kind != "alliance" {
         bail!(
@@ -259,7 +249,7 @@ fn open(opts: &Options, out: &mut dyn Write) -> Result<(PathBuf, bool)> {
     }
     let (seed, drawn) = match opts.seed.or(sc.run.seed) {
         Some(s) => (s, false),
-        None => (fresh_seed(), true),
+        None => (crate::kernel::time::fresh_seed(), true),
     };
     if drawn {
         writeln!(out, "seed: {seed} (drawn fresh; recorded in the manifest)")?;

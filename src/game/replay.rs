@@ -54,7 +54,7 @@ pub struct Rebuilt {
 /// Loads the scenario a manifest names.
 pub fn load_scenario(m: &Manifest) -> Result<Scenario> {
     let origin = crate::scenario::resolve(&m.scenario).map_err(|e| anyhow!(e))?;
-    crate::scenario::load(origin)
+    crate::model::load_scenario(origin)
         .map_err(|issues| anyhow!("invalid scenario `{}`: {issues}", m.scenario))
 }
 

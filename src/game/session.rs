@@ -423,7 +423,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The current time, RFC 3339 (UTC), for manifests.
 pub fn now() -> String {
-    crate::output::now_rfc3339()
+    crate::kernel::time::now_rfc3339()
 }
 
 /// The lines of `parent`'s log that a branch from the end of turn `from` shares: every

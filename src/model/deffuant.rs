@@ -71,5 +71,10 @@ differ by less than epsilon both move mu of the gap toward each other (Deffuant,
     actor_fields: &[],
     needs_actors: false,
     inject_kinds: reference::INJECTS,
+};
+
+/// The model: its declaration and its builder.
+pub static MODEL: super::Model = super::Model {
+    spec: &SPEC,
     build: |sc| reference::build(sc, Rule::Deffuant),
 };

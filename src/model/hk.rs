@@ -57,5 +57,10 @@ nearly every run for epsilon >= 0.25 and in none at 0.15 (consensus threshold ab
     actor_fields: &[],
     needs_actors: false,
     inject_kinds: reference::INJECTS,
+};
+
+/// The model: its declaration and its builder.
+pub static MODEL: super::Model = super::Model {
+    spec: &SPEC,
     build: |sc| reference::build(sc, Rule::HegselmannKrause),
 };

@@ -9,7 +9,7 @@
 
 use rand::Rng;
 
-use crate::engine::rng::below;
+use crate::kernel::rng::below;
 
 /// One Deffuant–Weisbuch encounter of agents `i` and `j`: if `|x_i − x_j| < eps` (strict), both
 /// move the fraction `mu` of the way toward the other's old opinion:
@@ -322,7 +322,7 @@ pub fn hk_step_weighted_naive(x: &[f64], w: &[f64], next: &mut [f64], eps: f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{Purpose, stream, uniform, unit};
+    use crate::kernel::rng::{Purpose, stream, uniform, unit};
     use crate::model::clusters::{
         DEFAULT_MIN_SHARE, count_clusters, is_consensus, is_frozen, major_clusters,
     };

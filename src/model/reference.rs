@@ -15,8 +15,8 @@ use super::{
     ActorField, FieldKind, InjectKind, NoTrace, OutcomeKind, OutcomeSpec, Params, Runner,
     SeriesSpec, Simulation, Tracer, TrialOut,
 };
-use crate::engine::rng::{Streams, unit};
-use crate::engine::trace::Trace;
+use crate::kernel::rng::{Streams, unit};
+use crate::kernel::trace::Trace;
 use crate::scenario::{Issues, Scenario};
 
 /// Which update rule.

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use crate::model::OutcomeKind;
 use crate::stats::{Accumulators, Moments, wilson95};
 
-use super::fmt_f64;
+use crate::kernel::fmt::fmt_f64;
 
 const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 

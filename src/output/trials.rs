@@ -10,7 +10,7 @@ use crate::model::ParamSpec;
 use crate::scenario::Scenario;
 use crate::stats::Layout;
 
-use super::push_f64;
+use crate::kernel::fmt::push_f64;
 
 /// The header row.
 pub fn header(sc: &Scenario, layout: &Layout) -> Vec<u8> {

@@ -1026,29 +1026,18 @@ pub fn draw_inject_key(c: &Canvas, r: Rect, info: &RunInfo, injects: &[InjectRow
     Ok(())
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 /// The calendar month index (year × 12 + month − 1) of turn 1, for monthly dated scenarios.
 fn start_month(info: &RunInfo) -> Option<i64> {
     if info.turn_length != "month" {
         return None;
     }
-    let s = info.start.as_deref()?;
-    let mut it = s.split('-');
-    let y: i64 = it.next()?.trim().parse().ok()?;
-    let m: i64 = it.next()?.trim().parse().ok()?;
-    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+    crate::kernel::time::month_index(info.start.as_deref()?)
 }
 
 /// A turn as text: "Nov 2021" for a dated monthly scenario, else "turn 5".
 pub fn turn_label(info: &RunInfo, turn: usize) -> String {
     match start_month(info) {
-        Some(m0) => {
-            let m = m0 + turn as i64 - 1;
-            format!("{} {}", MONTHS[(m % 12) as usize], m / 12)
-        }
+        Some(m0) => crate::kernel::time::month_label(m0 + turn as i64 - 1),
         None => format!("turn {turn}"),
     }
 }
@@ -1071,7 +1060,7 @@ pub fn time_axis(info: &RunInfo, turns: usize, p0: i32, p1: i32, max_ticks: usiz
                 let label = if step >= 12 {
                     format!("{}", m / 12)
                 } else {
-                    format!("{} {}", MONTHS[(m % 12) as usize], m / 12)
+                    crate::kernel::time::month_label(m)
                 };
                 ticks.push((t as f64, label));
             }

@@ -32,6 +32,7 @@ use plotters::prelude::*;
 
 use backend::AnyBackend;
 use canvas::{Canvas, KeyItem, Rect};
+use crate::kernel::html::escape as xml_escape;
 pub use data::{Kind, RunData};
 pub use style::Style;
 
@@ -239,13 +240,6 @@ fn draw_on(chart: &dyn Chart, data: &RunData, area: &canvas::Area, st: Style) ->
     chart.draw(data, &c, body)?;
     area.present()?;
     Ok(())
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Draws a chart as SVG text.

@@ -7,7 +7,7 @@
 
 use super::issues::Issues;
 use super::source::{Origin, SourceFile};
-use crate::model::{ActorField, FieldKind};
+use crate::spec::{ActorField, FieldKind};
 
 /// A validated table of actors.
 #[derive(Debug, Clone, Default)]

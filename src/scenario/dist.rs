@@ -4,7 +4,7 @@
 //! portable `libm` functions, so the same seed gives the same parameter values on any
 //! platform. Beta uses Marsaglia–Tsang gamma variates (rejection, still deterministic).
 
-use crate::engine::rng::{normal, unit, unit_open};
+use crate::kernel::rng::{normal, unit, unit_open};
 use rand::Rng;
 
 /// A distribution of one parameter, in the units the parameter is held in.
@@ -204,7 +204,7 @@ fn gamma<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{Purpose, stream};
+    use crate::kernel::rng::{Purpose, stream};
 
     fn moments(d: &Distribution) -> (f64, f64, f64, f64) {
         let mut r = stream(5, Purpose::Uncertainty, 0);

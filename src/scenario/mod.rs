@@ -16,7 +16,7 @@ pub mod dist;
 pub mod issues;
 pub mod source;
 
-use crate::model::{self, ModelSpec, ParamKind, ParamSpec};
+use crate::spec::{self, ModelSpec, ParamKind, ParamSpec};
 pub use actors::{ActorTable, Cell};
 pub use dist::Distribution;
 pub use issues::{Issue, Issues};
@@ -150,18 +150,25 @@ impl Scenario {
     }
 }
 
-/// Reads and validates a scenario and everything it pulls in.
-pub fn load(origin: Origin) -> Result<Scenario, Issues> {
+/// Reads and validates a scenario and everything it pulls in. `models` are the declarations a
+/// `[model] kind` may name; `check` runs the chosen model's own checks (actor attributes,
+/// inject targets) on a scenario that passed the generic ones. `model::load_scenario` passes
+/// the built-in models.
+pub fn load(
+    origin: Origin,
+    models: &[&'static ModelSpec],
+    check: &dyn Fn(&Scenario) -> Result<(), Issues>,
+) -> Result<Scenario, Issues> {
     let stacked = source::load_stacked(origin.clone())?;
     let mut files = stacked.files;
     let mut issues = Issues::new();
-    let sc = validate(&origin, &stacked.table, &mut files, &mut issues);
+    let sc = validate(&origin, &stacked.table, models, &mut files, &mut issues);
     place_issues(&mut issues, &files, &stacked.table, &origin);
     match sc {
         Some(sc) if issues.is_empty() => {
             // Model-specific checks (actor attributes, inject fields) happen in build.
-            match (sc.model.build)(&sc) {
-                Ok(_) => Ok(sc),
+            match check(&sc) {
+                Ok(()) => Ok(sc),
                 Err(mut more) => {
                     place_issues(&mut more, &sc.files, &stacked.table, &origin);
                     Err(more)
@@ -413,6 +420,7 @@ const TURN_LENGTHS: &[&str] = &["day", "week", "month", "quarter", "year", "step
 fn validate(
     origin: &Origin,
     root: &toml::Table,
+    models: &[&'static ModelSpec],
     files: &mut Vec<SourceFile>,
     issues: &mut Issues,
 ) -> Option<Scenario> {
@@ -511,33 +519,34 @@ fn validate(
     }
 
     // [model]
+    let kinds = || models.iter().map(|m| m.kind).collect::<Vec<_>>().join(", ");
     let Some(msec) = get_table(root, "model", issues) else {
         if !root.contains_key("model") {
             issues.add(
                 "model",
                 format!(
                     "missing `[model]` with `kind`; allowed kinds: {}",
-                    model::kinds().join(", ")
+                    kinds()
                 ),
             );
         }
         return None;
     };
     let kind = get_str(msec, "kind", "model", issues).unwrap_or_default();
-    let Some(spec) = model::find(&kind) else {
+    let Some(spec) = models.iter().copied().find(|m| m.kind == kind) else {
         issues.add(
             "model.kind",
             format!(
                 "unknown model `{kind}`; allowed: {}",
-                model::kinds().join(", ")
+                kinds()
             ),
         );
         return None;
     };
     let mut base: Vec<f64> = spec.params.iter().map(|p| p.default).collect();
     for (section, group) in [
-        ("model", model::Group::Model),
-        ("outcomes", model::Group::Outcomes),
+        ("model", spec::Group::Model),
+        ("outcomes", spec::Group::Outcomes),
     ] {
         let Some(t) = get_table(root, section, issues) else {
             continue;
@@ -1119,7 +1128,7 @@ fn validate_inject(
                     }
                 };
                 let cell = match f.kind {
-                    model::FieldKind::Real { min, max } => match raw.parse::<f64>() {
+                    spec::FieldKind::Real { min, max } => match raw.parse::<f64>() {
                         Ok(x) if x >= min && x <= max => Cell::Number(x),
                         _ => {
                             issues.add(
@@ -1129,7 +1138,7 @@ fn validate_inject(
                             continue;
                         }
                     },
-                    model::FieldKind::Int { min, max } => match raw.parse::<i64>() {
+                    spec::FieldKind::Int { min, max } => match raw.parse::<i64>() {
                         Ok(x) if x >= min && x <= max => Cell::Number(x as f64),
                         _ => {
                             issues.add(
@@ -1139,7 +1148,7 @@ fn validate_inject(
                             continue;
                         }
                     },
-                    model::FieldKind::Choice(w) if !w.contains(&raw.as_str()) => {
+                    spec::FieldKind::Choice(w) if !w.contains(&raw.as_str()) => {
                         issues.add(
                             fp,
                             format!("`{raw}` is not allowed; allowed: {}", f.kind.allowed()),

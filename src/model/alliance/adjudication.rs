@@ -141,7 +141,7 @@ impl AllianceSim {
 mod tests {
     use super::super::testutil::*;
     use super::super::*;
-    use crate::engine::rng::StreamKeys;
+    use crate::kernel::rng::StreamKeys;
 
     #[test]
     fn forcing_an_outcome_changes_it_and_no_other_draw() {

@@ -18,7 +18,7 @@ use rand::Rng;
 
 use super::state::{State, hostility};
 use super::{Coeffs, P, Workspace};
-use crate::engine::rng::unit;
+use crate::kernel::rng::unit;
 use crate::model::Tracer;
 
 /// The logistic function, on the portable `libm::exp`.
@@ -337,7 +337,7 @@ mod tests {
 
     #[test]
     fn below_logistic_decides_exactly_as_the_direct_comparison() {
-        use crate::engine::rng::{Purpose, stream, uniform};
+        use crate::kernel::rng::{Purpose, stream, uniform};
         let mut r = stream(8, Purpose::Decisions, 0);
         for _ in 0..200_000 {
             let x = uniform(&mut r, -12.0, 12.0);
@@ -365,7 +365,7 @@ mod tests {
 
     #[test]
     fn unit_pairs_are_uniform_halves() {
-        use crate::engine::rng::{Purpose, stream};
+        use crate::kernel::rng::{Purpose, stream};
         let mut r = stream(2, Purpose::Decisions, 0);
         let (mut lo, mut hi) = (0, 0);
         for _ in 0..100_000 {

@@ -13,7 +13,7 @@ use rand::Rng;
 use super::adversary::attack;
 use super::state::State;
 use super::{Coeffs, EventKind, P, ScriptedEvent, Workspace};
-use crate::engine::rng::unit;
+use crate::kernel::rng::unit;
 use crate::model::Tracer;
 
 /// Applies the scripted events of the turn.
@@ -150,7 +150,7 @@ pub fn random<R: Rng + ?Sized, T: Tracer>(
 /// Slots before the next success of independent trials with probability `p`: ⌊ln u / ln(1 − p)⌋
 /// (geometric on 0, 1, 2, …); never for p = 0.
 pub fn geometric_gap<R: Rng + ?Sized>(rng: &mut R, p: f64) -> u64 {
-    let u = crate::engine::rng::unit_open(rng);
+    let u = crate::kernel::rng::unit_open(rng);
     if p <= 0.0 {
         return u64::MAX;
     }
@@ -179,7 +179,7 @@ pub fn apply<R: Rng + ?Sized, T: Tracer>(
 mod tests {
     use super::super::testutil::*;
     use super::*;
-    use crate::engine::trace::Trace;
+    use crate::kernel::trace::Trace;
     use crate::model::NoTrace;
 
     fn ev(kind: EventKind, severity: f64, target: Option<usize>) -> ScriptedEvent {

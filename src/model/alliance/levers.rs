@@ -93,7 +93,7 @@ pub fn apply<T: Tracer>(_c: &Coeffs, s: &mut State, lv: &Levers, t: usize, tr: &
 mod tests {
     use super::super::testutil::*;
     use super::*;
-    use crate::engine::trace::Trace;
+    use crate::kernel::trace::Trace;
     use crate::model::NoTrace;
 
     #[test]

@@ -42,8 +42,8 @@ use super::{
     ActorField, FieldKind, InjectKind, ModelSpec, NoTrace, OutcomeKind, OutcomeSpec, ParamSpec,
     Params, Runner, SeriesSpec, Simulation, Tracer, TrialOut,
 };
-use crate::engine::rng::{Streams, normal};
-use crate::engine::trace::Trace;
+use crate::kernel::rng::{Streams, normal};
+use crate::kernel::trace::Trace;
 use crate::scenario::{Issues, Scenario};
 use state::{DIALOGUES, EXPOSURES, LABELS};
 
@@ -484,6 +484,11 @@ escalation risks; outcomes. See docs/MODEL.md.",
     actor_fields: FIELDS,
     needs_actors: true,
     inject_kinds: INJECTS,
+};
+
+/// The model: its declaration and its builder.
+pub static MODEL: super::Model = super::Model {
+    spec: &SPEC,
     build,
 };
 
@@ -1319,7 +1324,7 @@ impl Runner for AllianceRunner<'_> {
 pub(crate) mod testutil {
     //! A small synthetic alliance for the step modules' unit tests.
     use super::*;
-    use crate::engine::rng::StreamKeys;
+    use crate::kernel::rng::StreamKeys;
 
     pub fn ally(name: &str, gdp: f64, exposure: usize, gas: f64, cpi: f64) -> AllyData {
         AllyData {
@@ -1416,7 +1421,7 @@ mod tests {
         let sim = sim(24);
         let mut run = sim.alliance_runner();
         let params = defaults();
-        let keys = crate::engine::rng::StreamKeys::new(11);
+        let keys = crate::kernel::rng::StreamKeys::new(11);
         let mut out = TrialOut::new(sim.outcomes().len(), 4, 24);
         let mut first = None;
         for rep in 0..2 {
@@ -1446,7 +1451,7 @@ mod tests {
         let sim = sim(12);
         let mut run = sim.alliance_runner();
         let params = defaults();
-        let keys = crate::engine::rng::StreamKeys::new(1);
+        let keys = crate::kernel::rng::StreamKeys::new(1);
         let mut a = TrialOut::new(sim.outcomes().len(), 4, 12);
         let mut b = a.clone();
         run.run(&params, &mut keys.trial_streams(2), &mut a);
@@ -1471,7 +1476,7 @@ mod tests {
         assert_eq!(PARAMS[N_LEVERS - 1].name, "spending_growth");
         assert_eq!(P::SpendingGrowth.i(), N_LEVERS - 1);
         let sim = sim(12);
-        let keys = crate::engine::rng::StreamKeys::new(5);
+        let keys = crate::kernel::rng::StreamKeys::new(5);
         let mut p = defaults();
         let mut out = TrialOut::new(sim.outcomes().len(), 4, 12);
         let mut fresh = out.clone();
@@ -1494,7 +1499,7 @@ mod tests {
         use rand::Rng;
         let sim = sim(12);
         let mut run = sim.alliance_runner();
-        let keys = crate::engine::rng::StreamKeys::new(4);
+        let keys = crate::kernel::rng::StreamKeys::new(4);
         let mut st = keys.trial_streams(0);
         let lv = run.start(&defaults(), &mut st, &mut NoTrace);
         let mut st2 = st.clone();
@@ -1528,7 +1533,7 @@ mod tests {
     fn a_snapshot_continues_exactly_like_the_original() {
         let sim = sim(12);
         let mut run = sim.alliance_runner();
-        let keys = crate::engine::rng::StreamKeys::new(3);
+        let keys = crate::kernel::rng::StreamKeys::new(3);
         let mut st = keys.trial_streams(0);
         let lv = run.start(&defaults(), &mut st, &mut NoTrace);
         for _ in 0..4 {

@@ -134,7 +134,7 @@ pub fn update<R: Rng + ?Sized>(c: &Coeffs, s: &mut State, ws: &mut Workspace, rn
 mod tests {
     use super::super::testutil::*;
     use super::*;
-    use crate::engine::rng::{Purpose, stream};
+    use crate::kernel::rng::{Purpose, stream};
 
     /// Parameters with the domestic and adversary terms of the stance step switched off.
     fn reference_params(rule: usize, equal_weights: bool) -> crate::model::Params {

@@ -25,7 +25,7 @@ use rand::Rng;
 use super::outcomes::weighted_mean;
 use super::state::{LABELS, State};
 use super::{Coeffs, P, Workspace};
-use crate::engine::rng::unit;
+use crate::kernel::rng::unit;
 use crate::model::Tracer;
 use crate::model::bargaining::smp::{
     MIN_COALITION, POSITION_TOLERANCE, distance, utility, victory_probability, vote,
@@ -739,7 +739,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
 mod tests {
     use super::super::testutil::*;
     use super::*;
-    use crate::engine::rng::{Purpose, stream, uniform};
+    use crate::kernel::rng::{Purpose, stream, uniform};
     use crate::model::NoTrace;
     use crate::model::bargaining::smp::{self, Actor};
 
@@ -903,7 +903,7 @@ mod tests {
         s.proposed_label = 3;
         ws.summit = true;
         ws.label_on_agenda = true;
-        let mut tr = crate::engine::trace::Trace::default();
+        let mut tr = crate::kernel::trace::Trace::default();
         decide(&c, &mut s, &mut ws, &mut st.decisions, 4, &mut tr);
         assert!(s.consensus);
         assert!((s.line - ws.smp.expected[0]).abs() < 1e-15);

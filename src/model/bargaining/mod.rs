@@ -13,8 +13,8 @@ use super::{
     ActorField, FieldKind, ModelSpec, NoTrace, OutcomeKind, OutcomeSpec, ParamSpec, Params, Runner,
     SeriesSpec, Simulation, Tracer, TrialOut,
 };
-use crate::engine::rng::{Streams, normal};
-use crate::engine::trace::Trace;
+use crate::kernel::rng::{Streams, normal};
+use crate::kernel::trace::Trace;
 use crate::scenario::{Issues, Scenario};
 
 const P_DIMS: usize = 0;
@@ -109,6 +109,11 @@ each position prevails. Reproduces KTAB's SOE-Pol-Comp reference values.",
     actor_fields: FIELDS,
     needs_actors: true,
     inject_kinds: &[],
+};
+
+/// The model: its declaration and its builder.
+pub static MODEL: super::Model = super::Model {
+    spec: &SPEC,
     build,
 };
 

@@ -1,8 +1,28 @@
 //! The full record of one traced trial: every state per turn and actor, every event and
-//! decision. Filled through the [`Tracer`] trait, which untraced runs compile away.
+//! decision. Models write through the [`Tracer`] trait; untraced runs pass [`NoTrace`], whose
+//! methods are empty and inline to nothing, so the hot loop pays nothing for tracing.
 
-use crate::model::Tracer;
 use serde::{Deserialize, Serialize};
+
+/// Receives the detail of a traced trial. `NoTrace` compiles to nothing.
+pub trait Tracer {
+    const ENABLED: bool;
+    /// A state variable of an actor (or of the whole system, with actor "") after a turn.
+    fn state(&mut self, turn: usize, actor: &str, variable: &str, value: f64);
+    /// An event or decision during a turn.
+    fn event(&mut self, turn: usize, kind: &str, actor: &str, detail: &dyn Fn() -> String);
+}
+
+/// The tracer of untraced runs.
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ENABLED: bool = false;
+    #[inline(always)]
+    fn state(&mut self, _: usize, _: &str, _: &str, _: f64) {}
+    #[inline(always)]
+    fn event(&mut self, _: usize, _: &str, _: &str, _: &dyn Fn() -> String) {}
+}
 
 /// One state variable of one actor after one turn (actor "" for the whole system).
 #[derive(Debug, Clone, Serialize, PartialEq)]

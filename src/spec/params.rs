@@ -143,7 +143,7 @@ impl ParamSpec {
     /// A held value as a user writes it.
     pub fn display(&self, v: f64) -> String {
         match self.kind {
-            ParamKind::Real { .. } => crate::output::fmt_f64(v),
+            ParamKind::Real { .. } => crate::kernel::fmt::fmt_f64(v),
             ParamKind::Int { .. } => format!("{}", v as i64),
             ParamKind::Bool => (v != 0.0).to_string(),
             ParamKind::Choice(w) => w.get(v as usize).copied().unwrap_or("?").to_string(),

@@ -1,0 +1,109 @@
+//! Clock and calendar: the one RFC 3339 clock of manifests and session logs, calendar months
+//! of dated monthly scenarios, and the one generator of fresh seeds.
+//!
+//! Nothing a trial computes reads the clock: the clock only stamps records, and a fresh seed
+//! is drawn (and printed and recorded) only when the user gives none.
+
+/// Abbreviated month names, January first.
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The current UTC time as RFC 3339 (`2026-11-26T21:00:00Z`), for manifests and logs.
+pub fn now_rfc3339() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    rfc3339(d.as_secs() as i64)
+}
+
+/// Seconds since 1970-01-01T00:00:00Z as RFC 3339.
+pub fn rfc3339(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// The civil date (year, month 1–12, day 1–31) of a day count since 1970-01-01
+/// (Howard Hinnant's algorithm).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
+    (year, month, day)
+}
+
+/// The calendar month of `"YYYY-MM"` (anything after the month, such as a day, is ignored) as
+/// a month index `year × 12 + month − 1`; `None` unless the month is 1–12.
+pub fn month_index(s: &str) -> Option<i64> {
+    let mut it = s.split('-');
+    let y: i64 = it.next()?.trim().parse().ok()?;
+    let m: i64 = it.next()?.trim().get(..2)?.parse().ok()?;
+    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+}
+
+/// A month index as `"YYYY-MM"`.
+pub fn month_text(index: i64) -> String {
+    format!(
+        "{:04}-{:02}",
+        index.div_euclid(12),
+        index.rem_euclid(12) + 1
+    )
+}
+
+/// A month index as `"Nov 2021"`.
+pub fn month_label(index: i64) -> String {
+    format!(
+        "{} {}",
+        MONTHS[index.rem_euclid(12) as usize],
+        index.div_euclid(12)
+    )
+}
+
+/// A seed for a run or session that was given none: 48 bits of the clock and the process id,
+/// hashed (small enough to read aloud and to survive any JSON reader as an exact integer).
+pub fn fresh_seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut h = blake3::Hasher::new();
+    h.update(&t.as_nanos().to_le_bytes());
+    h.update(&std::process::id().to_le_bytes());
+    let b = h.finalize();
+    u64::from_le_bytes(b.as_bytes()[..8].try_into().unwrap_or([0; 8])) & 0xFFFF_FFFF_FFFF
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_of_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        // 2000-02-29 12:34:56 UTC (a leap day of a century leap year).
+        assert_eq!(rfc3339(951_827_696), "2000-02-29T12:34:56Z");
+        assert_eq!(now_rfc3339().len(), 20);
+    }
+
+    #[test]
+    fn months_parse_and_print() {
+        assert_eq!(month_index("2021-10"), Some(2021 * 12 + 9));
+        assert_eq!(month_index("2022-06-30"), Some(2022 * 12 + 5));
+        assert_eq!(month_index("2021-13"), None);
+        assert_eq!(month_index("October 2021"), None);
+        assert_eq!(month_text(2021 * 12 + 9 + 3), "2022-01");
+        assert_eq!(month_label(2021 * 12 + 10), "Nov 2021");
+        assert!(fresh_seed() < 1 << 48);
+    }
+}
