@@ -9,15 +9,16 @@
 
 use std::sync::atomic::AtomicBool;
 
-use cohesion::kernel::rng::StreamKeys;
 use cohesion::engine::{Experiment, draw_uncertainties, set_params};
+use cohesion::kernel::rng::StreamKeys;
 use cohesion::model::alliance::{self, AllianceSim, Coeffs, Levers, State, Workspace};
 use cohesion::model::{NoTrace, Params, Runner, TrialOut};
 use cohesion::scenario::Origin;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn load() -> cohesion::scenario::Scenario {
-    cohesion::model::load_scenario(Origin::Builtin("nato-2021.toml".into())).expect("builtin scenario")
+    cohesion::model::load_scenario(Origin::Builtin("nato-2021.toml".into()))
+        .expect("builtin scenario")
 }
 
 fn one_trial(c: &mut Criterion) {

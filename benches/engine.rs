@@ -13,7 +13,8 @@ use cohesion::scenario::Origin;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn load(name: &str) -> cohesion::scenario::Scenario {
-    cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml"))).expect("builtin scenario")
+    cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml")))
+        .expect("builtin scenario")
 }
 
 fn one_trial(c: &mut Criterion) {

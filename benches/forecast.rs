@@ -12,7 +12,8 @@ use cohesion::scenario::Origin;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn forecast(c: &mut Criterion) {
-    let sc = cohesion::model::load_scenario(Origin::Builtin("nato-2021.toml".into())).expect("nato-2021");
+    let sc = cohesion::model::load_scenario(Origin::Builtin("nato-2021.toml".into()))
+        .expect("nato-2021");
     let world = World::new(&sc, 2021).expect("world");
     let mv = world.levers.clone();
     let seed = forecast_seed(world.seed(), 1);

@@ -8,10 +8,10 @@
 
 use std::fmt::Write;
 
+use crate::kernel::html::escape as esc;
 use crate::plot::canvas::fmt_value;
 use crate::plot::data::{Kind, RunData};
 use crate::plot::{Drawn, labels, style};
-use crate::kernel::html::escape as esc;
 
 const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d9d9d9; --zebra: #f6f6f6; --note: #fff8e1; }
@@ -74,6 +74,12 @@ fn opt_cell(data: &RunData, option: &str) -> String {
 fn num(v: Option<f64>, percent: bool) -> String {
     v.map(|v| fmt_value(v, percent))
         .unwrap_or_else(|| "–".into())
+}
+
+/// Writes `root/report.html` whole from the run's data and its drawn charts.
+pub fn write(data: &RunData, charts: &[Drawn], root: &std::path::Path) -> anyhow::Result<()> {
+    crate::kernel::fs::write_atomic(&root.join("report.html"), html(data, charts).as_bytes())
+        .map_err(anyhow::Error::msg)
 }
 
 /// The whole page.

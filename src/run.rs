@@ -168,8 +168,9 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     let t_charts = Instant::now();
     if cfg.charts {
         let data = crate::plot::RunData::load_with(dir.path(), &manifest)?;
-        crate::plot::write_all(&data, dir.path(), &crate::plot::PlotOptions::default())
+        let drawn = crate::plot::write_all(&data, dir.path(), &crate::plot::PlotOptions::default())
             .context("cannot draw the charts")?;
+        crate::report::write(&data, &drawn, dir.path())?;
     }
     let chart_seconds = if cfg.charts {
         t_charts.elapsed().as_secs_f64()

@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use cohesion::kernel::rng::{Purpose, StreamKeys, stream};
 use cohesion::engine::{draw_uncertainties, set_params, trace_trial};
+use cohesion::kernel::rng::{Purpose, StreamKeys, stream};
 use cohesion::model::alliance::{
     self, AllianceSim, Coeffs, Levers, P, State, Workspace, channels, deterrence, stance, threat,
 };
@@ -17,7 +17,8 @@ use cohesion::model::{NoTrace, OutcomeKind, Params, Runner, Simulation, TrialOut
 use cohesion::scenario::{self, Origin, Scenario};
 
 fn load(name: &str) -> Scenario {
-    cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml"))).expect("scenario validates")
+    cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml")))
+        .expect("scenario validates")
 }
 
 /// Coefficients and a turn-0 state of the real alliance under `params`.

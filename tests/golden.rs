@@ -109,14 +109,17 @@ fn strip_json(v: &mut serde_json::Value) {
     }
 }
 
-/// The bytes a file is compared by: text with the temporary root and times replaced,
-/// `manifest.json` without its volatile keys; anything else as written.
-fn normalised(path: &Path, root: &Path) -> Vec<u8> {
+/// The bytes a file is compared by: text with the temporary root, the build's git commit and
+/// times replaced, `manifest.json` without its volatile keys; anything else as written.
+fn normalised(path: &Path, root: &Path, commit: Option<&str>) -> Vec<u8> {
     let bytes = std::fs::read(path).unwrap();
     let Ok(text) = String::from_utf8(bytes.clone()) else {
         return bytes;
     };
-    let text = text.replace(root.to_str().unwrap(), "<tmp>");
+    let mut text = text.replace(root.to_str().unwrap(), "<tmp>");
+    if let Some(c) = commit.filter(|c| !c.is_empty()) {
+        text = text.replace(c, "<commit>");
+    }
     if path.file_name().is_some_and(|n| n == "manifest.json") {
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
         strip_json(&mut v);
@@ -127,13 +130,30 @@ fn normalised(path: &Path, root: &Path) -> Vec<u8> {
 
 /// Records every file under `dir` as `case/relative-path`.
 fn record(hashes: &mut BTreeMap<String, String>, case: &str, dir: &Path, root: &Path) {
+    record_with(hashes, case, dir, root, dir)
+}
+
+/// As [`record`], with the build's commit read from `run`'s manifest.
+fn record_with(
+    hashes: &mut BTreeMap<String, String>,
+    case: &str,
+    dir: &Path,
+    root: &Path,
+    run: &Path,
+) {
+    let commit = std::fs::read_to_string(run.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["git_commit"].as_str().map(str::to_string));
     for f in all_files(dir) {
         let rel = f
             .strip_prefix(dir)
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        let h = blake3::hash(&normalised(&f, root)).to_hex().to_string();
+        let h = blake3::hash(&normalised(&f, root, commit.as_deref()))
+            .to_hex()
+            .to_string();
         hashes.insert(format!("{case}/{rel}"), h);
     }
 }
@@ -191,7 +211,7 @@ fn produce(root: &Path) -> BTreeMap<String, String> {
         "800x450",
         "-q",
     ]);
-    record(&mut h, "plot-nato", &plot, root);
+    record_with(&mut h, "plot-nato", &plot, root, &root.join("run-nato"));
     // Traces of one trial.
     for fmt in ["csv", "json"] {
         let o = run_ok(&[

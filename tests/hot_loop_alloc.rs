@@ -33,7 +33,8 @@ unsafe impl GlobalAlloc for Counting {
 static A: Counting = Counting;
 
 fn allocations_per_trial(name: &str) -> u64 {
-    let sc = cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml"))).expect("scenario");
+    let sc =
+        cohesion::model::load_scenario(Origin::Builtin(format!("{name}.toml"))).expect("scenario");
     let sim = cohesion::model::build(&sc).expect("build");
     let keys = StreamKeys::new(11);
     let mut runner = sim.runner();

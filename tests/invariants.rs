@@ -4,8 +4,8 @@
 
 mod util;
 
-use cohesion::kernel::rng::{Purpose, StreamKeys, stream};
 use cohesion::engine;
+use cohesion::kernel::rng::{Purpose, StreamKeys, stream};
 use cohesion::kernel::trace::Trace;
 use cohesion::model::reference::{P_AGENTS, P_EPSILON, P_MU, P_SWEEPS};
 use cohesion::model::{OutcomeKind, Params, Simulation, TrialOut};
@@ -16,7 +16,8 @@ use proptest::prelude::*;
 use util::{HK_SMALL, Table, run_to, scenario_dir, write_files};
 
 fn builtin(name: &str) -> Scenario {
-    cohesion::model::load_scenario(Origin::Builtin(format!("reference/{name}.toml"))).expect("valid built-in")
+    cohesion::model::load_scenario(Origin::Builtin(format!("reference/{name}.toml")))
+        .expect("valid built-in")
 }
 
 /// Asserts that `v` is a possible value of an outcome of this kind.

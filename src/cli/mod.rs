@@ -199,5 +199,6 @@ pub(crate) fn load_scenario(arg: Option<&str>) -> anyhow::Result<cohesion::scena
     use cohesion::scenario;
     let name = arg.unwrap_or(scenario::builtin::DEFAULT);
     let origin = scenario::resolve(name).map_err(|e| anyhow::anyhow!(e))?;
-    cohesion::model::load_scenario(origin).map_err(|issues| anyhow::anyhow!("invalid scenario `{name}`: {issues}"))
+    cohesion::model::load_scenario(origin)
+        .map_err(|issues| anyhow::anyhow!("invalid scenario `{name}`: {issues}"))
 }

@@ -61,6 +61,9 @@ pub fn plot(a: PlotArgs) -> Result<i32> {
     };
     let root = a.out.clone().unwrap_or_else(|| a.dir.clone());
     let drawn = plot::write_all(&data, &root, &opts)?;
+    if opts.report {
+        cohesion::report::write(&data, &drawn, &root)?;
+    }
     if !a.quiet {
         let files: usize = drawn.iter().map(|d| d.files.len()).sum();
         for d in &drawn {

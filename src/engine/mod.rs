@@ -8,16 +8,15 @@
 //! rows to the writer. Results are therefore the same bits for any number of threads and
 //! any completion order, and memory stays bounded: only a few blocks are in flight.
 
-
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
+use crate::kernel::rng::{Purpose, StreamKeys};
+use crate::kernel::trace;
 use crate::model::{Params, Simulation, TrialOut};
 use crate::scenario::Scenario;
 use crate::stats::{Accumulators, BlockMoments, Layout};
-use crate::kernel::rng::{Purpose, StreamKeys};
-use crate::kernel::trace;
 
 /// A validated experiment: what to run, how often, with which seed.
 pub struct Experiment<'a> {

@@ -16,9 +16,9 @@ use anyhow::{Result, anyhow, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::engine::{draw_uncertainties, set_params};
 use crate::kernel::rng::{StreamKeys, Streams};
 use crate::kernel::trace::{EventRow, Trace};
-use crate::engine::{draw_uncertainties, set_params};
 use crate::model::alliance::adjudication::{Drawn, Forced};
 use crate::model::alliance::state::{DIALOGUES, LABELS};
 use crate::model::alliance::{

@@ -15,10 +15,10 @@ use anyhow::{Result, bail};
 
 use super::adapter::{World, label_name};
 use super::board::STYLE;
-use crate::kernel::html::escape as esc;
 use super::forecast::{ForecastSummary, fan_svg, forecast_seed, summarize};
 use super::replay;
 use super::session::{Body, Entry, MoveRec, SessionDir, write_atomic};
+use crate::kernel::html::escape as esc;
 
 /// Continuations of the from-the-start distribution.
 pub const START_N: usize = 2000;

@@ -83,7 +83,6 @@ pub trait Runner {
     );
 }
 
-
 /// Every built-in model, in the order `cohesion describe` lists them.
 pub fn registry() -> &'static [&'static Model] {
     static REGISTRY: [&Model; 4] = [

@@ -30,9 +30,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use plotters::prelude::*;
 
+use crate::kernel::html::escape as xml_escape;
 use backend::AnyBackend;
 use canvas::{Canvas, KeyItem, Rect};
-use crate::kernel::html::escape as xml_escape;
 pub use data::{Kind, RunData};
 pub use style::Style;
 
@@ -297,19 +297,14 @@ pub fn picked(id: &str, only: &Option<Vec<String>>) -> bool {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` whole (temporary file, flush, rename).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    crate::kernel::fs::write_atomic(path, bytes).map_err(anyhow::Error::msg)
 }
 
-/// Draws the selected charts into `root/charts/` and, with `opts.report`, writes
-/// `root/report.html` (which always holds every chart, as SVG).
+/// Draws the selected charts into `root/charts/`. With `opts.report`, every chart is drawn as
+/// SVG text for the report (which always holds every chart), selected or not; the caller
+/// writes the report from the returned charts.
 pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<Drawn>> {
     let charts = select(data);
     if let Some(list) = &opts.only {
@@ -353,10 +348,6 @@ pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<
             svg,
             files,
         });
-    }
-    if opts.report {
-        let html = crate::report::html(data, &drawn);
-        write_file(&root.join("report.html"), html.as_bytes())?;
     }
     Ok(drawn)
 }

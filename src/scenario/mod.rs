@@ -524,10 +524,7 @@ fn validate(
         if !root.contains_key("model") {
             issues.add(
                 "model",
-                format!(
-                    "missing `[model]` with `kind`; allowed kinds: {}",
-                    kinds()
-                ),
+                format!("missing `[model]` with `kind`; allowed kinds: {}", kinds()),
             );
         }
         return None;
@@ -536,10 +533,7 @@ fn validate(
     let Some(spec) = models.iter().copied().find(|m| m.kind == kind) else {
         issues.add(
             "model.kind",
-            format!(
-                "unknown model `{kind}`; allowed: {}",
-                kinds()
-            ),
+            format!("unknown model `{kind}`; allowed: {}", kinds()),
         );
         return None;
     };

@@ -12,7 +12,7 @@ pub mod sketch;
 pub use moments::{Moments, wilson95};
 pub use sketch::Sketch;
 
-use crate::model::{OutcomeKind, OutcomeSpec, SeriesSpec};
+use crate::spec::{OutcomeKind, OutcomeSpec, SeriesSpec};
 
 /// Bins of a time-series histogram (accuracy: range / 2000).
 pub const SERIES_BINS: usize = 1000;

@@ -487,10 +487,7 @@ escalation risks; outcomes. See docs/MODEL.md.",
 };
 
 /// The model: its declaration and its builder.
-pub static MODEL: super::Model = super::Model {
-    spec: &SPEC,
-    build,
-};
+pub static MODEL: super::Model = super::Model { spec: &SPEC, build };
 
 /// One ally's data from the actor table (blank cells kept as `None`).
 #[derive(Debug, Clone, PartialEq)]

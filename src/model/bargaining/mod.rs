@@ -112,10 +112,7 @@ each position prevails. Reproduces KTAB's SOE-Pol-Comp reference values.",
 };
 
 /// The model: its declaration and its builder.
-pub static MODEL: super::Model = super::Model {
-    spec: &SPEC,
-    build,
-};
+pub static MODEL: super::Model = super::Model { spec: &SPEC, build };
 
 struct Bargaining {
     names: Vec<String>,
