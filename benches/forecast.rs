@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use cohesion::engine::Pool;
 use cohesion::game::adapter::World;
 use cohesion::game::forecast::{forecast_seed, summarize};
 use cohesion::scenario::Origin;
@@ -15,18 +16,25 @@ fn forecast(c: &mut Criterion) {
     let sc = cohesion::model::load_scenario(Origin::Builtin("nato-2021.toml".into()))
         .expect("nato-2021");
     let world = World::new(&sc, 2021).expect("world");
+    let pool = Pool::new(Pool::default_threads()).expect("pool");
     let mv = world.levers.clone();
     let seed = forecast_seed(world.seed(), 1);
     // One timed run with the process's CPU time beside the wall time: on a shared machine the
     // wall time depends on the load; CPU time / cores is what an idle machine would take.
     let (cpu0, t0) = (cpu_seconds(), std::time::Instant::now());
-    let p = world.forecast(std::slice::from_ref(&mv), 10_000, world.horizon(), seed);
+    let p = world.forecast(
+        &pool,
+        std::slice::from_ref(&mv),
+        10_000,
+        world.horizon(),
+        seed,
+    );
     let _ = summarize(&p);
     let (cpu, wall) = (cpu_seconds() - cpu0, t0.elapsed().as_secs_f64());
     eprintln!(
         "forecast nato-2021, 10,000 continuations × {} turns: wall {wall:.2} s, CPU {cpu:.2} s on {} threads",
         world.horizon(),
-        rayon::current_num_threads()
+        pool.threads()
     );
     let mut g = c.benchmark_group("forecast");
     g.sample_size(10)
@@ -34,7 +42,13 @@ fn forecast(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(2));
     g.bench_function("nato-2021/10000 continuations/36 turns", |b| {
         b.iter(|| {
-            let p = world.forecast(std::slice::from_ref(&mv), 10_000, world.horizon(), seed);
+            let p = world.forecast(
+                &pool,
+                std::slice::from_ref(&mv),
+                10_000,
+                world.horizon(),
+                seed,
+            );
             summarize(&p)
         })
     });

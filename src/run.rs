@@ -113,7 +113,8 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     let acc = match exp.run(&format, &mut sink, progress, cancel) {
         Ok(a) => a,
         Err(EngineError::Interrupted) => return Err(anyhow!("interrupted: no result was written")),
-        Err(e) => return Err(anyhow!("{e}")),
+        Err(EngineError::Sink(e)) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     tw.flush()
         .with_context(|| format!("cannot write {}", trials_path.display()))?;

@@ -575,7 +575,7 @@ fn forecasts_do_not_depend_on_threads_and_do_not_touch_the_session() {
         }
         lines.extend(["commit", "accept"]);
         let sc = scenario();
-        let (code, out) = run_env(
+        let (code, out) = run(
             &[
                 "game",
                 &sc,
@@ -583,9 +583,10 @@ fn forecasts_do_not_depend_on_threads_and_do_not_touch_the_session() {
                 "5",
                 "--session",
                 dir.to_str().unwrap(),
+                "--threads",
+                threads,
             ],
             &script(&lines),
-            &[("RAYON_NUM_THREADS", threads)],
         );
         assert_eq!(code, 0, "{out}");
         logs.push(log_lines(&dir));

@@ -413,6 +413,7 @@ fn report_holds_every_chart_and_table() {
         ..PlotOptions::default()
     };
     let drawn = plot::write_all(&data, &dir, &opts).unwrap();
+    cohesion::report::write(&data, &drawn, &dir).unwrap();
     let text = read(&dir.join("report.html"));
     let doc = Html::parse_document(&text);
     let sel = |s: &str| Selector::parse(s).unwrap();

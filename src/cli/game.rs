@@ -31,6 +31,9 @@ pub struct GameArgs {
     /// Adjudication mode at the start: rigid, semi-rigid (default) or free.
     #[arg(long, value_parser = ["rigid", "semi-rigid", "free"])]
     pub mode: Option<String>,
+    /// Worker threads for forecasts and comparisons (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
 }
 
 pub fn game(a: GameArgs) -> Result<i32> {
@@ -43,6 +46,7 @@ pub fn game(a: GameArgs) -> Result<i32> {
         from_turn: a.from_turn,
         red: a.red,
         mode: a.mode,
+        threads: super::threads(a.threads)?,
     };
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
@@ -50,10 +54,10 @@ pub fn game(a: GameArgs) -> Result<i32> {
     game::run(&opts, &mut input, &mut out)
 }
 
-pub fn replay(dir: PathBuf) -> Result<i32> {
-    game::replay::run(&dir, &mut std::io::stdout())
+pub fn replay(dir: PathBuf, threads: Option<usize>) -> Result<i32> {
+    game::replay::run(&dir, super::threads(threads)?, &mut std::io::stdout())
 }
 
-pub fn debrief(dir: PathBuf) -> Result<i32> {
-    game::debrief::run(&dir, &mut std::io::stdout())
+pub fn debrief(dir: PathBuf, threads: Option<usize>) -> Result<i32> {
+    game::debrief::run(&dir, super::threads(threads)?, &mut std::io::stdout())
 }

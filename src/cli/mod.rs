@@ -62,11 +62,17 @@ pub enum Command {
     Replay {
         /// The session directory.
         dir: std::path::PathBuf,
+        /// Worker threads for recomputing forecasts (default: all cores). Results do not depend on it.
+        #[arg(long, short = 'j')]
+        threads: Option<usize>,
     },
     /// Write a game session's after-action report (debrief.md and debrief.html).
     Debrief {
         /// The session directory.
         dir: std::path::PathBuf,
+        /// Worker threads for the forecasts of the debrief (default: all cores).
+        #[arg(long, short = 'j')]
+        threads: Option<usize>,
     },
     /// Redraw the charts and report.html of an earlier run from its CSV files (no simulation).
     Plot(PlotArgs),
@@ -180,8 +186,8 @@ pub fn main() -> i32 {
         Command::Init { name, dir, force } => init::init(&name, dir, force),
         Command::Trace(a) => trace::trace(a),
         Command::Game(a) => game::game(a),
-        Command::Replay { dir } => game::replay(dir),
-        Command::Debrief { dir } => game::debrief(dir),
+        Command::Replay { dir, threads } => game::replay(dir, threads),
+        Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),
     };
     match result {
@@ -201,4 +207,14 @@ pub(crate) fn load_scenario(arg: Option<&str>) -> anyhow::Result<cohesion::scena
     let origin = scenario::resolve(name).map_err(|e| anyhow::anyhow!(e))?;
     cohesion::model::load_scenario(origin)
         .map_err(|issues| anyhow::anyhow!("invalid scenario `{name}`: {issues}"))
+}
+
+/// The `--threads` argument: the number given (1 to the engine's maximum), or every core.
+pub(crate) fn threads(arg: Option<usize>) -> anyhow::Result<usize> {
+    use cohesion::engine::{MAX_THREADS, Pool};
+    match arg {
+        None => Ok(Pool::default_threads()),
+        Some(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Some(n) => anyhow::bail!("--threads {n}: allowed: a whole number from 1 to {MAX_THREADS}"),
+    }
 }

@@ -47,14 +47,7 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
     if block_size == 0 {
         bail!("--block-size must be at least 1");
     }
-    let threads = a.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    if threads == 0 {
-        bail!("--threads must be at least 1");
-    }
+    let threads = super::threads(a.threads)?;
     let (seed, seed_generated) = match a.seed.or(scenario.run.seed) {
         Some(s) => (s, false),
         None => (cohesion::kernel::time::fresh_seed(), true),

@@ -208,6 +208,7 @@ fn from_start(rb: &replay::Rebuilt, moves: &[MoveRec]) -> Result<Option<Forecast
         .map_err(|e| anyhow::anyhow!(e))?;
     let seed = forecast_seed(rb.manifest.seed, 0);
     Ok(Some(summarize(&w.forecast(
+        &rb.game.pool,
         &plan,
         START_N,
         w.horizon(),
@@ -216,8 +217,8 @@ fn from_start(rb: &replay::Rebuilt, moves: &[MoveRec]) -> Result<Option<Forecast
 }
 
 /// Writes `debrief.md`, `debrief.html` and the charts' SVG files.
-pub fn run(dir: &Path, out: &mut dyn std::io::Write) -> Result<i32> {
-    let rb = replay::rebuild(dir)?;
+pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i32> {
+    let rb = replay::rebuild(dir, threads)?;
     if let Some(m) = &rb.mismatch {
         bail!("the session does not replay ({m}); the debrief would not describe what happened");
     }

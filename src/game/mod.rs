@@ -44,6 +44,8 @@ pub struct Options {
     /// `human` or `model`.
     pub red: Option<String>,
     pub mode: Option<String>,
+    /// Worker threads for forecasts and comparisons (results do not depend on it).
+    pub threads: usize,
 }
 
 /// Starts (new, resumed or branched) and plays a session from `input`, printing to `out`.
@@ -52,7 +54,7 @@ pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Re
     let (dir, fresh) = open(opts, out)?;
     let sd = SessionDir::new(&dir);
     let _lock = session::SessionLock::acquire(&sd)?;
-    let r = replay::rebuild_with(&dir, true)?;
+    let r = replay::rebuild_with(&dir, true, opts.threads)?;
     if let Some(m) = &r.mismatch {
         bail!(
             "the session in {} does not replay ({m}); `cohesion replay {}` reports the details",

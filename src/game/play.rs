@@ -13,6 +13,7 @@ use super::forecast::{
     summarize,
 };
 use super::session::{Body, Manifest, MoveRec};
+use crate::engine::Pool;
 use crate::scenario::Scenario;
 
 /// Where the turn stands.
@@ -64,6 +65,8 @@ pub struct Game {
     /// Take a forecast's logged result instead of recomputing it (resume: forecasts do not
     /// change the world, and `cohesion replay` still recomputes and checks them).
     pub reuse_forecasts: bool,
+    /// The worker threads forecasts run on (their results do not depend on the number).
+    pub pool: Pool,
 }
 
 /// The cell each kind of entry belongs to.
@@ -82,8 +85,10 @@ pub fn cell_of(b: &Body) -> &'static str {
 }
 
 impl Game {
-    pub fn new(sc: &Scenario, manifest: Manifest) -> anyhow::Result<Game> {
+    /// A session at its start; forecasts will run on `threads` worker threads.
+    pub fn new(sc: &Scenario, manifest: Manifest, threads: usize) -> anyhow::Result<Game> {
         let world = World::new(sc, manifest.seed)?;
+        let pool = Pool::new(threads)?;
         let s = world.series_now();
         Ok(Game {
             mode: manifest.mode,
@@ -100,6 +105,7 @@ impl Game {
             forecasts_this_turn: 0,
             artifacts: Vec::new(),
             reuse_forecasts: false,
+            pool,
             world,
         })
     }
@@ -353,7 +359,7 @@ impl Game {
                     Some(r) => r,
                     None => {
                         let seed = forecast_seed(self.world.seed(), t);
-                        summarize(&self.world.forecast(&[m], n, until, seed))
+                        summarize(&self.world.forecast(&self.pool, &[m], n, until, seed))
                     }
                 };
                 let text = render(&sum, &format!("{}{}", mv.label, for_cell(&by)));
@@ -388,8 +394,8 @@ impl Game {
                     Some(r) => r,
                     None => {
                         let seed = forecast_seed(self.world.seed(), t);
-                        let pa = self.world.forecast(&[ma], n, until, seed);
-                        let pb = self.world.forecast(&[mb], n, until, seed);
+                        let pa = self.world.forecast(&self.pool, &[ma], n, until, seed);
+                        let pb = self.world.forecast(&self.pool, &[mb], n, until, seed);
                         compare(&pa, &pb)
                     }
                 };

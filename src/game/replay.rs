@@ -60,13 +60,14 @@ pub fn load_scenario(m: &Manifest) -> Result<Scenario> {
 
 /// Rebuilds the session in `dir`, executing every log line and checking it (forecasts
 /// included: they are recomputed and must match the log).
-pub fn rebuild(dir: &Path) -> Result<Rebuilt> {
-    rebuild_with(dir, false)
+/// Forecasts run on `threads` worker threads (the results do not depend on it).
+pub fn rebuild(dir: &Path, threads: usize) -> Result<Rebuilt> {
+    rebuild_with(dir, false, threads)
 }
 
 /// As [`rebuild`]; with `reuse_forecasts`, forecasts take their logged results instead of
 /// being recomputed (they never change the world): how `--resume` restarts quickly.
-pub fn rebuild_with(dir: &Path, reuse_forecasts: bool) -> Result<Rebuilt> {
+pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result<Rebuilt> {
     let sd = SessionDir::new(dir);
     let manifest = sd.read_manifest()?;
     let sc = load_scenario(&manifest)?;
@@ -77,7 +78,7 @@ pub fn rebuild_with(dir: &Path, reuse_forecasts: bool) -> Result<Rebuilt> {
         .map(|f| f.origin.display())
         .collect();
     let log: LogRead = sd.read_log()?;
-    let mut game = Game::new(&sc, manifest.clone())?;
+    let mut game = Game::new(&sc, manifest.clone(), threads)?;
     game.reuse_forecasts = reuse_forecasts;
     let mut transcript = game.header_text();
     transcript.push_str(&game.opening_text());
@@ -238,8 +239,8 @@ fn transcript_turn(text: &str, line: usize) -> usize {
 }
 
 /// `cohesion replay DIR`: rebuilds and checks; prints a report; exit code 0 when it matches.
-pub fn run(dir: &Path, out: &mut dyn std::io::Write) -> Result<i32> {
-    let r = rebuild(dir)?;
+pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i32> {
+    let r = rebuild(dir, threads)?;
     let sd = SessionDir::new(dir);
     let turns = r
         .entries

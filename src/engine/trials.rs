@@ -1,0 +1,230 @@
+//! The trials of a run: every policy option of a scenario, on common random numbers.
+//!
+//! Trial k draws its uncertain parameters once, from the stream (seed, "uncertainty", k);
+//! every option then runs on that same draw and on the same model streams (common random
+//! numbers), so differences between options are paired. Trials are grouped into blocks of
+//! a fixed size (part of the experiment, not of the machine); the [`Pool`] runs whole blocks
+//! and this module folds their statistics in block order and hands their rows to the writer.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::pool::{BlockJob, EngineError, Flow, Pool};
+use crate::kernel::rng::{Purpose, StreamKeys};
+use crate::kernel::trace;
+use crate::model::{Params, Simulation, TrialOut};
+use crate::scenario::Scenario;
+use crate::stats::{Accumulators, BlockMoments, Layout};
+
+/// A validated experiment: what to run, how often, with which seed.
+pub struct Experiment<'a> {
+    pub scenario: &'a Scenario,
+    pub sim: &'a dyn Simulation,
+    /// Indices into `scenario.policies`, in output order; always contains the baseline.
+    pub policies: Vec<usize>,
+    pub trials: u64,
+    pub seed: u64,
+    pub block_size: u64,
+    pub threads: usize,
+}
+
+/// What a worker hands back for one block.
+pub struct BlockOutput {
+    pub index: u64,
+    pub first_trial: u64,
+    pub trials: u64,
+    /// Uncertain parameter draws, `trials × U`.
+    pub draws: Vec<f64>,
+    /// All values, `trials × layout.stride()`.
+    pub values: Vec<f64>,
+    pub moments: BlockMoments,
+    /// The block's rows as the writer will store them, formatted by the worker.
+    pub rows: Vec<u8>,
+}
+
+/// Formats a finished block's rows on the worker thread (so the main thread only writes).
+pub type RowFormatter<'f> = &'f (dyn Fn(&BlockOutput, &Layout, &mut Vec<u8>) + Sync);
+
+impl<'a> Experiment<'a> {
+    /// The layout of this experiment's results.
+    pub fn layout(&self) -> Layout {
+        Layout {
+            policies: self
+                .policies
+                .iter()
+                .map(|&p| self.scenario.policies[p].name.clone())
+                .collect(),
+            baseline: self
+                .policies
+                .iter()
+                .position(|&p| p == self.scenario.baseline)
+                .unwrap_or(0),
+            outcomes: self.sim.outcomes().to_vec(),
+            series: self.sim.series().to_vec(),
+            turns: self.sim.turns(),
+        }
+    }
+
+    pub fn blocks(&self) -> u64 {
+        self.trials.div_ceil(self.block_size)
+    }
+
+    /// Runs every trial. Each worker formats its block's rows with `format`; `sink`
+    /// receives each block, in block order, after its statistics were merged; `progress` the
+    /// number of trials done. A block interrupted by `cancel` is dropped whole.
+    pub fn run(
+        &self,
+        format: RowFormatter<'_>,
+        sink: &mut dyn FnMut(&BlockOutput, &Layout) -> anyhow::Result<()>,
+        progress: &dyn Fn(u64),
+        cancel: &AtomicBool,
+    ) -> Result<Accumulators, EngineError> {
+        let layout = self.layout();
+        let mut acc = Accumulators::new(layout.clone());
+        let pool = Pool::new(self.threads)?;
+        let job = TrialBlocks {
+            exp: self,
+            keys: StreamKeys::new(self.seed),
+            layout: &layout,
+            format,
+        };
+        let blocks: Vec<u64> = (0..self.blocks()).collect();
+        let mut done = 0u64;
+        pool.run(
+            &job,
+            &blocks,
+            self.block_size,
+            &mut |_, out: BlockOutput| {
+                acc.add_block(&out.moments, &out.values);
+                sink(&out, &layout)?;
+                done += out.trials;
+                progress(done);
+                Ok(Flow::Continue)
+            },
+            cancel,
+        )?;
+        if done < self.trials {
+            return Err(EngineError::Interrupted);
+        }
+        Ok(acc)
+    }
+
+    /// Runs one block of trials, sequentially, in trial order; `None` if `cancel` was raised
+    /// before the block ended.
+    pub fn run_block(
+        &self,
+        b: u64,
+        keys: &StreamKeys,
+        layout: &Layout,
+        cancel: &AtomicBool,
+    ) -> Option<BlockOutput> {
+        let first = b * self.block_size;
+        let n = self.block_size.min(self.trials - first);
+        let stride = layout.stride();
+        let pp = layout.per_policy();
+        let o_n = layout.outcomes.len();
+        let u_n = self.scenario.uncertainties.len();
+        let mut runner = self.sim.runner();
+        let mut out = TrialOut::new(o_n, layout.series.len(), layout.turns);
+        let mut params = Params {
+            values: self.scenario.base.clone(),
+        };
+        let mut draws = vec![0.0; u_n];
+        let mut all_draws = Vec::with_capacity(n as usize * u_n);
+        let mut values = vec![0.0; n as usize * stride];
+        let mut moments = BlockMoments::new(layout);
+        for i in 0..n {
+            if cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+            let k = first + i;
+            draw_uncertainties(self.scenario, keys, k, &mut draws);
+            all_draws.extend_from_slice(&draws);
+            let row = &mut values[i as usize * stride..(i as usize + 1) * stride];
+            for (pi, &policy) in self.policies.iter().enumerate() {
+                set_params(self.scenario, policy, &draws, &mut params);
+                let mut streams = keys.trial_streams(k);
+                runner.run(&params, &mut streams, &mut out);
+                let dst = &mut row[pi * pp..(pi + 1) * pp];
+                dst[..o_n].copy_from_slice(&out.outcomes);
+                dst[o_n..].copy_from_slice(&out.series);
+            }
+            moments.push_trial(layout, row);
+        }
+        Some(BlockOutput {
+            index: b,
+            first_trial: first,
+            trials: n,
+            draws: all_draws,
+            values,
+            moments,
+            rows: Vec::new(),
+        })
+    }
+}
+
+/// The blocks of an experiment as the pool's job: compute, then format the rows on the worker.
+struct TrialBlocks<'e, 'a> {
+    exp: &'e Experiment<'a>,
+    keys: StreamKeys,
+    layout: &'e Layout,
+    format: RowFormatter<'e>,
+}
+
+impl BlockJob for TrialBlocks<'_, '_> {
+    type Output = BlockOutput;
+    fn run_block(&self, b: u64, cancel: &AtomicBool) -> Option<BlockOutput> {
+        let mut out = self.exp.run_block(b, &self.keys, self.layout, cancel)?;
+        let mut rows = Vec::new();
+        (self.format)(&out, self.layout, &mut rows);
+        out.rows = rows;
+        Some(out)
+    }
+}
+
+/// Draws trial k's uncertain parameters, in scenario order, from its uncertainty stream.
+pub fn draw_uncertainties(sc: &Scenario, keys: &StreamKeys, k: u64, out: &mut [f64]) {
+    let mut rng = keys.stream(Purpose::Uncertainty, k);
+    for (u, slot) in sc.uncertainties.iter().zip(out.iter_mut()) {
+        let x = u.dist.sample(&mut rng);
+        *slot = match sc.model.params[u.param].kind {
+            crate::model::ParamKind::Real { .. } => x,
+            _ => x.round(),
+        };
+    }
+}
+
+/// The parameter values of one option in one trial: scenario values, then the trial's
+/// draws, then the option's levers.
+pub fn set_params(sc: &Scenario, policy: usize, draws: &[f64], params: &mut Params) {
+    params.values.copy_from_slice(&sc.base);
+    for (u, &x) in sc.uncertainties.iter().zip(draws) {
+        params.values[u.param] = x;
+    }
+    for &(i, x) in &sc.policies[policy].levers {
+        params.values[i] = x;
+    }
+}
+
+/// One trial of one option, with its full trace. Reproduces exactly what trial `k` gave in
+/// a full run with the same seed, without running any other trial.
+pub fn trace_trial(
+    sc: &Scenario,
+    sim: &dyn Simulation,
+    seed: u64,
+    policy: usize,
+    k: u64,
+) -> (Vec<f64>, TrialOut, trace::Trace) {
+    let keys = StreamKeys::new(seed);
+    let mut draws = vec![0.0; sc.uncertainties.len()];
+    draw_uncertainties(sc, &keys, k, &mut draws);
+    let mut params = Params {
+        values: sc.base.clone(),
+    };
+    set_params(sc, policy, &draws, &mut params);
+    let mut out = TrialOut::new(sim.outcomes().len(), sim.series().len(), sim.turns());
+    let mut tr = trace::Trace::default();
+    let mut streams = keys.trial_streams(k);
+    sim.runner()
+        .run_traced(&params, &mut streams, &mut out, &mut tr);
+    (draws, out, tr)
+}
