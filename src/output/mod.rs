@@ -5,8 +5,10 @@
 //! whole numbers without a decimal point; a missing value as an empty cell (never "NaN").
 
 pub mod atomic;
+pub mod codec;
 pub mod injects;
 pub mod manifest;
+pub mod parquet;
 pub mod policies;
 pub mod tables;
 pub mod trials;

@@ -146,6 +146,12 @@ impl Accumulators {
     /// (`trials × stride`, trial order) for the sketches.
     pub fn add_block(&mut self, block: &BlockMoments, values: &[f64]) {
         self.moments.merge(block);
+        self.add_to_sketches(values);
+    }
+
+    /// Adds a block's raw values to the sketches only (counts add, so the order of blocks
+    /// does not matter here, unlike for the moments).
+    pub fn add_to_sketches(&mut self, values: &[f64]) {
         let l = &self.layout;
         let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
         for trial in values.chunks_exact(l.stride()) {
@@ -162,6 +168,16 @@ impl Accumulators {
                     }
                 }
             }
+        }
+    }
+
+    /// Adds another accumulator's sketch counts to these (exact, in any order).
+    pub fn merge_sketches(&mut self, o: &Accumulators) {
+        for (a, b) in self.out_sketch.iter_mut().zip(&o.out_sketch) {
+            a.merge(b);
+        }
+        for (a, b) in self.ser_sketch.iter_mut().zip(&o.ser_sketch) {
+            a.merge(b);
         }
     }
 
