@@ -8,8 +8,10 @@
 mod describe;
 mod game;
 mod init;
+mod merge;
 mod plot;
 mod run;
+mod slurm;
 mod trace;
 mod validate;
 
@@ -76,6 +78,12 @@ pub enum Command {
     },
     /// Redraw the charts and report.html of an earlier run from its CSV files (no simulation).
     Plot(PlotArgs),
+    /// Merge the parts of a sharded run (`run --shard I/N`) into one result, byte-identical to a single run.
+    Merge(merge::MergeArgs),
+    /// Write (and with --submit, submit) a Slurm job array of shards and a merge job after it.
+    Slurm(slurm::SlurmArgs),
+    /// Repeat a finished run from its manifest.json and say whether the result is byte-identical.
+    Rerun(merge::RerunArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -109,6 +117,32 @@ pub struct RunArgs {
     /// Do not draw charts or write report.html (only the CSV files and the manifest).
     #[arg(long)]
     pub no_charts: bool,
+    /// Table format: csv, parquet (trials.parquet, summary.parquet…) or both.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    /// Run only shard I of N (its blocks) and write a part folder for `cohesion merge`.
+    #[arg(long, value_name = "I/N", conflicts_with = "shard_from_env")]
+    pub shard: Option<String>,
+    /// Take the shard index from this environment variable (e.g. SLURM_ARRAY_TASK_ID).
+    #[arg(long, value_name = "VAR")]
+    pub shard_from_env: Option<String>,
+    /// The number of shards with --shard-from-env (default: $SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+    /// Continue an interrupted run of the same command from its checkpoint (none: start afresh).
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop once every option's 95% interval of these outcomes is this narrow, e.g.
+    /// fracture=0.005,cohesion_final=0.01 (at most --trials trials).
+    #[arg(long, value_name = "OUTCOME=HALFWIDTH[,…]")]
+    pub precision: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+    Both,
 }
 
 #[derive(clap::Args, Debug)]
@@ -189,6 +223,9 @@ pub fn main() -> i32 {
         Command::Replay { dir, threads } => game::replay(dir, threads),
         Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),
+        Command::Merge(a) => merge::merge(a),
+        Command::Slurm(a) => slurm::slurm(a),
+        Command::Rerun(a) => merge::rerun(a),
     };
     match result {
         Ok(code) => code,
