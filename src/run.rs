@@ -128,6 +128,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     let tps = cfg.trials as f64 / wall.max(1e-9);
     let root = sc.files.first();
     let manifest = Manifest {
+        format: crate::output::manifest::FORMAT.to_string(),
         cohesion_version: crate::VERSION.to_string(),
         git_commit: git_commit(),
         command_line: cfg.command_line.clone(),
