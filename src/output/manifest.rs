@@ -14,8 +14,15 @@ pub struct FileHash {
     pub blake3: String,
 }
 
+/// The format of a run folder this version writes: its tables' columns and the manifest's
+/// keys. Raised whenever either changes in a way an older reader would misread (CHANGELOG.md).
+pub const FORMAT: &str = "cohesion-run/1";
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
+    /// [`FORMAT`] when written; empty in folders written before formats were versioned.
+    #[serde(default)]
+    pub format: String,
     pub cohesion_version: String,
     pub git_commit: Option<String>,
     pub command_line: Vec<String>,

@@ -188,6 +188,7 @@ pub(crate) fn manifest_for(
 ) -> RunManifest {
     RunManifest {
         base: Manifest {
+            format: crate::output::manifest::FORMAT.to_string(),
             cohesion_version: id.cohesion_version.clone(),
             git_commit: id.git_commit.clone(),
             command_line,

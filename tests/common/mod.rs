@@ -323,6 +323,7 @@ full-package,false,resilience,0.3,\"Label hostile, counter disinformation, resil
     std::fs::write(dir.join("policies.csv"), pol).unwrap();
 
     let manifest = Manifest {
+        format: cohesion::output::manifest::FORMAT.into(),
         cohesion_version: "0.1.0".into(),
         git_commit: None,
         command_line: vec!["cohesion".into(), "run".into(), "nato-2021".into()],
