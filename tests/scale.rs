@@ -66,7 +66,10 @@ fn assert_same_result(a: &Path, b: &Path) {
     };
     let (fa, fb) = (rel(a), rel(b));
     assert_eq!(fa, fb, "the two results hold different files");
-    assert!(fa.iter().any(|f| f == "trials.csv" || f == "trials.parquet"));
+    assert!(
+        fa.iter()
+            .any(|f| f == "trials.csv" || f == "trials.parquet")
+    );
     for f in &fa {
         let (x, y) = (a.join(f), b.join(f));
         if f == "manifest.json" {
@@ -75,7 +78,10 @@ fn assert_same_result(a: &Path, b: &Path) {
                 mx.as_object_mut().unwrap().remove(*k);
                 my.as_object_mut().unwrap().remove(*k);
             }
-            assert_eq!(mx, my, "manifests differ beyond when and how they were made");
+            assert_eq!(
+                mx, my,
+                "manifests differ beyond when and how they were made"
+            );
         } else if f.ends_with(".html") {
             let (tx, ty) = (
                 std::fs::read_to_string(&x).unwrap(),
@@ -219,7 +225,10 @@ fn interrupt_at(args: &[&str], rows: &Path, full_bytes: u64, fraction: f64, sig:
         if let Some(s) = child.try_wait().unwrap() {
             panic!("the run ended ({s:?}) before it was interrupted");
         }
-        assert!(t0.elapsed() < Duration::from_secs(300), "the run made no progress");
+        assert!(
+            t0.elapsed() < Duration::from_secs(300),
+            "the run made no progress"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     let ok = Command::new("kill")
@@ -318,7 +327,11 @@ fn a_resume_with_another_scenario_or_seed_is_refused_naming_the_difference() {
     a.push("--resume".into());
     let o = cohesion().args(&a).output().unwrap();
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("seed: 9 in the checkpoint, 10 now"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("seed: 9 in the checkpoint, 10 now"),
+        "{}",
+        stderr(&o)
+    );
     let text = std::fs::read_to_string(&sc).unwrap();
     std::fs::write(&sc, text.replace("[run]", "# edited\n[run]")).unwrap();
     let mut a = args("9");
@@ -404,10 +417,12 @@ fn precision_stops_at_the_same_trial_count_on_one_and_two_threads() {
         .skip(17)
         .map(|x| x.parse().unwrap())
         .collect();
-    let hw = m["stopping"]["half_widths"][1]["half_width"].as_f64().unwrap();
+    let hw = m["stopping"]["half_widths"][1]["half_width"]
+        .as_f64()
+        .unwrap();
     assert!(((c[1] - c[0]) / 2.0 - hw).abs() < 1e-12, "{row} vs {hw}");
     // One block fewer was not enough: the same run with that many trials is less precise.
-    let (n_less, _) = (n1 - 128, ());
+    let n_less = n1 - 128;
     let less = t.path().join("less");
     run_ok(&[
         "run",
@@ -505,7 +520,9 @@ fn parquet_tables_read_back_by_pyarrow_equal_the_csv() {
     ] {
         assert!(!only.join(format!("{tab}.csv")).exists());
         assert_eq!(
-            std::fs::read(only.join(format!("{tab}.parquet"))).ok().map(|b| b.len() > 0),
+            std::fs::read(only.join(format!("{tab}.parquet")))
+                .ok()
+                .map(|b| !b.is_empty()),
             Some(true)
         );
     }
@@ -572,6 +589,9 @@ fn rerun_repeats_a_run_and_names_a_changed_scenario_file() {
         out.contains("changed since the run") && out.contains("soe-pol-comp.csv"),
         "{out}"
     );
-    assert!(out.contains("NOT identical") && out.contains("manifest.json"), "{out}");
+    assert!(
+        out.contains("NOT identical") && out.contains("manifest.json"),
+        "{out}"
+    );
     assert!(!out.contains("trials.csv"), "{out}");
 }

@@ -22,7 +22,10 @@ fn a_slurm_job_array_and_its_merge_give_the_bytes_of_one_process() {
             std::env::var("CI").as_deref() != Ok("true"),
             "CI must run the Slurm test, but it could not start a cluster:\n{out}\n{err}"
         );
-        eprintln!("SKIPPED: {}", out.lines().last().unwrap_or("Slurm not available"));
+        eprintln!(
+            "SKIPPED: {}",
+            out.lines().last().unwrap_or("Slurm not available")
+        );
         return;
     }
     assert!(o.status.success(), "the Slurm test failed:\n{out}\n{err}");

@@ -93,10 +93,7 @@ pub fn rerun(a: RerunArgs) -> Result<i32> {
     }
     let r = result?;
     if !r.changed_inputs.is_empty() {
-        println!(
-            "changed since the run: {}",
-            r.changed_inputs.join("; ")
-        );
+        println!("changed since the run: {}", r.changed_inputs.join("; "));
     }
     if let Some(v) = &r.other_version {
         println!(

@@ -130,7 +130,11 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
         }
     };
     let out = a.out.clone().unwrap_or_else(|| match shard {
-        Some(s) => format!("output/{}-{seed}.part-{}-of-{}", scenario.name, s.index, s.count).into(),
+        Some(s) => format!(
+            "output/{}-{seed}.part-{}-of-{}",
+            scenario.name, s.index, s.count
+        )
+        .into(),
         None => format!("output/{}-{seed}", scenario.name).into(),
     });
     let fail_after_blocks = std::env::var("COHESION_FAIL_AFTER_BLOCKS")

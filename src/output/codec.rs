@@ -210,7 +210,9 @@ impl<'a> Reader<'a> {
 
     pub fn f64(&mut self) -> Result<f64> {
         let b = self.take(8)?;
-        Ok(f64::from_bits(u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))))
+        Ok(f64::from_bits(u64::from_le_bytes(
+            b.try_into().unwrap_or([0; 8]),
+        )))
     }
 
     pub fn str(&mut self) -> Result<String> {

@@ -20,10 +20,10 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
-use parquet::file::metadata::KeyValue;
 use parquet::record::Field;
 use parquet::schema::types::Type;
 
@@ -142,7 +142,11 @@ pub fn write_from_csv(
         .iter()
         .map(|c| c.schema().map(Arc::new))
         .collect::<Result<Vec<_>>>()?;
-    let schema = Arc::new(Type::group_type_builder("schema").with_fields(fields).build()?);
+    let schema = Arc::new(
+        Type::group_type_builder("schema")
+            .with_fields(fields)
+            .build()?,
+    );
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_size(ROW_GROUP)
@@ -153,8 +157,8 @@ pub fn write_from_csv(
                 .collect(),
         ))
         .build();
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut w = SerializedFileWriter::new(file, schema, Arc::new(props))
         .with_context(|| format!("cannot write {}", path.display()))?;
     let mut rows = 0usize;
@@ -182,7 +186,8 @@ pub fn write_from_csv(
             rows += 1;
         }
         if rows == ROW_GROUP || (!more && rows > 0) {
-            write_group(&mut w, &mut cols).with_context(|| format!("cannot write {}", path.display()))?;
+            write_group(&mut w, &mut cols)
+                .with_context(|| format!("cannot write {}", path.display()))?;
             rows = 0;
         }
         if !more {
@@ -224,7 +229,11 @@ pub fn to_csv(path: &Path) -> Result<Vec<u8>> {
     let reader = SerializedFileReader::new(file)
         .with_context(|| format!("{} is not a Parquet file", path.display()))?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
-    let names: Vec<String> = schema.columns().iter().map(|c| c.name().to_string()).collect();
+    let names: Vec<String> = schema
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&names)?;
     let mut cells: Vec<Vec<u8>> = vec![Vec::new(); names.len()];
@@ -246,7 +255,7 @@ pub fn to_csv(path: &Path) -> Result<Vec<u8>> {
         }
         w.write_record(&cells)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// The key-value metadata of a Parquet file.
@@ -274,8 +283,8 @@ pub fn table_type(table: &str, col: &str) -> ColType {
         ("policies", "baseline") => ColType::Bool,
         (
             _,
-            "option" | "outcome" | "kind" | "metric" | "baseline" | "date" | "name"
-            | "description" | "lever" | "value",
+            "option" | "outcome" | "kind" | "metric" | "baseline" | "date" | "name" | "description"
+            | "lever" | "value",
         ) => ColType::Text,
         _ => ColType::Float,
     }

@@ -109,8 +109,11 @@ fn claim(dir: &Path) -> Result<()> {
             );
         }
     }
-    crate::kernel::fs::write_atomic(&owner, format!("{} {}\n", std::process::id(), host()).as_bytes())
-        .map_err(anyhow::Error::msg)
+    crate::kernel::fs::write_atomic(
+        &owner,
+        format!("{} {}\n", std::process::id(), host()).as_bytes(),
+    )
+    .map_err(anyhow::Error::msg)
 }
 
 impl Checkpoint {

@@ -67,11 +67,7 @@ impl Identity {
             self.block_size.to_string(),
             other.block_size.to_string(),
         );
-        field(
-            "options",
-            self.policies.join(","),
-            other.policies.join(","),
-        );
+        field("options", self.policies.join(","), other.policies.join(","));
         field(
             "--precision",
             self.precision.clone().unwrap_or_else(|| "none".into()),
@@ -80,8 +76,18 @@ impl Identity {
         field("--format", self.format.clone(), other.format.clone());
         field(
             "charts",
-            if self.charts { "yes" } else { "no (--no-charts)" }.into(),
-            if other.charts { "yes" } else { "no (--no-charts)" }.into(),
+            if self.charts {
+                "yes"
+            } else {
+                "no (--no-charts)"
+            }
+            .into(),
+            if other.charts {
+                "yes"
+            } else {
+                "no (--no-charts)"
+            }
+            .into(),
         );
         // Files are compared in the order they were read (the scenario, what it extends,
         // its tables), since the same file may be named by another path elsewhere.

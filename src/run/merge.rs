@@ -267,7 +267,10 @@ pub fn merge(cfg: &MergeConfig) -> Result<RunReport> {
         acc.merge_sketches(&part_acc);
         let rp = path.join("rows.csv");
         let rows = std::fs::read(&rp).with_context(|| format!("cannot read {}", rp.display()))?;
-        let cut = rows.iter().position(|&b| b == b'\n').map_or(rows.len(), |i| i + 1);
+        let cut = rows
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rows.len(), |i| i + 1);
         let (h, body) = rows.split_at(cut);
         match &header {
             None => {

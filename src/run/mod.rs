@@ -17,8 +17,8 @@
 mod checkpoint;
 pub mod identity;
 pub mod merge;
-mod results;
 pub mod rerun;
+mod results;
 pub mod slurm;
 
 use std::path::PathBuf;
@@ -197,7 +197,11 @@ pub(crate) fn manifest_for(
             turn_length: sc.turn_length.clone(),
             start: sc.start.clone(),
             scenario_path: id.scenario_path.clone(),
-            scenario_blake3: id.files.first().map(|f| f.blake3.clone()).unwrap_or_default(),
+            scenario_blake3: id
+                .files
+                .first()
+                .map(|f| f.blake3.clone())
+                .unwrap_or_default(),
             files: id.files.clone(),
             model: id.model.clone(),
             seed: id.seed,
@@ -298,7 +302,12 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     };
     let (mut acc, mut kept, mut done, mut trials_done) = match restored {
         Some(r) => (r.acc, r.blocks, r.done, r.trials),
-        None => (crate::stats::Accumulators::new(layout.clone()), Vec::new(), 0, 0),
+        None => (
+            crate::stats::Accumulators::new(layout.clone()),
+            Vec::new(),
+            0,
+            0,
+        ),
     };
     if done > blocks.len() {
         bail!(
@@ -319,32 +328,33 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     let result = if stopped {
         Ok(())
     } else {
-        let mut fold = |out: crate::engine::BlockOutput, _: &crate::stats::Layout| -> Result<Flow> {
-            acc.add_block(&out.moments, &out.values);
-            if shard {
-                kept.push(out.moments);
-            }
-            cp.append(&out.rows)?;
-            done += 1;
-            trials_done += out.trials;
-            folded_here += 1;
-            progress(trials_done);
-            if let Some(n) = cfg.fail_after_blocks
-                && folded_here >= n
-            {
-                return Err(anyhow!(
-                    "injected failure after {n} block(s) (COHESION_FAIL_AFTER_BLOCKS)"
-                ));
-            }
-            if met(&acc) {
-                stopped = true;
-                return Ok(Flow::Stop);
-            }
-            if cp.due() {
-                cp.save(done, trials_done, &acc, &kept)?;
-            }
-            Ok(Flow::Continue)
-        };
+        let mut fold =
+            |out: crate::engine::BlockOutput, _: &crate::stats::Layout| -> Result<Flow> {
+                acc.add_block(&out.moments, &out.values);
+                if shard {
+                    kept.push(out.moments);
+                }
+                cp.append(&out.rows)?;
+                done += 1;
+                trials_done += out.trials;
+                folded_here += 1;
+                progress(trials_done);
+                if let Some(n) = cfg.fail_after_blocks
+                    && folded_here >= n
+                {
+                    return Err(anyhow!(
+                        "injected failure after {n} block(s) (COHESION_FAIL_AFTER_BLOCKS)"
+                    ));
+                }
+                if met(&acc) {
+                    stopped = true;
+                    return Ok(Flow::Stop);
+                }
+                if cp.due() {
+                    cp.save(done, trials_done, &acc, &kept)?;
+                }
+                Ok(Flow::Continue)
+            };
         exp.run_blocks(&blocks[start..], &format, &mut fold, cancel)
             .map(|_| ())
     };

@@ -44,7 +44,12 @@ pub fn trials_type<'a>(sc: &'a Scenario, layout: &'a Layout) -> impl Fn(&str) ->
                 crate::model::ParamKind::Choice(_) => ColType::Text,
             };
         }
-        match layout.outcomes.iter().find(|o| o.name == col).map(|o| o.kind) {
+        match layout
+            .outcomes
+            .iter()
+            .find(|o| o.name == col)
+            .map(|o| o.kind)
+        {
             Some(crate::model::OutcomeKind::Real { .. }) | None => ColType::Float,
             Some(_) => ColType::Int,
         }
@@ -117,7 +122,8 @@ pub fn write_parquet(
     let trials_types = trials_type(sc, layout);
     for t in TABLES {
         let csv = dir.join(format!("{t}.csv"));
-        let f = std::fs::File::open(&csv).with_context(|| format!("cannot read {}", csv.display()))?;
+        let f =
+            std::fs::File::open(&csv).with_context(|| format!("cannot read {}", csv.display()))?;
         let rd = std::io::BufReader::with_capacity(1 << 20, f);
         let out = dir.join(format!("{t}.parquet"));
         if t == "trials" {

@@ -86,7 +86,12 @@ pub fn shards_script(c: &SlurmConfig) -> String {
     let _ = writeln!(s, "#SBATCH --array=1-{}", c.shards);
     let _ = writeln!(s, "#SBATCH --cpus-per-task={}", c.cpus);
     s.push_str("#SBATCH --requeue\n#SBATCH --open-mode=append\nset -euo pipefail\n");
-    let _ = write!(s, "exec {} run {}", sh(&c.exe.display().to_string()), sh(&c.scenario));
+    let _ = write!(
+        s,
+        "exec {} run {}",
+        sh(&c.exe.display().to_string()),
+        sh(&c.scenario)
+    );
     for a in &c.run_args {
         let _ = write!(s, " {}", sh(a));
     }
@@ -190,7 +195,10 @@ pub fn follow(c: &SlurmConfig, ids: Option<(&str, &str)>) -> String {
         }
         None => {
             let _ = writeln!(s, "written:   {jobs}/shards.sbatch, {jobs}/merge.sbatch");
-            let _ = writeln!(s, "submit:    {jobs}/submit.sh   (or run again with --submit)");
+            let _ = writeln!(
+                s,
+                "submit:    {jobs}/submit.sh   (or run again with --submit)"
+            );
             let _ = writeln!(s, "follow:    squeue -u \"$USER\"");
         }
     }
