@@ -217,7 +217,7 @@ impl Checkpoint {
         let have = f.metadata()?.len();
         if have < rows_len || rows_len == 0 {
             bail!(
-                "{} is shorter than its checkpoint records ({have} of {rows_len} bytes): the checkpoint is damaged; run again without --resume",
+                "{} is shorter than its checkpoint records ({have} of {rows_len} bytes): the checkpoint is damaged",
                 rows_path.display()
             );
         }

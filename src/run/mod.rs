@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::engine::{EngineError, Experiment, Flow, Precision};
 use crate::output::manifest::{Execution, Extras, HalfWidth, Manifest, RunManifest, Stopping};
@@ -285,7 +285,13 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
                     diffs.join("\n  ")
                 );
             }
-            let (cp, r) = Checkpoint::resume(&cp_dir, &layout, cfg.shard.is_some())?;
+            let (cp, r) = Checkpoint::resume(&cp_dir, &layout, cfg.shard.is_some())
+                .with_context(|| {
+                    format!(
+                        "cannot resume from {} (run with --force instead of --resume to start over)",
+                        cp_dir.display()
+                    )
+                })?;
             (cp, Some(r))
         } else if cfg.force {
             (fresh()?, None)
