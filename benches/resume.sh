@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CPU time of a resumed run against a full one: `nato-2021`, 20,000 trials (79 blocks of 256),
 # 2 threads, charts included. The run is killed (SIGKILL, then separately SIGTERM) once its
-# checkpoint holds half of the rows of the full run's trials.csv, then finished with
+# checkpoint holds half of the blocks (its progress.json says so), then finished with
 # --resume; prints user+system CPU seconds of the full run and of each resume, the share, and
 # the blocks reused (from the manifest), and checks the bytes against the full run.
 # Usage: benches/resume.sh [trials]   (needs GNU time: /usr/bin/time)
@@ -16,13 +16,13 @@ cd "$d"
 args=(run nato-2021 --trials "$n" --seed 3 --threads 2 --quiet)
 cpu() { awk '{print $1 + $2}' "$1"; }
 /usr/bin/time -f "%U %S" -o full.time "$bin" "${args[@]}" --out full
-full_bytes=$(stat -c %s full/trials.csv)
+blocks=$(( (n + 255) / 256 ))
 echo "full run: $(cpu full.time) s CPU"
 for sig in KILL TERM; do
   out=res-$sig
   "$bin" "${args[@]}" --out "$out" &
   pid=$!
-  while [ "$(stat -c %s ".$out.checkpoint/rows.csv" 2>/dev/null || echo 0)" -lt $((full_bytes / 2)) ]; do
+  while [ "$(grep -o "\"blocks_done\": [0-9]*" ".$out.checkpoint/progress.json" 2>/dev/null | grep -o "[0-9]*$" || echo 0)" -lt $((blocks / 2)) ]; do
     sleep 0.02
   done
   kill -"$sig" "$pid"

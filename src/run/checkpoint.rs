@@ -15,7 +15,9 @@
 //!   `rows.csv` past the recorded length (a block written but not yet recorded) are cut off
 //!   on resume.
 //! - `owner`: the process id and host of the run writing it, so that a second run on the
-//!   same output is refused while the first is alive.
+//!   same output is refused while the first is alive;
+//! - `progress.json`: the blocks and trials the state holds, for people and scripts watching
+//!   a long run (never read back).
 //!
 //! Saving costs a sync and the statistics' size; it is done after a block when at least
 //! twenty times the last save's duration has passed since, which bounds its cost to about 5%
@@ -278,6 +280,13 @@ impl Checkpoint {
         }
         crate::kernel::fs::write_atomic(&self.dir.join("state.bin"), &w.finish())
             .map_err(anyhow::Error::msg)?;
+        // For people and scripts watching the run (not read back): what the state holds.
+        let progress = self.dir.join("progress.json");
+        let tmp = crate::kernel::fs::temp_name(&progress);
+        let text = format!("{{\"blocks_done\": {done}, \"trials_done\": {trials}}}\n");
+        if std::fs::write(&tmp, text).is_ok() {
+            std::fs::rename(&tmp, &progress).ok();
+        }
         self.last_cost = t.elapsed();
         self.last_save = Instant::now();
         Ok(())
