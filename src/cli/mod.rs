@@ -105,7 +105,8 @@ pub struct RunArgs {
     /// Output directory (default: output/<scenario>-<seed>).
     #[arg(long, short = 'o')]
     pub out: Option<std::path::PathBuf>,
-    /// Replace an earlier result (a folder with a manifest.json) or an empty folder at --out.
+    /// Replace an earlier result (a folder with a manifest.json) or an empty folder at --out, and
+    /// discard the checkpoint of an interrupted run into it.
     #[arg(long)]
     pub force: bool,
     /// No progress bar and no summary on stdout.

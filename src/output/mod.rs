@@ -3,6 +3,8 @@
 //! Every table is CSV with a header row and RFC 4180 quoting, in long ("tidy") layout so that
 //! pandas and R read it directly. Floats are written in their shortest round-trip form;
 //! whole numbers without a decimal point; a missing value as an empty cell (never "NaN").
+//! [`parquet`] makes typed Parquet copies of those tables; [`codec`] is the exact binary form
+//! of folded statistics that checkpoints and shard parts keep.
 
 pub mod atomic;
 pub mod codec;
