@@ -23,7 +23,8 @@
 //! 6. `chart`: the [`Chart`] trait and the frame around every chart.
 //! 7. The kinds of chart: `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`, `prob`,
 //!    `timing`; none uses another.
-//! 8. This driver, which chooses, draws and writes them; `crate::report` sits above it.
+//! 8. This driver, which chooses, draws and writes them; the report (`report.rs`) sits above
+//!    it.
 
 pub mod axis;
 pub mod backend;
