@@ -132,7 +132,7 @@ pub enum Action {
     Show(String),
     /// Execute and log this entry.
     Entry(Box<Body>),
-    /// Two entries in a row (`commit` in rigid mode is one; kept for clarity).
+    /// End the session here (everything logged stays; `--resume` continues it).
     Quit,
 }
 
