@@ -105,6 +105,16 @@ pub(super) fn get_str(
     }
 }
 
+/// A date key (`KeyType::Date`): text; its form is not checked yet.
+pub(super) fn get_date(
+    t: &toml::Table,
+    key: &KeySpec,
+    path: &str,
+    issues: &mut Issues,
+) -> Option<String> {
+    get_str(t, key.name, path, issues)
+}
+
 /// A finite number (an integer is taken as a number).
 pub(super) fn get_num(t: &toml::Table, key: &str, path: &str, issues: &mut Issues) -> Option<f64> {
     match t.get(key) {

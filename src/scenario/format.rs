@@ -19,14 +19,11 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-/// How a section is written: `[scenario]`, `[[policy]]`, or the top level.
-fn heading(section: &str) -> String {
-    match SECTIONS.iter().find(|s| s.name == section) {
-        Some(Section {
-            form: Form::Table, ..
-        }) => format!("[{section}]"),
-        Some(_) => format!("[[{section}]]"),
-        None => "top level".into(),
+/// How a section is written: `[scenario]`, `[[policy]]`; `None` for the top level.
+fn written(section: &str) -> Option<String> {
+    match SECTIONS.iter().find(|s| s.name == section)?.form {
+        Form::Table => Some(format!("[{section}]")),
+        Form::Entries => Some(format!("[[{section}]]")),
     }
 }
 
@@ -35,7 +32,7 @@ fn presence(s: &Section) -> &'static str {
         (Presence::Required, Form::Table) => "yes",
         (Presence::Required, Form::Entries) => "yes, at least one",
         (Presence::Optional, _) => "no",
-        (Presence::IfModelNeeds, _) => "if the model needs actors (one of the two)",
+        (Presence::IfModelNeeds, _) => "if the model needs actors (this or the other form)",
     }
 }
 
@@ -51,7 +48,7 @@ pub fn markdown(models: &[&'static ModelSpec]) -> String {
         let _ = writeln!(
             o,
             "| `{}` | {form} | {} | {} |",
-            heading(s.name),
+            written(s.name).unwrap_or_default(),
             presence(s),
             cell(s.meaning)
         );
@@ -78,7 +75,12 @@ pub fn markdown(models: &[&'static ModelSpec]) -> String {
 /// The format's keys of one section as a table (nothing when it has none).
 fn keys_markdown(o: &mut String, section: &str, meaning: &str) {
     let ks: Vec<&KeySpec> = keys::keys_of(section).collect();
-    let _ = write!(o, "\n### `{}`\n\n", heading(section));
+    match written(section) {
+        Some(w) => {
+            let _ = write!(o, "\n### `{w}`\n\n");
+        }
+        None => o.push_str("\n### Top level\n\n"),
+    }
     if !meaning.is_empty() {
         let _ = write!(o, "{}.\n\n", capitalised(meaning));
     }
@@ -202,7 +204,8 @@ pub fn text(models: &[&'static ModelSpec]) -> String {
     );
     let w = keys::KEYS.iter().map(|k| k.name.len()).max().unwrap_or(4);
     let mut section_text = |name: &str, note: String| {
-        let _ = write!(o, "\n{}{note}\n", heading(name));
+        let title = written(name).unwrap_or_else(|| "top level".into());
+        let _ = write!(o, "\n{title}{note}\n");
         for k in keys::keys_of(name) {
             let _ = writeln!(
                 o,

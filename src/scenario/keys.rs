@@ -59,7 +59,7 @@ pub enum KeyType {
     Turn,
     /// true or false.
     Bool,
-    /// A calendar date, as text.
+    /// A calendar date, as text (`YYYY-MM` or `YYYY-MM-DD`); read by `access::get_date`.
     Date,
     /// The path of a file, relative to the file that names it (or a built-in name).
     Path,
@@ -156,7 +156,10 @@ impl KeySpec {
             KeyType::Whole { min, max } => format!("a whole number from {min} to {max}"),
             KeyType::Turn => "a whole number from 1 to `scenario.turns`".into(),
             KeyType::Bool => "true or false".into(),
-            KeyType::Date => "text: a calendar date such as `2021-10` or `2022-06-29`".into(),
+            KeyType::Date => {
+                "text, a date written `YYYY-MM` or `YYYY-MM-DD` (the form is not checked yet)"
+                    .into()
+            }
             KeyType::Path => "the path of a file (text), relative to this file".into(),
             KeyType::ModelKind => "the kind of a model (`cohesion describe`)".into(),
             KeyType::Param => "the name of a parameter of the model".into(),
@@ -293,7 +296,7 @@ pub const EXTENDS: KeySpec = key(
     "extends",
     KeyType::Path,
     Absent::Means("none"),
-    "a scenario this file starts from and overrides (see above)",
+    "a scenario this file starts from: tables merge key by key, `[[policy]]` entries by `name`, `[[uncertainty]]` entries by `param`, `[[inject]]` entries are appended, an actor table is replaced",
 );
 pub const NAME: KeySpec = key(
     "scenario",
@@ -307,7 +310,7 @@ pub const DESCRIPTION: KeySpec = key(
     "description",
     KeyType::Text,
     Absent::Empty,
-    "what the scenario is about (the first line is its summary)",
+    "what the scenario is about; `cohesion scenarios` shows its first line, the report all of it",
 );
 pub const TURN_LENGTH: KeySpec = key(
     "scenario",
@@ -331,14 +334,14 @@ pub const START: KeySpec = key(
     "start",
     KeyType::Date,
     Absent::Means("none: turns are not dated"),
-    "calendar month of turn 1 (`YYYY-MM`); the game and charts label turns with it",
+    "the calendar month of turn 1; the game and the charts label turns with it",
 );
 pub const SOURCES: KeySpec = key(
     "scenario",
     "sources",
     KeyType::TextList,
     Absent::Means("none"),
-    "references for the data and assumptions (shown in the report)",
+    "references for the data and assumptions",
 );
 pub const TRIALS: KeySpec = key(
     "run",
@@ -403,7 +406,7 @@ pub const POLICY_DESCRIPTION: KeySpec = key(
     "description",
     KeyType::Text,
     Absent::Empty,
-    "what the option is",
+    "what the option is (shown in the report and the game)",
 );
 pub const POLICY_BASELINE: KeySpec = key(
     "policy",
@@ -459,7 +462,7 @@ pub const INJECT_NAME: KeySpec = key(
     "name",
     KeyType::Text,
     Absent::Means("the kind"),
-    "a short title, shown in charts and the game",
+    "a short title (in `injects.csv`, the report and the game)",
 );
 pub const INJECT_DATE: KeySpec = key(
     "inject",
@@ -527,5 +530,162 @@ pub fn section_of(group: Group) -> &'static str {
     match group {
         Group::Model => "model",
         Group::Outcomes => "outcomes",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The declarations and the validator agree: every declared key is accepted with a value
+    //! its declaration allows, and a whole number or word outside the declaration is refused
+    //! with the declared range in the message.
+
+    use super::*;
+    use crate::scenario::{Issues, Origin, Scenario};
+
+    /// A complete scenario for the Hegselmann–Krause model, with one entry of every array
+    /// section the model takes.
+    const BASE: &str = r#"
+[scenario]
+name = "keys"
+turns = 10
+
+[model]
+kind = "hegselmann-krause"
+
+[[policy]]
+name = "a"
+baseline = true
+
+[[uncertainty]]
+param = "tolerance"
+dist = "uniform"
+min = 1e-9
+max = 1e-6
+
+[[inject]]
+turn = 1
+kind = "shift"
+amount = 0.1
+"#;
+
+    /// A value the declaration allows (paths are written beside the scenario by `load`).
+    fn sample(k: &KeySpec) -> toml::Value {
+        use toml::Value as V;
+        match k.ty {
+            KeyType::Text | KeyType::Name => V::String("x".into()),
+            KeyType::TextList => V::Array(vec![V::String("x".into())]),
+            KeyType::Word(w) => V::String(w[w.len() - 1].into()),
+            KeyType::Whole { max, .. } => V::Integer(max as i64),
+            KeyType::Turn => V::Integer(10),
+            KeyType::Bool => V::Boolean(true),
+            KeyType::Date => V::String("2021-10".into()),
+            KeyType::Path if k.section.is_empty() => V::String("parent.toml".into()),
+            KeyType::Path => V::String("actors.csv".into()),
+            KeyType::ModelKind => V::String("hegselmann-krause".into()),
+            KeyType::Param => V::String("tolerance".into()),
+            KeyType::Dist => V::String("uniform".into()),
+            KeyType::InjectKind => V::String("shift".into()),
+            KeyType::ParamTable => {
+                let mut t = toml::Table::new();
+                t.insert("epsilon".into(), V::Float(0.2));
+                V::Table(t)
+            }
+        }
+    }
+
+    /// The base scenario with `k` set to `v` (in the first entry of an array section).
+    fn with(k: &KeySpec, v: toml::Value) -> toml::Table {
+        let mut root: toml::Table = BASE.parse().unwrap();
+        if k.section.is_empty() {
+            root.insert(k.name.into(), v);
+            return root;
+        }
+        let form = SECTIONS.iter().find(|s| s.name == k.section).unwrap().form;
+        let entry = match form {
+            Form::Table => root
+                .entry(k.section)
+                .or_insert_with(|| toml::Value::Table(toml::Table::new())),
+            Form::Entries => {
+                let a = root
+                    .entry(k.section)
+                    .or_insert_with(|| toml::Value::Array(vec![toml::Table::new().into()]));
+                &mut a.as_array_mut().unwrap()[0]
+            }
+        };
+        entry.as_table_mut().unwrap().insert(k.name.into(), v);
+        root
+    }
+
+    fn load(root: &toml::Table) -> Result<Scenario, Issues> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("parent.toml"), BASE).unwrap();
+        std::fs::write(dir.path().join("actors.csv"), "name\nA\nB\n").unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, toml::to_string(root).unwrap()).unwrap();
+        crate::model::load_scenario(Origin::File(path))
+    }
+
+    #[test]
+    fn every_declared_key_is_accepted_with_an_allowed_value() {
+        assert!(load(&BASE.parse().unwrap()).is_ok());
+        for k in KEYS {
+            let got = load(&with(k, sample(k)));
+            assert!(got.is_ok(), "{}: {}", k.path(), got.unwrap_err());
+        }
+    }
+
+    #[test]
+    fn values_outside_a_declared_range_or_word_list_are_refused_with_it() {
+        let mut checked = 0;
+        for k in KEYS {
+            let bad: Vec<toml::Value> = match k.ty {
+                KeyType::Whole { min, max } => {
+                    let mut b = vec![toml::Value::Integer(min as i64 - 1)];
+                    if max < i64::MAX as u64 {
+                        b.push(toml::Value::Integer(max as i64 + 1));
+                    }
+                    b
+                }
+                KeyType::Word(_) => vec![toml::Value::String("not-a-word".into())],
+                _ => continue,
+            };
+            for v in bad {
+                let issues = load(&with(k, v.clone())).expect_err(&k.path());
+                let msg = issues.to_string();
+                assert!(
+                    msg.contains(&format!("{}: ", k.path())) && msg.contains(&k.allowed()),
+                    "{} = {v}: {msg}",
+                    k.path()
+                );
+                checked += 1;
+            }
+        }
+        // turns (2), trials (2), block_size (2), seed (1), turn_length (1).
+        assert_eq!(checked, 8);
+    }
+
+    #[test]
+    fn run_defaults_are_the_declared_ones() {
+        let sc = load(&BASE.parse().unwrap()).unwrap();
+        assert_eq!(sc.run.trials, TRIALS.default_whole());
+        assert_eq!(sc.run.block_size, BLOCK_SIZE.default_whole());
+        assert_eq!(sc.turn_length, TURN_LENGTH.default_word().unwrap());
+        // The figures the README's scenario example documents.
+        assert_eq!((sc.run.trials, sc.run.block_size), (1000, 256));
+    }
+
+    #[test]
+    fn the_top_level_allows_every_section_and_extends() {
+        assert_eq!(
+            allowed("").join(", "),
+            "scenario, run, model, outcomes, actors, actor, policy, uncertainty, inject, extends"
+        );
+        for s in SECTIONS {
+            assert!(
+                keys_of(s.name).count() > 0 || !s.model_keys.is_empty(),
+                "{}",
+                s.name
+            );
+        }
     }
 }

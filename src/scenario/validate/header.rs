@@ -1,6 +1,8 @@
 //! `[scenario]` and `[run]`: what the scenario is, and the experiment's defaults.
 
-use super::super::access::{check_keys, get_str, get_table, get_whole, type_of, valid_name};
+use super::super::access::{
+    check_keys, get_date, get_str, get_table, get_whole, type_of, valid_name,
+};
 use super::super::issues::Issues;
 use super::super::keys::{self, BLOCK_SIZE, NAME, SEED, START, TRIALS, TURN_LENGTH, TURNS};
 use super::super::types::RunDefaults;
@@ -56,7 +58,7 @@ pub(super) fn scenario(root: &toml::Table, issues: &mut Issues) -> Header {
         description,
         turn_length,
         turns,
-        start: get_str(sec, START.name, SCENARIO, issues),
+        start: get_date(sec, &START, SCENARIO, issues),
         sources: sources(sec, issues),
     }
 }

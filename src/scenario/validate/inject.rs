@@ -1,6 +1,6 @@
 //! `[[inject]]`: the scripted events, each of a kind the model declares, with its fields.
 
-use super::super::access::{check_keys, for_each_entry, get_str, join, type_of};
+use super::super::access::{check_keys, for_each_entry, get_date, get_str, join, type_of};
 use super::super::actors::Cell;
 use super::super::issues::Issues;
 use super::super::keys::{self, INJECT_DATE, INJECT_KIND, INJECT_NAME, INJECT_TURN};
@@ -45,7 +45,7 @@ fn inject(
         turn,
         name: get_str(t, INJECT_NAME.name, path, issues).unwrap_or_else(|| kind.clone()),
         kind,
-        date: get_str(t, INJECT_DATE.name, path, issues),
+        date: get_date(t, &INJECT_DATE, path, issues),
         description: get_str(t, keys::INJECT_DESCRIPTION.name, path, issues).unwrap_or_default(),
         fields,
     })

@@ -341,3 +341,38 @@ fn check_fit(
     }
     Some(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every declared distribution is read into the distribution of its name, with its
+    /// declared keys.
+    #[test]
+    fn every_declared_distribution_is_read() {
+        let spec = crate::model::find("hegselmann-krause").unwrap().spec;
+        for d in dist::DISTS {
+            let mut t = toml::Table::new();
+            t.insert("param".into(), "epsilon".into());
+            t.insert("dist".into(), d.name.into());
+            for p in d.params {
+                let v: toml::Value = match p.name {
+                    "min" => 0.1.into(),
+                    "mode" => 0.2.into(),
+                    "mean" => 0.3.into(),
+                    "max" => 0.5.into(),
+                    "sd" => 0.1.into(),
+                    "alpha" | "beta" => 2.0.into(),
+                    "values" => vec![toml::Value::from(0.2)].into(),
+                    "weights" => vec![toml::Value::from(1.0)].into(),
+                    other => panic!("no sample value for `{other}`"),
+                };
+                t.insert(p.name.into(), v);
+            }
+            let mut issues = Issues::new();
+            let u = uncertainty(spec, &t, "uncertainty[0]", &mut issues);
+            assert!(issues.is_empty(), "{}: {issues}", d.name);
+            assert_eq!(u.unwrap().dist.name(), d.name);
+        }
+    }
+}
