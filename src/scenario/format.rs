@@ -5,8 +5,8 @@
 //! read from the declarations the validator uses: the format's own sections and keys from
 //! [`super::keys`], the distributions from [`super::dist::DISTS`], and each model's
 //! parameters, actor fields and inject kinds from its `ModelSpec`, passed in by the caller
-//! (the models sit above this layer). Nothing is written here by hand that the validator
-//! does not also read.
+//! (the models sit above this layer). What is written here by hand is only the framing
+//! around those tables.
 
 use std::fmt::Write;
 
