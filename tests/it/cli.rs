@@ -1,7 +1,7 @@
 //! The command line as a user sees it: `scenarios`, `describe`, `init`, `run` without a
 //! scenario, fresh seeds, the manifest and the layout of the output tables.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 
@@ -107,7 +107,7 @@ const END_GENERATED: &str = "<!-- END GENERATED -->";
 
 /// docs/SCENARIO.md's reference is what `describe --scenario-format --markdown` prints (which
 /// reads the validator's own declarations). After changing a declaration, regenerate it with
-/// `COHESION_UPDATE_DOCS=1 cargo test --release --test cli scenario_md`.
+/// `COHESION_UPDATE_DOCS=1 cargo test --release --test it scenario_md`.
 #[test]
 fn scenario_md_reference_is_the_generated_one() {
     let generated = stdout(&run_ok(&["describe", "--scenario-format", "--markdown"]));
@@ -132,7 +132,7 @@ fn scenario_md_reference_is_the_generated_one() {
             .unwrap_or(got.lines().count().min(generated.lines().count()));
         panic!(
             "docs/SCENARIO.md's reference differs from `cohesion describe --scenario-format --markdown` \
-             from its line {} on; regenerate with COHESION_UPDATE_DOCS=1 cargo test --release --test cli scenario_md",
+             from its line {} on; regenerate with COHESION_UPDATE_DOCS=1 cargo test --release --test it scenario_md",
             line + 1
         );
     }

@@ -8,9 +8,9 @@
 //! temporary folder and of the checkout.
 //!
 //! A change that deliberately alters output bytes regenerates the file with
-//! `COHESION_UPDATE_GOLDEN=1 cargo test --release --test golden` and says so in CHANGELOG.md.
+//! `COHESION_UPDATE_GOLDEN=1 cargo test --release --test it golden` and says so in CHANGELOG.md.
 
-mod util;
+use crate::util;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
