@@ -1,7 +1,7 @@
 //! `cohesion describe MODEL` and `cohesion scenarios`: what there is to run.
 
 use anyhow::{Result, bail};
-use cohesion::model::{self, Group};
+use cohesion::model::{self, Group, ParamSpec};
 use cohesion::scenario::builtin;
 
 pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
@@ -26,7 +26,7 @@ pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
                 p.type_name(),
                 p.range_text(),
                 p.display(p.default),
-                p.meaning
+                meaning(p)
             );
         }
         if !spec.actor_fields.is_empty() {
@@ -73,7 +73,7 @@ pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
                 p.type_name(),
                 p.range_text(),
                 p.display(p.default),
-                p.meaning
+                meaning(p)
             );
         }
         if !spec.actor_fields.is_empty() {
@@ -96,6 +96,15 @@ pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// A parameter's meaning as printed: a lever says so first.
+fn meaning(p: &ParamSpec) -> String {
+    if p.lever {
+        format!("lever: {}", p.meaning)
+    } else {
+        p.meaning.to_string()
+    }
 }
 
 fn section(g: Group) -> &'static str {

@@ -1,10 +1,11 @@
 //! Step 1: the alliance's levers for the turn.
 //!
-//! A lever is a parameter a policy option sets (`[[policy]] levers = {…}`); in the later wargame
-//! mode Blue sets them turn by turn. They are gathered in [`Levers`], a plain value that the turn
-//! function takes as input, so a batch run and a game drive the model the same way. Applying
-//! them is immediate for posture, efforts and the dialogue channel; the label is only
-//! *proposed* here and can change only at a summit, by consensus (step 7).
+//! A lever is a parameter declared as one ([`LEVERS`](super::LEVERS)): a policy option sets it
+//! for a whole run (`[[policy]] levers = {…}`), Blue sets it turn by turn in a game. The values
+//! are gathered in [`Levers`], a plain value that the turn function takes as input, so a batch
+//! run and a game drive the model the same way. Applying them is immediate for posture, efforts
+//! and the dialogue channel; the label is only *proposed* here and can change only at a summit,
+//! by consensus (step 7).
 
 use super::state::{DIALOGUES, LABELS, State};
 use super::{Coeffs, P};
