@@ -161,3 +161,20 @@ impl Coeffs {
         self.threat_mean0 = self.threat0.iter().sum::<f64>() / self.threat0.len() as f64;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::*;
+
+    #[test]
+    fn coefficients_are_normalised_and_in_range() {
+        let (_, c, s, _, _) = setup(&defaults());
+        let total: f64 = c.w.iter().sum();
+        assert!((total - 1.0).abs() < 1e-12);
+        assert!(c.w[0] > c.w[1] && c.w[1] > c.w[4], "{:?}", c.w);
+        assert!(c.w.iter().all(|&w| w > 0.0));
+        s.check_ranges().unwrap();
+        assert_eq!(c.dependence0[1], 0.9);
+        assert!(c.resilience0[0] > c.resilience0[2]);
+    }
+}

@@ -127,4 +127,22 @@ mod tests {
         apply(&c, &mut s, &lv, 2, &mut NoTrace);
         assert_eq!(s.posture, 1.0);
     }
+
+    #[test]
+    fn the_declared_levers_are_exactly_the_parameters_levers_reads() {
+        use super::super::{LEVERS, PARAMS};
+        let sim = sim(2);
+        let base = defaults();
+        let mut c = Coeffs::new(&sim);
+        c.fill(&sim, &base);
+        let lv0 = Levers::from_coeffs(&c);
+        for (i, p) in PARAMS.iter().enumerate() {
+            let (lo, hi) = p.bounds();
+            let mut q = base.clone();
+            q.values[i] = if p.default == hi { lo } else { hi };
+            c.fill(&sim, &q);
+            let read = Levers::from_coeffs(&c) != lv0;
+            assert_eq!(read, LEVERS.iter().any(|l| l.i() == i), "{}", p.name);
+        }
+    }
 }

@@ -7,15 +7,15 @@
 //! [`channels`] (6), [`summit`] bargaining with KTAB's spatial model and consensus (7),
 //! [`deterrence`] credibility and escalation risks (8), and the turn's [`outcomes`] (9).
 //!
-//! The data come in kinds, so that a wargame can step the model turn by turn and forecast from
-//! any point: [`AllianceSim`] (the scenario: allies' data and the scripted injects, read-only,
-//! shared by all workers; [`sim`]), [`Coeffs`] (every parameter value and the per-ally
-//! attributes derived from them, fixed within a trial; [`coeffs`]), and [`State`] (what
-//! evolves, a complete snapshot together with the trial's random streams; [`state`]).
+//! Three kinds of data are kept apart, so that a wargame can step the model turn by turn and
+//! forecast from any point: [`AllianceSim`] (the scenario: allies' data and the scripted
+//! injects, read-only, shared by all workers; [`sim`]), [`Coeffs`] (every parameter value and
+//! the per-ally attributes derived from them, fixed within a trial; [`coeffs`]), and [`State`]
+//! (what evolves, a complete snapshot together with the trial's random streams; [`state`]).
 //! [`Workspace`] holds the scratch buffers, sized once per runner, so the turn loop never
 //! allocates; [`turn_with`] is the single-turn step with explicit [`Levers`] and injects: in a
 //! batch run they come from the policy option and the scenario, in a game from the players
-//! ([`runner`]).
+//! ([`runner`]), whose White cell may also force the turn's outcomes ([`adjudication`]).
 //!
 //! What the model declares is said once: every coefficient is a declared parameter
 //! ([`PARAMS`], [`params`]; documented with its range and default in `docs/MODEL.md`, printed

@@ -14,7 +14,7 @@
 //! consensus for `fracture_turns` consecutive turns, or U exceeds `fracture_unilateral_share`.
 //!
 //! The names of the outcomes and time series are declared here, beside the functions that
-//! fill them, so that a name and its value are written in one place: [`outcome_specs`] and
+//! fill them, so that a name and its value are written in one place: `outcome_specs` and
 //! [`finish`] in the same order, and one table for the series ([`SERIES`], [`series_row`]).
 
 use super::state::State;

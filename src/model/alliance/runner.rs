@@ -22,7 +22,8 @@ use crate::model::opinion::HkScratch;
 use crate::model::{NoTrace, Params, Runner, Tracer, TrialOut};
 
 /// Scratch memory of one runner: per-turn effects of moves and events, and the buffers of the
-/// consultation and bargaining steps. Sized once; nothing in it survives a turn.
+/// consultation and bargaining steps. Sized once; nothing in it but the burn-in memo outlives
+/// a turn.
 #[derive(Debug, Clone)]
 pub struct Workspace {
     /// Threat shock each ally receives this turn (already exposure-scaled).
@@ -35,7 +36,9 @@ pub struct Workspace {
     pub mark: Vec<bool>,
     /// The next stances of a Hegselmann–Krause step.
     pub next: Vec<f64>,
+    /// Buffers of a Hegselmann–Krause consultation.
     pub hk: HkScratch,
+    /// KTAB's bargaining at summits (one dimension: the stances).
     pub smp: Smp,
     /// Bargaining inputs: capability × salience, position.
     pub caps: Vec<f64>,
@@ -364,31 +367,19 @@ impl AllianceSim {
 
 #[cfg(test)]
 mod tests {
+    use super::super::EventKind;
     use super::super::testutil::*;
-    use super::super::*;
     use super::*;
-    use crate::kernel::trace::Trace;
-    use crate::model::{Runner, Simulation, TrialOut};
-
-    #[test]
-    fn coefficients_are_normalised_and_in_range() {
-        let (_, c, s, _, _) = setup(&defaults());
-        let total: f64 = c.w.iter().sum();
-        assert!((total - 1.0).abs() < 1e-12);
-        assert!(c.w[0] > c.w[1] && c.w[1] > c.w[4], "{:?}", c.w);
-        assert!(c.w.iter().all(|&w| w > 0.0));
-        s.check_ranges().unwrap();
-        assert_eq!(c.dependence0[1], 0.9);
-        assert!(c.resilience0[0] > c.resilience0[2]);
-    }
+    use crate::kernel::rng::StreamKeys;
+    use crate::model::Simulation;
 
     #[test]
     fn a_trial_stays_in_range_every_turn_and_is_deterministic() {
         let sim = sim(24);
         let mut run = sim.alliance_runner();
         let params = defaults();
-        let keys = crate::kernel::rng::StreamKeys::new(11);
-        let mut out = TrialOut::new(sim.outcomes().len(), 4, 24);
+        let keys = StreamKeys::new(11);
+        let mut out = TrialOut::new(sim.outcomes().len(), N_SERIES, 24);
         let mut first = None;
         for rep in 0..2 {
             let mut st = keys.trial_streams(5);
@@ -417,8 +408,8 @@ mod tests {
         let sim = sim(12);
         let mut run = sim.alliance_runner();
         let params = defaults();
-        let keys = crate::kernel::rng::StreamKeys::new(1);
-        let mut a = TrialOut::new(sim.outcomes().len(), 4, 12);
+        let keys = StreamKeys::new(1);
+        let mut a = TrialOut::new(sim.outcomes().len(), N_SERIES, 12);
         let mut b = a.clone();
         run.run(&params, &mut keys.trial_streams(2), &mut a);
         let mut tr = Trace::default();
@@ -430,6 +421,8 @@ mod tests {
                 .all(|(x, y)| x.to_bits() == y.to_bits())
         );
         assert_eq!(a.series, b.series);
+        // The last turn's row holds the final state's series, in the declared order.
+        assert_eq!(a.series[11 * N_SERIES..], series_row(&run.state));
         assert!(
             tr.states
                 .iter()
@@ -440,9 +433,9 @@ mod tests {
     #[test]
     fn the_burn_in_memo_changes_nothing() {
         let sim = sim(12);
-        let keys = crate::kernel::rng::StreamKeys::new(5);
+        let keys = StreamKeys::new(5);
         let mut p = defaults();
-        let mut out = TrialOut::new(sim.outcomes().len(), 4, 12);
+        let mut out = TrialOut::new(sim.outcomes().len(), N_SERIES, 12);
         let mut fresh = out.clone();
         let mut memo = sim.alliance_runner();
         for k in 0..4u64 {
@@ -463,7 +456,7 @@ mod tests {
         use rand::Rng;
         let sim = sim(12);
         let mut run = sim.alliance_runner();
-        let keys = crate::kernel::rng::StreamKeys::new(4);
+        let keys = StreamKeys::new(4);
         let mut st = keys.trial_streams(0);
         let lv = run.start(&defaults(), &mut st, &mut NoTrace);
         let mut st2 = st.clone();
@@ -497,7 +490,7 @@ mod tests {
     fn a_snapshot_continues_exactly_like_the_original() {
         let sim = sim(12);
         let mut run = sim.alliance_runner();
-        let keys = crate::kernel::rng::StreamKeys::new(3);
+        let keys = StreamKeys::new(3);
         let mut st = keys.trial_streams(0);
         let lv = run.start(&defaults(), &mut st, &mut NoTrace);
         for _ in 0..4 {

@@ -213,6 +213,7 @@ impl EventKind {
     }
 }
 
+/// The declaration of the alliance model.
 pub static SPEC: ModelSpec = ModelSpec {
     kind: "alliance",
     title: "Alliance cohesion under an adversary's divide-and-rule (NATO–Russia)",

@@ -11,7 +11,7 @@
 //! model bargains at every summit of every trial and its turn loop must not allocate; the
 //! bargaining model's [`analyse`] runs the same code on a workspace of its own. Matrices are
 //! flat and actor-major. With [`Smp::exact`] every sum runs in KTAB's order; on one dimension
-//! the default is the sorted O(n log n) computation of [`super::smp1d`], equal to rounding.
+//! the default is the sorted O(n log n) computation of `smp1d.rs`, equal to rounding.
 
 use super::smp1d::Sorted1d;
 
