@@ -47,7 +47,7 @@ pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
                 p.type_name(),
                 p.range_text(),
                 p.display(p.default),
-                p.meaning
+                p.described()
             );
         }
         if !spec.actor_fields.is_empty() {

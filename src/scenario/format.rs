@@ -153,7 +153,7 @@ pub fn model_markdown(spec: &ModelSpec, level: usize) -> String {
             p.type_name(),
             cell(&p.range_text()),
             cell(&p.display(p.default)),
-            cell(p.meaning)
+            cell(&p.described())
         );
     }
     if !spec.actor_fields.is_empty() {
