@@ -499,7 +499,7 @@ fn levers_text(g: &Game) -> String {
         o.push_str(&format!(
             "  {k:<22} {v:<12}{mark}  {}  — {}\n",
             spec.range_text(),
-            spec.meaning.trim_start_matches("lever: ")
+            spec.meaning
         ));
     }
     o

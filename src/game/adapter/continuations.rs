@@ -13,10 +13,11 @@ use crate::engine::{BlockJob, Flow, Pool, draw_uncertainties, set_params};
 use crate::kernel::rng::{StreamKeys, Streams};
 use crate::model::NoTrace;
 use crate::model::alliance::state::LABELS;
-use crate::model::alliance::{self, Levers, P, Workspace};
+use crate::model::alliance::{self, Levers, N_SERIES, P, Workspace, series_row};
 
 /// Per-turn series reported by forecasts, in this order.
-pub const SERIES: [&str; 4] = ["cohesion", "credibility", "unilateral_share", "threat_mean"];
+/// The per-turn series a forecast reports: the model's own, in its order.
+pub use crate::model::alliance::SERIES;
 
 /// End-of-window outcomes reported by forecasts, in this order.
 pub const FINALS: [&str; 8] = [
@@ -96,9 +97,8 @@ impl World {
     }
 
     /// The series of [`SERIES`] for the current state.
-    pub fn series_now(&self) -> [f64; 4] {
-        let s = &self.state;
-        [s.cohesion, s.credibility, s.unilateral_share, s.threat_mean]
+    pub fn series_now(&self) -> [f64; N_SERIES] {
+        series_row(&self.state)
     }
 }
 
@@ -144,11 +144,7 @@ impl BlockJob for Continuations<'_> {
             for j in 0..turns {
                 let lv = &self.levers[j.min(self.levers.len() - 1)];
                 alliance::turn(&w.sim, &coeffs, &mut s, lv, &mut st, &mut ws, &mut NoTrace);
-                let row = &mut series[((k - lo) * turns + j) * ns..][..ns];
-                row[0] = s.cohesion;
-                row[1] = s.credibility;
-                row[2] = s.unilateral_share;
-                row[3] = s.threat_mean;
+                series[((k - lo) * turns + j) * ns..][..ns].copy_from_slice(&series_row(&s));
                 min_c = min_c.min(s.cohesion);
                 peak = peak.max(s.unilateral_count);
             }

@@ -7,21 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::alliance::{Levers, P, PARAMS};
+use crate::model::alliance::{Levers, PARAMS};
 use crate::model::{ParamKind, ParamSpec};
 use crate::scenario::Scenario;
 
-/// Blue's levers, in the order the game shows them.
-pub const LEVERS: [P; 8] = [
-    P::Label,
-    P::Dialogue,
-    P::DialogueEffort,
-    P::CounterDisinfo,
-    P::ResilienceInvestment,
-    P::Posture,
-    P::CostsOfAggression,
-    P::SpendingGrowth,
-];
+/// Blue's levers, in the order the game shows them: the model's declared levers.
+pub use crate::model::alliance::LEVERS;
 
 /// Blue's move: one value per lever of [`LEVERS`], as held (a choice's index).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -44,7 +44,14 @@ impl World {
                 fields.push(("stance".into(), crate::kernel::fmt::fmt_f64(e.stance)));
             }
             EventKind::DialogueRestored => {}
-            _ => fields.push(("severity".into(), crate::kernel::fmt::fmt_f64(e.severity))),
+            EventKind::Aggression
+            | EventKind::Attack
+            | EventKind::Hybrid
+            | EventKind::DialogueCut
+            | EventKind::Disinformation
+            | EventKind::EnergyCutoff => {
+                fields.push(("severity".into(), crate::kernel::fmt::fmt_f64(e.severity)))
+            }
         }
         let (name, description, date) = match scripted {
             Some(i) => (i.name.clone(), i.description.clone(), i.date.clone()),
@@ -52,7 +59,7 @@ impl World {
         };
         Some((
             InjectSpec {
-                kind: kind_name(e.kind).to_string(),
+                kind: e.kind.name().to_string(),
                 name,
                 turn: e.turn,
                 date,
@@ -123,16 +130,17 @@ impl World {
                 self.horizon()
             ));
         }
-        let Some(kind) = INJECTS.iter().find(|k| k.name == spec.kind) else {
+        let Some(event_kind) = EventKind::from_name(&spec.kind) else {
             return Err(format!(
                 "no inject kind `{}`; allowed: one of {}",
                 spec.kind,
                 inject_kinds().join(", ")
             ));
         };
+        let kind = event_kind.spec();
         let mut ev = ScriptedEvent {
             turn: spec.turn,
-            kind: event_kind(kind.name),
+            kind: event_kind,
             name: spec.name.clone(),
             severity: 1.0,
             target: None,
@@ -216,32 +224,4 @@ pub fn inject_fields(kind: &str) -> Vec<&'static str> {
         .find(|k| k.name == kind)
         .map(|k| k.fields.iter().map(|f| f.name).collect())
         .unwrap_or_default()
-}
-
-fn kind_name(k: EventKind) -> &'static str {
-    match k {
-        EventKind::Summit => "summit",
-        EventKind::Aggression => "aggression",
-        EventKind::Attack => "attack",
-        EventKind::Hybrid => "hybrid",
-        EventKind::DialogueCut => "dialogue_cut",
-        EventKind::DialogueRestored => "dialogue_restored",
-        EventKind::Disinformation => "disinformation",
-        EventKind::EnergyCutoff => "energy_cutoff",
-        EventKind::Shock => "shock",
-    }
-}
-
-fn event_kind(name: &str) -> EventKind {
-    match name {
-        "summit" => EventKind::Summit,
-        "aggression" => EventKind::Aggression,
-        "attack" => EventKind::Attack,
-        "hybrid" => EventKind::Hybrid,
-        "dialogue_cut" => EventKind::DialogueCut,
-        "dialogue_restored" => EventKind::DialogueRestored,
-        "disinformation" => EventKind::Disinformation,
-        "energy_cutoff" => EventKind::EnergyCutoff,
-        _ => EventKind::Shock,
-    }
 }
