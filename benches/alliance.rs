@@ -71,7 +71,7 @@ fn summit(c: &mut Criterion) {
     );
     let caps = co.w.clone();
     let sal = vec![1.0; sim.allies()];
-    let mut smp = alliance::summit::Smp::new(sim.allies(), 1);
+    let mut smp = cohesion::model::bargaining::smp::Smp::new(sim.allies(), 1);
     c.bench_function("alliance_summit_ktab_30_allies", |b| {
         b.iter(|| smp.analyse(&caps, &s.stance, &sal))
     });

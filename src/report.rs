@@ -9,8 +9,8 @@
 use std::fmt::Write;
 
 use crate::kernel::html::escape as esc;
-use crate::plot::canvas::fmt_value;
 use crate::plot::data::{Kind, RunData};
+use crate::plot::numbers::{fixed_or_dash, fmt_value, signed};
 use crate::plot::{Drawn, labels, style};
 
 const CSS: &str = r#"
@@ -69,6 +69,15 @@ fn opt_cell(data: &RunData, option: &str) -> String {
         Some(i) => format!("{}{}", swatch(i), esc(option)),
         None => esc(option),
     }
+}
+
+/// The first cell of a group of rows: the outcome's name, and its column name beneath.
+fn group_head(rows: usize, name: &str, outcome: &str) -> String {
+    format!(
+        "<th scope=\"rowgroup\" rowspan=\"{rows}\">{}<br><code class=\"muted\">{}</code></th>",
+        esc(name),
+        esc(outcome)
+    )
 }
 
 fn num(v: Option<f64>, percent: bool) -> String {
@@ -237,40 +246,10 @@ fn decimals_for(spread: f64) -> usize {
     ((-(spread / 10.0).log10()).ceil().max(0.0) as usize).min(6)
 }
 
-fn fixed(v: Option<f64>, d: usize) -> String {
-    match v {
-        Some(v) => {
-            let s = format!("{:.*}", d, v);
-            let s = if s
-                .trim_start_matches('-')
-                .chars()
-                .all(|c| c == '0' || c == '.')
-            {
-                format!("{:.*}", d, 0.0)
-            } else {
-                s
-            };
-            s.replace('-', "−")
-        }
-        None => "–".into(),
-    }
-}
-
-fn signed(v: f64, d: usize, pp: bool) -> String {
-    let x = if pp { v * 100.0 } else { v };
-    let s = fixed(Some(x), d);
-    let s = if x > 0.0 && !s.chars().all(|c| c == '0' || c == '.') {
-        format!("+{s}")
-    } else {
-        s
-    };
-    if pp { format!("{s} pp") } else { s }
-}
-
 fn summary_tables(h: &mut String, data: &RunData) {
     h.push_str("<section id=\"summary\">\n<h2>Summary of outcomes</h2>\n<p>Per outcome and option, over all trials: the mean with the 95% interval of the mean, percentiles, and for yes/no outcomes the probability with its Wilson 95% interval. All columns, unrounded, are in <code>summary.csv</code>.</p>\n");
     h.push_str("<table id=\"summary-table\" class=\"grouped\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">n</th><th class=\"num\">Mean [95% CI]</th><th class=\"num\">5%</th><th class=\"num\">25%</th><th class=\"num\">Median</th><th class=\"num\">75%</th><th class=\"num\">95%</th><th class=\"num\">Probability [95% CI]</th></tr></thead>\n");
-    for (o, kind) in data.outcomes.iter().filter(|(n, _)| !n.contains('.')) {
+    for (o, kind) in data.plain_outcomes() {
         let label = labels::outcome(o);
         let rows: Vec<_> = data
             .options()
@@ -305,18 +284,11 @@ fn summary_tables(h: &mut String, data: &RunData) {
         h.push_str("<tbody>\n");
         for (k, (opt, r)) in rows.iter().enumerate() {
             let first = if k == 0 {
-                format!(
-                    "<th scope=\"rowgroup\" rowspan=\"{}\">{}<br><code class=\"muted\">{}</code></th>",
-                    rows.len(),
-                    esc(&label.name),
-                    esc(o)
-                )
+                group_head(rows.len(), &label.name, o)
             } else {
                 String::new()
             };
-            let pct = |v: Option<f64>| {
-                fixed(v.map(|x| x * 100.0), 1) + if v.is_some() { "%" } else { "" }
-            };
+            let pct = |v: Option<f64>| fixed_or_dash(v, 1, true);
             let (mean, prob) = if *kind == Kind::Binary {
                 (
                     String::new(),
@@ -331,9 +303,9 @@ fn summary_tables(h: &mut String, data: &RunData) {
                 (
                     format!(
                         "{} [{}, {}]",
-                        fixed(r.mean, d_mean),
-                        fixed(r.mean_lo95, d_mean),
-                        fixed(r.mean_hi95, d_mean)
+                        fixed_or_dash(r.mean, d_mean, false),
+                        fixed_or_dash(r.mean_lo95, d_mean, false),
+                        fixed_or_dash(r.mean_hi95, d_mean, false)
                     ),
                     String::new(),
                 )
@@ -342,7 +314,7 @@ fn summary_tables(h: &mut String, data: &RunData) {
                 if *kind == Kind::Binary {
                     String::new()
                 } else {
-                    fixed(v, d_q)
+                    fixed_or_dash(v, d_q, false)
                 }
             };
             let _ = writeln!(
@@ -361,15 +333,7 @@ fn summary_tables(h: &mut String, data: &RunData) {
     }
     h.push_str("</table>\n");
     // Families, wide: one row per member, one column per option.
-    let mut prefixes: Vec<(String, Kind)> = Vec::new();
-    for (n, k) in &data.outcomes {
-        if let Some((p, _)) = n.split_once('.')
-            && !prefixes.iter().any(|(q, _)| q == p)
-        {
-            prefixes.push((p.to_string(), *k));
-        }
-    }
-    for (prefix, kind) in prefixes {
+    for (prefix, kind) in data.families() {
         let (title, _, percent) = labels::family(&prefix);
         let what = if kind == Kind::Binary {
             "probability"
@@ -387,12 +351,11 @@ fn summary_tables(h: &mut String, data: &RunData) {
             let _ = write!(h, "<th class=\"num\">{}</th>", opt_cell(data, opt));
         }
         h.push_str("</tr></thead>\n<tbody>\n");
-        let pre = format!("{prefix}.");
-        for (n, _) in data.outcomes.iter().filter(|(n, _)| n.starts_with(&pre)) {
-            let _ = write!(h, "<tr><td>{}</td>", esc(&n[pre.len()..]));
+        for (n, member) in data.members(&prefix) {
+            let _ = write!(h, "<tr><td>{}</td>", esc(&member));
             for opt in data.options() {
                 let v = data
-                    .summary(opt, n)
+                    .summary(opt, &n)
                     .and_then(|r| if kind == Kind::Binary { r.prob } else { r.mean });
                 let _ = write!(
                     h,
@@ -416,7 +379,7 @@ fn comparison_table(h: &mut String, data: &RunData) {
         "<section id=\"comparison\">\n<h2>Differences from the baseline</h2>\n<p>Each option against the baseline (<strong>{}</strong>) over the same trials and random numbers: the mean paired difference and its 95% interval (yes/no outcomes in percentage points). Per-member outcomes are in <code>comparison.csv</code>.</p>\n<table id=\"comparison-table\" class=\"grouped\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">Mean difference</th><th class=\"num\">95% interval</th><th>Reading</th></tr></thead>\n",
         esc(&data.info.baseline)
     );
-    for (o, kind) in data.outcomes.iter().filter(|(n, _)| !n.contains('.')) {
+    for (o, kind) in data.plain_outcomes() {
         let label = labels::outcome(o);
         let pp = *kind == Kind::Binary;
         let rows: Vec<_> = data
@@ -459,12 +422,7 @@ fn comparison_table(h: &mut String, data: &RunData) {
                 "no clear difference"
             };
             let first = if k == 0 {
-                format!(
-                    "<th scope=\"rowgroup\" rowspan=\"{}\">{}<br><code class=\"muted\">{}</code></th>",
-                    rows.len(),
-                    esc(&label.name),
-                    esc(o)
-                )
+                group_head(rows.len(), &label.name, o)
             } else {
                 String::new()
             };

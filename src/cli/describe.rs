@@ -1,8 +1,21 @@
-//! `cohesion describe MODEL` and `cohesion scenarios`: what there is to run.
+//! `cohesion describe MODEL`, `cohesion describe --scenario-format` and `cohesion scenarios`:
+//! what there is to run, and how to write a scenario.
 
 use anyhow::{Result, bail};
-use cohesion::model::{self, Group};
-use cohesion::scenario::builtin;
+use cohesion::model;
+use cohesion::scenario::{builtin, format, keys};
+
+/// The reference of the scenario format: Markdown (the generated part of docs/SCENARIO.md,
+/// every model included) or plain text (the format's own keys).
+pub fn scenario_format(markdown: bool) -> Result<i32> {
+    let models = model::specs();
+    if markdown {
+        print!("{}", format::markdown(&models));
+    } else {
+        print!("{}", format::text(&models));
+    }
+    Ok(0)
+}
 
 pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
     let Some(spec) = model::find(kind).map(|m| m.spec) else {
@@ -12,46 +25,7 @@ pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
         );
     };
     if markdown {
-        println!(
-            "## `{}`: {}\n\n{}\n",
-            spec.kind, spec.title, spec.description
-        );
-        println!("| parameter | section | type | range | default | meaning |");
-        println!("|---|---|---|---|---|---|");
-        for p in spec.params {
-            println!(
-                "| `{}` | {} | {} | {} | {} | {} |",
-                p.name,
-                section(p.group),
-                p.type_name(),
-                p.range_text(),
-                p.display(p.default),
-                p.meaning
-            );
-        }
-        if !spec.actor_fields.is_empty() {
-            println!("\n| actor field | required | allowed | meaning |\n|---|---|---|---|");
-            for f in spec.actor_fields {
-                println!(
-                    "| `{}` | {} | {} | {} |",
-                    f.name,
-                    if f.required { "yes" } else { "no" },
-                    f.kind.allowed(),
-                    f.meaning
-                );
-            }
-        }
-        if !spec.inject_kinds.is_empty() {
-            println!("\n| inject kind | fields | meaning |\n|---|---|---|");
-            for k in spec.inject_kinds {
-                let fields: Vec<String> = k
-                    .fields
-                    .iter()
-                    .map(|f| format!("`{}` ({})", f.name, f.kind.allowed()))
-                    .collect();
-                println!("| `{}` | {} | {} |", k.name, fields.join(", "), k.meaning);
-            }
-        }
+        print!("{}", format::model_markdown(spec, 2));
     } else {
         println!("{}: {}\n\n{}\n", spec.kind, spec.title, spec.description);
         let w = spec
@@ -69,11 +43,11 @@ pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
             println!(
                 "{:w$}  {:9}  {:8}  {:24}  {:10}  {}",
                 p.name,
-                section(p.group),
+                keys::section_of(p.group),
                 p.type_name(),
                 p.range_text(),
                 p.display(p.default),
-                p.meaning
+                p.described()
             );
         }
         if !spec.actor_fields.is_empty() {
@@ -96,13 +70,6 @@ pub fn describe(kind: &str, markdown: bool) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-fn section(g: Group) -> &'static str {
-    match g {
-        Group::Model => "model",
-        Group::Outcomes => "outcomes",
-    }
 }
 
 pub fn scenarios() -> Result<i32> {

@@ -36,11 +36,17 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
-    /// Print a model's parameters (name, type, range, default, meaning).
+    /// Print a model's parameters (name, type, range, default, meaning), or with
+    /// --scenario-format every key of a scenario file.
     Describe {
         /// Model kind (deffuant, hegselmann-krause, bargaining…).
-        model: String,
-        /// Print as a Markdown table.
+        #[arg(required_unless_present = "scenario_format")]
+        model: Option<String>,
+        /// Print the scenario file format: every section and key, its type, range, default
+        /// and meaning (with --markdown: docs/SCENARIO.md's reference, every model included).
+        #[arg(long, conflicts_with = "model")]
+        scenario_format: bool,
+        /// Print as Markdown.
         #[arg(long)]
         markdown: bool,
     },
@@ -216,7 +222,14 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate { files } => validate::validate(&files),
-        Command::Describe { model, markdown } => describe::describe(&model, markdown),
+        Command::Describe {
+            model,
+            scenario_format,
+            markdown,
+        } => match model {
+            Some(m) if !scenario_format => describe::describe(&m, markdown),
+            _ => describe::scenario_format(markdown),
+        },
         Command::Scenarios => describe::scenarios(),
         Command::Init { name, dir, force } => init::init(&name, dir, force),
         Command::Trace(a) => trace::trace(a),

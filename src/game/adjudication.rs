@@ -1,4 +1,6 @@
-//! Adjudication modes and overrides.
+//! Adjudication: the modes, the rules on overrides, and the adjudication phase of a turn as
+//! the session plays it — the engine's proposal (`commit`), White's overrides, `reopen`, and
+//! `accept`, which plays the turn with the outcomes forced and opens the next.
 //!
 //! * **rigid** — the engine's draw stands; White cannot override.
 //! * **semi-rigid** — the engine proposes the turn's outcomes; White may override any of them,
@@ -14,6 +16,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::adapter::ADVERSARY_KEYS;
+use super::play::{Closed, Game, Phase, events_text, rationale_line, rationale_line_named};
+use super::session::Body;
 
 /// How the engine's outcomes are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +117,236 @@ pub fn render_outcomes(
         o.push('\n');
     }
     o
+}
+
+impl Game {
+    /// White changes the adjudication mode (not to rigid while a proposal is under review).
+    pub(super) fn set_mode(
+        &mut self,
+        mode: Mode,
+        rationale: String,
+    ) -> Result<(Body, String), String> {
+        if self.phase == Phase::Over {
+            return Err("the session is over".into());
+        }
+        if mode == Mode::Rigid && self.phase == Phase::Adjudication {
+            return Err(
+                "the engine's proposal is under review: `accept` it first, then switch to rigid"
+                    .into(),
+            );
+        }
+        self.mode = mode;
+        let text = format!(
+            "White sets adjudication to {}\n{}",
+            mode.name(),
+            rationale_line(&rationale)
+        );
+        Ok((Body::Mode { mode, rationale }, text))
+    }
+
+    /// The moves close and the engine proposes the turn's outcomes for White to review.
+    pub(super) fn propose(&mut self, rationale: String) -> Result<(Body, String), String> {
+        let t = self.turn();
+        self.need(Phase::Planning, "closing the moves")?;
+        if !self.mode.reviews() {
+            return Err("adjudication is rigid: the turn closes on `commit`".into());
+        }
+        self.check_red()?;
+        let mv = self.rec_to_move(&self.current_move())?;
+        let report = self
+            .world
+            .propose(&mv, &self.forced())
+            .map_err(|e| e.to_string())?;
+        let how = if self.mode == Mode::Free {
+            "`set OUTCOME VALUE [-- reason]` to set an outcome"
+        } else {
+            "`override OUTCOME VALUE -- reason` to change an outcome"
+        };
+        let text = format!(
+            "Moves closed for turn {t}.\n{}  The engine proposes ({} adjudication):\n{}{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
+            rationale_line(&rationale),
+            self.mode.name(),
+            render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
+            events_text(&report, 2)
+        );
+        self.proposed = Some(report.clone());
+        self.phase = Phase::Adjudication;
+        Ok((
+            Body::Proposed {
+                rationale,
+                report: Some(report),
+            },
+            text,
+        ))
+    }
+
+    /// White overrides (or, in free adjudication, sets) one of the proposed outcomes.
+    pub(super) fn override_outcome(
+        &mut self,
+        outcome: String,
+        value: String,
+        reason: String,
+    ) -> Result<(Body, String), String> {
+        self.need(Phase::Adjudication, "an override")?;
+        check_override(self.mode, &reason)?;
+        let (k, v) = self.world.check_outcome(&outcome, &value)?;
+        let was = self
+            .proposed
+            .as_ref()
+            .and_then(|r| r.outcomes.iter().find(|(ok, _)| *ok == k))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| {
+                if k.starts_with("channel.") {
+                    "closed".into()
+                } else {
+                    "not on the table".into()
+                }
+            });
+        let verb = if self.mode == Mode::Free {
+            "sets"
+        } else {
+            "overrides"
+        };
+        let text = format!(
+            "White {verb} {k}: {was} → {v}\n{}",
+            rationale_line_named("reason", &reason)
+        );
+        self.overrides.push((k.clone(), v.clone(), reason.clone()));
+        Ok((
+            Body::Override {
+                outcome: k,
+                value: v,
+                reason,
+            },
+            text,
+        ))
+    }
+
+    /// White drops the proposal and its overrides and sends the moves back to the cells.
+    pub(super) fn reopen(&mut self, rationale: String) -> Result<(Body, String), String> {
+        let t = self.turn();
+        self.need(Phase::Adjudication, "reopening the moves")?;
+        let dropped = self.overrides.len();
+        self.overrides.clear();
+        self.proposed = None;
+        self.phase = Phase::Planning;
+        let text = format!(
+            "White reopens the moves for turn {t} (the engine's proposal{} dropped)\n{}",
+            if dropped > 0 {
+                format!(" and {dropped} override(s)")
+            } else {
+                String::new()
+            },
+            rationale_line(&rationale)
+        );
+        Ok((Body::Reopen { rationale }, text))
+    }
+
+    /// The turn closes: accepted after review, or on `commit` in rigid adjudication. The world
+    /// plays it with Red's moves and White's overrides forced, and the next turn opens.
+    pub(super) fn accept(&mut self, rationale: String) -> Result<(Body, String), String> {
+        let t = self.turn();
+        if self.mode.reviews() {
+            self.need(Phase::Adjudication, "closing the turn")?;
+        } else {
+            self.need(Phase::Planning, "closing the turn")?;
+            self.check_red()?;
+        }
+        let mvrec = self.current_move();
+        let mv = self.rec_to_move(&mvrec)?;
+        let forced = self.forced();
+        let report = self.world.play(&mv, &forced).map_err(|e| e.to_string())?;
+        let overrides = std::mem::take(&mut self.overrides);
+        let mut text = format!("Turn {t} adjudicated ({}).\n", self.mode.name());
+        text.push_str(&rationale_line(&rationale));
+        text.push_str("  Outcomes:\n");
+        let marks = self.marks(&overrides);
+        let outs = render_outcomes(&report.outcomes, &report.odds, &marks);
+        text.push_str(&outs);
+        text.push_str(&events_text(&report, 2));
+        text.push_str(&format!(
+            "  Random draws (words per stream, seed {} turn {t}): {}\n",
+            self.world.seed(),
+            report
+                .draws
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        text.push_str(&self.sow_text());
+        let s = self.world.series_now();
+        self.path.push((t, s[0], s[1]));
+        self.closed.push(Closed {
+            turn: t,
+            mv: mvrec.clone(),
+            report: report.clone(),
+            overrides,
+        });
+        self.pending_blue = None;
+        self.pending_red = None;
+        self.proposed = None;
+        self.forecasts_this_turn = 0;
+        if self.world.turn() >= self.world.horizon() {
+            self.phase = Phase::Over;
+            text.push_str(&format!(
+                "\nEnd of the session: all {} turns played. `cohesion debrief DIR` writes the after-action report.\n",
+                self.world.horizon()
+            ));
+        } else {
+            self.phase = Phase::Planning;
+            text.push('\n');
+            text.push_str(&self.opening_text());
+        }
+        Ok((
+            Body::Turn {
+                mv: mvrec,
+                forced,
+                rationale,
+                report: Some(report),
+            },
+            text,
+        ))
+    }
+
+    /// The outcomes the turn is played with: Red's moves, then White's overrides.
+    fn forced(&self) -> Vec<(String, String)> {
+        let mut f = match &self.pending_red {
+            Some((m, _)) => red_forced(m),
+            None => Vec::new(),
+        };
+        f.extend(
+            self.overrides
+                .iter()
+                .map(|(k, v, _)| (k.clone(), v.clone())),
+        );
+        f
+    }
+
+    /// Who set which outcome: Red's moves, then White's overrides (a later mark wins).
+    fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
+        let mut m: Vec<(String, &'static str)> = match &self.pending_red {
+            Some((moves, _)) => red_forced(moves)
+                .into_iter()
+                .map(|(k, _)| (k, "Red"))
+                .collect(),
+            None => Vec::new(),
+        };
+        m.extend(overrides.iter().map(|(k, _, _)| (k.clone(), "White")));
+        m
+    }
+
+    /// A human Red cell must have moved before the turn's outcomes are drawn.
+    fn check_red(&self) -> Result<(), String> {
+        if self.red_human && self.pending_red.is_none() {
+            return Err(
+                "Red has not moved this turn: `red MOVE…` (e.g. `red disinformation hybrid=Estonia`) or `red none`"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

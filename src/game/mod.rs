@@ -8,15 +8,17 @@
 //! turn. Everything is an entry of an append-only, fsynced, hash-chained log, so a session can
 //! be resumed after a crash, replayed and checked, branched from any turn, and debriefed.
 //!
-//! Files: [`adapter`] (the only one that knows the alliance model), [`session`] (directory,
-//! manifest, log), [`prompt`] (commands), [`play`] (the state machine), [`adjudication`],
-//! [`forecast`], [`board`], [`replay`], [`debrief`].
+//! Modules: [`adapter`] (the only one that knows the alliance model's internals), [`session`]
+//! (directory, manifest, log), [`prompt`] (commands), [`play`] (the state machine),
+//! [`msel`] (White's MSEL edits), [`adjudication`] (modes, overrides, closing a turn),
+//! [`forecast`] (summaries, comparisons, fan charts), [`board`], [`replay`], [`debrief`].
 
 pub mod adapter;
 pub mod adjudication;
 pub mod board;
 pub mod debrief;
 pub mod forecast;
+pub mod msel;
 pub mod play;
 pub mod prompt;
 pub mod replay;

@@ -5,9 +5,14 @@
 //! Execution is deterministic — the same entries in the same order give the same world, the
 //! same computed results (forecasts, adjudications) and the same transcript text — which is
 //! what makes the log a complete record and replay a check.
+//!
+//! This file holds the state (phases, pending moves, closed turns), the cells' moves, the
+//! forecasts and the transcript's texts; White's MSEL edits are handled in `msel` and the
+//! adjudication phase (proposal, overrides, reopen, accept) in `adjudication`, each as methods
+//! of [`Game`] that [`Game::execute`] dispatches to.
 
 use super::adapter::{Move, TurnReport, World, lever_index, parse_lever};
-use super::adjudication::{Mode, check_override, red_forced, render_outcomes};
+use super::adjudication::Mode;
 use super::forecast::{
     self, CompareSummary, ForecastSummary, compare, fan_svg, forecast_seed, render, render_compare,
     summarize,
@@ -59,7 +64,7 @@ pub struct Game {
     pub closed: Vec<Closed>,
     /// The last forecast shown (for the board): (turn asked, summary).
     pub last_forecast: Option<(usize, ForecastSummary)>,
-    forecasts_this_turn: usize,
+    pub(super) forecasts_this_turn: usize,
     /// Files to write for the last executed entry.
     pub artifacts: Vec<Artifact>,
     /// Take a forecast's logged result instead of recomputing it (resume: forecasts do not
@@ -188,20 +193,8 @@ impl Game {
         }
     }
 
-    fn forced(&self) -> Vec<(String, String)> {
-        let mut f = match &self.pending_red {
-            Some((m, _)) => red_forced(m),
-            None => Vec::new(),
-        };
-        f.extend(
-            self.overrides
-                .iter()
-                .map(|(k, v, _)| (k.clone(), v.clone())),
-        );
-        f
-    }
-
-    fn need(&self, phase: Phase, what: &str) -> Result<(), String> {
+    /// Checks the session is in `phase`; the error says what `what` has to wait for.
+    pub(super) fn need(&self, phase: Phase, what: &str) -> Result<(), String> {
         if self.phase == Phase::Over {
             return Err(format!(
                 "the session is over: all {} turns played ({what} is no longer possible)",
@@ -279,70 +272,10 @@ impl Game {
                 id,
                 inject,
                 rationale,
-            } => {
-                self.need(Phase::Planning, "an in-stride inject")?;
-                if id != self.world.msel_len() + 1 {
-                    return Err(format!(
-                        "in-stride inject id {id} out of sequence (next id is {})",
-                        self.world.msel_len() + 1
-                    ));
-                }
-                self.world.add_inject(&inject)?;
-                let text = format!(
-                    "White in-stride inject #{id} for turn {}: {} `{}`{}\n{}",
-                    inject.turn,
-                    inject.kind,
-                    inject.name,
-                    fields_text(&inject.fields),
-                    rationale_line(&rationale)
-                );
-                Ok((
-                    Body::Inject {
-                        id,
-                        inject,
-                        rationale,
-                    },
-                    text,
-                ))
-            }
-            Body::Skip { id, rationale } => {
-                self.need(Phase::Planning, "skipping an inject")?;
-                let name = self.inject_name(id);
-                self.world.skip(id)?;
-                let text = format!(
-                    "White skips MSEL inject #{id} {name}\n{}",
-                    rationale_line(&rationale)
-                );
-                Ok((Body::Skip { id, rationale }, text))
-            }
-            Body::Delay { id, to, rationale } => {
-                self.need(Phase::Planning, "delaying an inject")?;
-                let name = self.inject_name(id);
-                self.world.delay(id, to)?;
-                let text = format!(
-                    "White delays MSEL inject #{id} {name} to turn {to}\n{}",
-                    rationale_line(&rationale)
-                );
-                Ok((Body::Delay { id, to, rationale }, text))
-            }
-            Body::Mode { mode, rationale } => {
-                if self.phase == Phase::Over {
-                    return Err("the session is over".into());
-                }
-                if mode == Mode::Rigid && self.phase == Phase::Adjudication {
-                    return Err(
-                        "the engine's proposal is under review: `accept` it first, then switch to rigid"
-                            .into(),
-                    );
-                }
-                self.mode = mode;
-                let text = format!(
-                    "White sets adjudication to {}\n{}",
-                    mode.name(),
-                    rationale_line(&rationale)
-                );
-                Ok((Body::Mode { mode, rationale }, text))
-            }
+            } => self.inject(id, inject, rationale),
+            Body::Skip { id, rationale } => self.skip(id, rationale),
+            Body::Delay { id, to, rationale } => self.delay(id, to, rationale),
+            Body::Mode { mode, rationale } => self.set_mode(mode, rationale),
             Body::Forecast {
                 by,
                 mv,
@@ -419,159 +352,14 @@ impl Game {
                     text,
                 ))
             }
-            Body::Proposed { rationale, .. } => {
-                self.need(Phase::Planning, "closing the moves")?;
-                if !self.mode.reviews() {
-                    return Err("adjudication is rigid: the turn closes on `commit`".into());
-                }
-                self.check_red()?;
-                let mv = self.rec_to_move(&self.current_move())?;
-                let report = self
-                    .world
-                    .propose(&mv, &self.forced())
-                    .map_err(|e| e.to_string())?;
-                let how = if self.mode == Mode::Free {
-                    "`set OUTCOME VALUE [-- reason]` to set an outcome"
-                } else {
-                    "`override OUTCOME VALUE -- reason` to change an outcome"
-                };
-                let text = format!(
-                    "Moves closed for turn {t}.\n{}  The engine proposes ({} adjudication):\n{}{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
-                    rationale_line(&rationale),
-                    self.mode.name(),
-                    render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
-                    events_text(&report, 2)
-                );
-                self.proposed = Some(report.clone());
-                self.phase = Phase::Adjudication;
-                Ok((
-                    Body::Proposed {
-                        rationale,
-                        report: Some(report),
-                    },
-                    text,
-                ))
-            }
+            Body::Proposed { rationale, .. } => self.propose(rationale),
             Body::Override {
                 outcome,
                 value,
                 reason,
-            } => {
-                self.need(Phase::Adjudication, "an override")?;
-                check_override(self.mode, &reason)?;
-                let (k, v) = self.world.check_outcome(&outcome, &value)?;
-                let was = self
-                    .proposed
-                    .as_ref()
-                    .and_then(|r| r.outcomes.iter().find(|(ok, _)| *ok == k))
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_else(|| {
-                        if k.starts_with("channel.") {
-                            "closed".into()
-                        } else {
-                            "not on the table".into()
-                        }
-                    });
-                let verb = if self.mode == Mode::Free {
-                    "sets"
-                } else {
-                    "overrides"
-                };
-                let text = format!(
-                    "White {verb} {k}: {was} → {v}\n{}",
-                    rationale_line_named("reason", &reason)
-                );
-                self.overrides.push((k.clone(), v.clone(), reason.clone()));
-                Ok((
-                    Body::Override {
-                        outcome: k,
-                        value: v,
-                        reason,
-                    },
-                    text,
-                ))
-            }
-            Body::Reopen { rationale } => {
-                self.need(Phase::Adjudication, "reopening the moves")?;
-                let dropped = self.overrides.len();
-                self.overrides.clear();
-                self.proposed = None;
-                self.phase = Phase::Planning;
-                let text = format!(
-                    "White reopens the moves for turn {t} (the engine's proposal{} dropped)\n{}",
-                    if dropped > 0 {
-                        format!(" and {dropped} override(s)")
-                    } else {
-                        String::new()
-                    },
-                    rationale_line(&rationale)
-                );
-                Ok((Body::Reopen { rationale }, text))
-            }
-            Body::Turn { rationale, .. } => {
-                if self.mode.reviews() {
-                    self.need(Phase::Adjudication, "closing the turn")?;
-                } else {
-                    self.need(Phase::Planning, "closing the turn")?;
-                    self.check_red()?;
-                }
-                let mvrec = self.current_move();
-                let mv = self.rec_to_move(&mvrec)?;
-                let forced = self.forced();
-                let report = self.world.play(&mv, &forced).map_err(|e| e.to_string())?;
-                let overrides = std::mem::take(&mut self.overrides);
-                let mut text = format!("Turn {t} adjudicated ({}).\n", self.mode.name());
-                text.push_str(&rationale_line(&rationale));
-                text.push_str("  Outcomes:\n");
-                let marks = self.marks(&overrides);
-                let outs = render_outcomes(&report.outcomes, &report.odds, &marks);
-                text.push_str(&outs);
-                text.push_str(&events_text(&report, 2));
-                text.push_str(&format!(
-                    "  Random draws (words per stream, seed {} turn {t}): {}\n",
-                    self.world.seed(),
-                    report
-                        .draws
-                        .iter()
-                        .filter(|(_, n)| *n > 0)
-                        .map(|(k, n)| format!("{k} {n}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                text.push_str(&self.sow_text());
-                let s = self.world.series_now();
-                self.path.push((t, s[0], s[1]));
-                self.closed.push(Closed {
-                    turn: t,
-                    mv: mvrec.clone(),
-                    report: report.clone(),
-                    overrides,
-                });
-                self.pending_blue = None;
-                self.pending_red = None;
-                self.proposed = None;
-                self.forecasts_this_turn = 0;
-                if self.world.turn() >= self.world.horizon() {
-                    self.phase = Phase::Over;
-                    text.push_str(&format!(
-                        "\nEnd of the session: all {} turns played. `cohesion debrief DIR` writes the after-action report.\n",
-                        self.world.horizon()
-                    ));
-                } else {
-                    self.phase = Phase::Planning;
-                    text.push('\n');
-                    text.push_str(&self.opening_text());
-                }
-                Ok((
-                    Body::Turn {
-                        mv: mvrec,
-                        forced,
-                        rationale,
-                        report: Some(report),
-                    },
-                    text,
-                ))
-            }
+            } => self.override_outcome(outcome, value, reason),
+            Body::Reopen { rationale } => self.reopen(rationale),
+            Body::Turn { rationale, .. } => self.accept(rationale),
             Body::Branch { parent, from_turn } => {
                 let text = format!(
                     "What-if branch of session `{parent}` from the end of turn {from_turn}.\n\n"
@@ -579,29 +367,6 @@ impl Game {
                 Ok((Body::Branch { parent, from_turn }, text))
             }
         }
-    }
-
-    /// Who set which outcome: Red's moves, then White's overrides (a later mark wins).
-    fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
-        let mut m: Vec<(String, &'static str)> = match &self.pending_red {
-            Some((moves, _)) => red_forced(moves)
-                .into_iter()
-                .map(|(k, _)| (k, "Red"))
-                .collect(),
-            None => Vec::new(),
-        };
-        m.extend(overrides.iter().map(|(k, _, _)| (k.clone(), "White")));
-        m
-    }
-
-    fn check_red(&self) -> Result<(), String> {
-        if self.red_human && self.pending_red.is_none() {
-            return Err(
-                "Red has not moved this turn: `red MOVE…` (e.g. `red disinformation hybrid=Estonia`) or `red none`"
-                    .into(),
-            );
-        }
-        Ok(())
     }
 
     fn check_forecast(&self, n: usize, until: usize) -> Result<(usize, usize), String> {
@@ -638,13 +403,6 @@ impl Game {
             ),
             contents: svg,
         });
-    }
-
-    fn inject_name(&self, id: usize) -> String {
-        match self.world.msel(id) {
-            Some((s, _)) => format!("({} `{}`, turn {})", s.kind, s.name, s.turn),
-            None => String::new(),
-        }
     }
 
     /// The transcript's first lines: the session header and the opening of the next turn.
@@ -765,39 +523,6 @@ impl Game {
         ));
         o
     }
-
-    /// The MSEL as a table.
-    pub fn msel_text(&self) -> String {
-        let mut o = String::from("Master scenario events list (MSEL):\n");
-        let now = self.world.turn();
-        for id in 1..=self.world.msel_len() {
-            if let Some((s, active)) = self.world.msel(id) {
-                let status = if !active {
-                    "skipped"
-                } else if s.turn <= now {
-                    "released"
-                } else if s.turn == now + 1 {
-                    "due now"
-                } else {
-                    "scheduled"
-                };
-                let origin = if id > self.world.scenario.injects.len() {
-                    " [in-stride]"
-                } else {
-                    ""
-                };
-                o.push_str(&format!(
-                    "  #{id:<3} turn {:>3}  {:<10} {:<18} `{}`{}{origin}\n",
-                    s.turn,
-                    status,
-                    s.kind,
-                    s.name,
-                    fields_text(&s.fields)
-                ));
-            }
-        }
-        o
-    }
 }
 
 /// " (for Red)" when a cell other than Blue asked.
@@ -816,7 +541,8 @@ fn pairs_text(p: &[(String, String)]) -> String {
         .join(" ")
 }
 
-fn fields_text(p: &[(String, String)]) -> String {
+/// ` [k=v …]`, or nothing when there are no pairs.
+pub(super) fn fields_text(p: &[(String, String)]) -> String {
     if p.is_empty() {
         String::new()
     } else {
@@ -824,11 +550,12 @@ fn fields_text(p: &[(String, String)]) -> String {
     }
 }
 
-fn rationale_line(r: &str) -> String {
+/// The rationale's transcript line (none when empty).
+pub(super) fn rationale_line(r: &str) -> String {
     rationale_line_named("rationale", r)
 }
 
-fn rationale_line_named(what: &str, r: &str) -> String {
+pub(super) fn rationale_line_named(what: &str, r: &str) -> String {
     if r.is_empty() {
         String::new()
     } else {

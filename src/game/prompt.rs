@@ -132,7 +132,7 @@ pub enum Action {
     Show(String),
     /// Execute and log this entry.
     Entry(Box<Body>),
-    /// Two entries in a row (`commit` in rigid mode is one; kept for clarity).
+    /// End the session here (everything logged stays; `--resume` continues it).
     Quit,
 }
 
@@ -499,7 +499,7 @@ fn levers_text(g: &Game) -> String {
         o.push_str(&format!(
             "  {k:<22} {v:<12}{mark}  {}  — {}\n",
             spec.range_text(),
-            spec.meaning.trim_start_matches("lever: ")
+            spec.meaning
         ));
     }
     o

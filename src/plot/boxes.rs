@@ -4,48 +4,18 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::canvas::{self, Canvas, KeyItem, Linear, Rect, Swatch};
+use super::axis;
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::RunData;
 use super::labels;
+use super::layout::panel_grid;
+use super::legend::{self, KeyItem, Swatch};
+use super::scale::Linear;
 use super::style::{self, INK, MUTED, option_colour};
 
 pub struct Boxes {
     pub outcomes: Vec<String>,
-}
-
-/// Columns and rows of a grid of `k` panels in `area`: the usual grid (2 × 2 for four,
-/// 3 × 2 for six) unless a panel's plot would be narrower than `min_w` or shorter than `min_h`
-/// (large type), in which case the grid that keeps plots largest relative to those minima.
-/// `overhead_h` is the height a panel needs beside its plot (title, axis labels).
-pub fn panel_grid(
-    k: usize,
-    area: (i32, i32),
-    gaps: (i32, i32),
-    overhead_h: i32,
-    min: (i32, i32),
-) -> (usize, usize) {
-    let usual: usize = match k {
-        0 | 1 => 1,
-        2..=4 => 2,
-        _ => 3,
-    };
-    let score = |cols: usize| {
-        let rows = k.div_ceil(cols) as i32;
-        let pw = (area.0 - gaps.0 * (cols as i32 - 1)) / cols as i32;
-        let ph = (area.1 - gaps.1 * (rows - 1)) / rows - overhead_h;
-        (pw as f64 / min.0.max(1) as f64).min(ph as f64 / min.1.max(1) as f64)
-    };
-    let mut best = (usual, score(usual));
-    if best.1 < 1.0 {
-        for cols in 1..=k.clamp(1, 4) {
-            let s = score(cols);
-            if s > best.1 + 1e-9 {
-                best = (cols, s);
-            }
-        }
-    }
-    (best.0, k.div_ceil(best.0))
 }
 
 impl Chart for Boxes {
@@ -62,7 +32,7 @@ impl Chart for Boxes {
     }
 
     fn legend(&self, data: &RunData) -> Vec<KeyItem> {
-        let mut k = canvas::option_keys(data.options());
+        let mut k = legend::option_keys(data.options());
         k.push(KeyItem::new(Swatch::Fill(MUTED, 0.45), "middle 50%"));
         k.push(KeyItem::new(Swatch::Line(MUTED, 3.0, false), "middle 90%"));
         k.push(KeyItem::new(Swatch::Line(INK, 4.0, false), "median"));
@@ -83,7 +53,7 @@ impl Chart for Boxes {
         let gap_x = c.px(84.0);
         let gap_y = c.px(26.0);
         let overhead =
-            2 * (c.font(style::LABEL - 2.0).px * 1.22) as i32 + canvas::x_axis_height(c, false);
+            2 * (c.font(style::LABEL - 2.0).px * 1.22) as i32 + axis::x_axis_height(c, false);
         let (cols, rows) = panel_grid(
             self.outcomes.len(),
             (b.w() - name_w, b.h()),
@@ -110,7 +80,7 @@ impl Chart for Boxes {
                 x0,
                 y0 + title_h,
                 x0 + pw,
-                y0 + ph - canvas::x_axis_height(c, false),
+                y0 + ph - axis::x_axis_height(c, false),
             );
             let rows_: Vec<_> = options.iter().map(|o| data.summary(o, outcome)).collect();
             let lo = rows_
@@ -124,8 +94,8 @@ impl Chart for Boxes {
                 .filter_map(|r| r.p95.or(r.max))
                 .fold(f64::NEG_INFINITY, f64::max);
             let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
-            let axis = canvas::fit_axis(c, lo, hi, 5, plot.x0, plot.x1, label.percent, None, true);
-            canvas::draw_x_axis(c, plot, &axis, true, true)?;
+            let axis = axis::fit_axis(c, lo, hi, 5, plot.x0, plot.x1, label.percent, None, true);
+            axis::draw_x_axis(c, plot, &axis, true, true)?;
             let x: Linear = axis.scale;
             let n = options.len().max(1) as i32;
             let rh = plot.h() as f64 / n as f64;

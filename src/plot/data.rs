@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use super::scale::histogram_bins;
 use crate::output::manifest::Manifest;
 
 /// How an outcome is summarised (the `kind` column of `summary.csv`).
@@ -375,6 +376,36 @@ impl RunData {
         v
     }
 
+    /// The plain outcomes (not members of a family `prefix.member`), in summary order.
+    pub fn plain_outcomes(&self) -> impl Iterator<Item = &(String, Kind)> {
+        self.outcomes.iter().filter(|(n, _)| !n.contains('.'))
+    }
+
+    /// The families of outcomes `prefix.member`, in summary order, with their kind.
+    pub fn families(&self) -> Vec<(String, Kind)> {
+        let mut out: Vec<(String, Kind)> = Vec::new();
+        for (n, k) in &self.outcomes {
+            if let Some((prefix, _)) = n.split_once('.')
+                && !out.iter().any(|(p, _)| p == prefix)
+            {
+                out.push((prefix.to_string(), *k));
+            }
+        }
+        out
+    }
+
+    /// The members of the family `prefix`, in summary order: (outcome, member), e.g.
+    /// (`channel.Hungary`, `Hungary`).
+    pub fn members(&self, prefix: &str) -> Vec<(String, String)> {
+        self.outcomes
+            .iter()
+            .filter_map(|(n, _)| {
+                let member = n.strip_prefix(prefix)?.strip_prefix('.')?;
+                Some((n.clone(), member.to_string()))
+            })
+            .collect()
+    }
+
     /// The smallest and largest value of an outcome over every option (from the summary).
     pub fn range(&self, outcome: &str) -> Option<(f64, f64)> {
         let mut lo = f64::INFINITY;
@@ -414,12 +445,7 @@ impl RunData {
     /// Streams `trials.csv` once into histograms of the plain outcomes.
     fn digest_trials(&self, path: &Path) -> Result<Digest> {
         let n_opt = self.info.policies.len();
-        let names: Vec<(String, Kind)> = self
-            .outcomes
-            .iter()
-            .filter(|(n, _)| !n.contains('.'))
-            .cloned()
-            .collect();
+        let names: Vec<(String, Kind)> = self.plain_outcomes().cloned().collect();
         let mut dists: Vec<Vec<Dist>> = Vec::new();
         for (name, kind) in &names {
             let d = match kind {
@@ -490,34 +516,4 @@ impl RunData {
             dists,
         })
     }
-}
-
-/// A tidy histogram range around `[lo, hi]`: bin edges on round numbers, 20–60 bins.
-pub fn histogram_bins(lo: f64, hi: f64) -> (f64, f64, usize) {
-    let (mut lo, mut hi) = (lo, hi);
-    if hi - lo <= 1e-12 || (hi - lo).is_nan() {
-        let w = if lo.abs() < 1e-12 {
-            1.0
-        } else {
-            lo.abs() * 0.2
-        };
-        lo -= w / 2.0;
-        hi += w / 2.0;
-    }
-    let step = super::canvas::nice_step(hi - lo, 5);
-    let lo2 = (lo / step).floor() * step;
-    let hi2 = (hi / step).ceil() * step;
-    let steps = ((hi2 - lo2) / step).round().max(1.0) as usize;
-    let mut per = 1;
-    for k in [10, 5, 4, 2, 1] {
-        if steps * k <= 60 {
-            per = k;
-            break;
-        }
-    }
-    let mut bins = steps * per;
-    while bins < 20 && bins * 2 <= 60 {
-        bins *= 2;
-    }
-    (lo2, hi2, bins)
 }

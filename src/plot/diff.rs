@@ -4,11 +4,14 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::boxes::panel_grid;
-use super::canvas::{self, Canvas, KeyItem, Rect, Swatch};
+use super::axis;
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::{Kind, RunData};
 use super::labels;
+use super::layout::panel_grid;
+use super::legend::{self, KeyItem, Swatch};
+use super::numbers;
 use super::style::{self, INK, MUTED, option_colour};
 
 pub struct Differences {
@@ -36,7 +39,7 @@ impl Chart for Differences {
 
     fn legend(&self, data: &RunData) -> Vec<KeyItem> {
         let base = data.baseline_index();
-        let mut k: Vec<KeyItem> = canvas::option_keys(data.options())
+        let mut k: Vec<KeyItem> = legend::option_keys(data.options())
             .into_iter()
             .enumerate()
             .filter(|(i, _)| *i != base)
@@ -68,7 +71,7 @@ impl Chart for Differences {
         let gap_x = c.px(84.0);
         let gap_y = c.px(24.0);
         let overhead =
-            2 * (c.font(style::LABEL - 2.0).px * 1.22) as i32 + canvas::x_axis_height(c, false);
+            2 * (c.font(style::LABEL - 2.0).px * 1.22) as i32 + axis::x_axis_height(c, false);
         let (cols, rows) = panel_grid(
             self.outcomes.len(),
             (b.w() - name_w, b.h()),
@@ -130,7 +133,7 @@ impl Chart for Differences {
                 x0,
                 y0 + title_h,
                 x0 + pw,
-                y0 + ph - canvas::x_axis_height(c, false),
+                y0 + ph - axis::x_axis_height(c, false),
             );
             let rows_: Vec<_> = others
                 .iter()
@@ -148,7 +151,7 @@ impl Chart for Differences {
                 }
             }
             let pad = (hi - lo).max(1e-9) * 0.06;
-            let mut axis = canvas::fit_axis(
+            let mut axis = axis::fit_axis(
                 c,
                 lo - pad,
                 hi + pad,
@@ -164,10 +167,10 @@ impl Chart for Differences {
                 let step = axis.ticks.get(1).map(|t| t.0).unwrap_or(1.0)
                     - axis.ticks.first().map(|t| t.0).unwrap_or(0.0);
                 for t in &mut axis.ticks {
-                    t.1 = canvas::fmt_tick(t.0 * 100.0, step * 100.0, false);
+                    t.1 = numbers::fmt_tick(t.0 * 100.0, step * 100.0, false);
                 }
             }
-            canvas::draw_x_axis(c, plot, &axis, true, true)?;
+            axis::draw_x_axis(c, plot, &axis, true, true)?;
             let x = axis.scale;
             c.dashed(
                 (x.map(0.0), plot.y0),
@@ -205,7 +208,7 @@ impl Chart for Differences {
                 )?;
                 let clear = a > 0.0 || bb < 0.0;
                 c.dot(xm, yc, c.px(9.0), colr, !clear)?;
-                let s = canvas::fmt_diff(m, binary);
+                let s = numbers::fmt_diff(m, binary);
                 let sw = c.width(&s, val_f);
                 if xb + c.px(10.0) + sw <= plot.x1 {
                     c.label(&s, xb + c.px(10.0), yc, val_f, HPos::Left, VPos::Center)?;

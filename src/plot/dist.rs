@@ -4,17 +4,15 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::canvas::{self, Axis, Canvas, KeyItem, Linear, Rect, Swatch};
+use super::axis::{self, Axis};
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::{Dist, Kind, RunData};
 use super::labels;
+use super::legend::{self, KeyItem, Swatch};
+use super::numbers;
+use super::scale::{self, Linear};
 use super::style::{self, GRID, INK, MUTED, option_colour};
-
-/// `v` with `d` decimals (as a percentage when `percent`), minus signs typeset.
-fn fixed(v: f64, d: usize, percent: bool) -> String {
-    let s = format!("{:.*}", d, if percent { v * 100.0 } else { v }).replace('-', "−");
-    if percent { format!("{s}%") } else { s }
-}
 
 pub struct Distribution {
     pub outcome: String,
@@ -114,7 +112,7 @@ impl Chart for Distribution {
     }
 
     fn legend(&self, data: &RunData) -> Vec<KeyItem> {
-        let mut k = canvas::option_keys(data.options());
+        let mut k = legend::option_keys(data.options());
         k.push(KeyItem::new(Swatch::Line(INK, 3.0, false), "median"));
         k.push(KeyItem::new(Swatch::Fill(MUTED, 1.0), "90% interval"));
         k
@@ -138,7 +136,7 @@ impl Chart for Distribution {
             + c.px(16.0);
         // Stats with the same number of decimals for every option: two more than the axis.
         let decimals = if kind == Kind::Real {
-            let step = canvas::nice_step(hi - lo, 8) * if label.percent { 100.0 } else { 1.0 };
+            let step = scale::nice_step(hi - lo, 8) * if label.percent { 100.0 } else { 1.0 };
             ((-step.log10()).ceil().max(0.0) as usize + 2).min(6)
         } else {
             0
@@ -148,10 +146,7 @@ impl Chart for Distribution {
             .map(|o| {
                 let s = data.summary(o, &self.outcome);
                 let q = |f: fn(&super::data::SummaryRow) -> Option<f64>| s.and_then(f);
-                let fmt = |v: Option<f64>| {
-                    v.map(|v| fixed(v, decimals, label.percent))
-                        .unwrap_or_else(|| "–".into())
-                };
+                let fmt = |v: Option<f64>| numbers::fixed_or_dash(v, decimals, label.percent);
                 (
                     format!("median {}", fmt(q(|r| r.p50))),
                     format!("90%: {} – {}", fmt(q(|r| r.p5)), fmt(q(|r| r.p95))),
@@ -169,16 +164,16 @@ impl Chart for Distribution {
             .flat_map(|v| v.iter().map(|b| b.2))
             .fold(0.0f64, f64::max)
             .max(0.01);
-        let (_, ytop, ystep) = canvas::nice_range(0.0, max_share, 2);
-        let yticks = canvas::ticks(0.0, ytop, ystep);
+        let (_, ytop, ystep) = scale::nice_range(0.0, max_share, 2);
+        let yticks = scale::ticks(0.0, ytop, ystep);
         let ytick_w = yticks
             .iter()
-            .map(|v| c.width(&canvas::fmt_tick(*v, ystep, true), tick_f))
+            .map(|v| c.width(&numbers::fmt_tick(*v, ystep, true), tick_f))
             .max()
             .unwrap_or(0)
             + c.px(12.0);
         let header_h = (stat_f.px * 1.5) as i32;
-        let xaxis_h = canvas::x_axis_height(c, true);
+        let xaxis_h = axis::x_axis_height(c, true);
         let px0 = b.x0 + name_w + ytick_w;
         let px1 = b.x1 - stat_w;
         let rows_r = Rect::new(b.x0, b.y0 + header_h, b.x1, b.y1 - xaxis_h);
@@ -187,22 +182,22 @@ impl Chart for Distribution {
         let tick_f = c.font(style::TICK);
         let mut xstep = 1.0f64;
         for target in (2..=8).rev() {
-            xstep = canvas::nice_step(hi - lo, target);
+            xstep = scale::nice_step(hi - lo, target);
             if kind != Kind::Real {
                 xstep = xstep.max(1.0).round();
             }
-            let need: i32 = canvas::ticks(xa, xb, xstep)
+            let need: i32 = scale::ticks(xa, xb, xstep)
                 .iter()
-                .map(|v| c.width(&canvas::fmt_tick(*v, xstep, label.percent), tick_f) + c.px(16.0))
+                .map(|v| c.width(&numbers::fmt_tick(*v, xstep, label.percent), tick_f) + c.px(16.0))
                 .sum();
             if need <= px1 - px0 {
                 break;
             }
         }
         let x = Linear::new(xa, xb, px0, px1);
-        let xticks: Vec<(f64, String)> = canvas::ticks(xa, xb, xstep)
+        let xticks: Vec<(f64, String)> = scale::ticks(xa, xb, xstep)
             .into_iter()
-            .map(|v| (v, canvas::fmt_tick(v, xstep, label.percent)))
+            .map(|v| (v, numbers::fmt_tick(v, xstep, label.percent)))
             .collect();
         let axis = Axis {
             scale: x,
@@ -260,7 +255,7 @@ impl Chart for Distribution {
             for v in &kept {
                 let yp = y.map(*v);
                 c.text(
-                    &canvas::fmt_tick(*v, ystep, true),
+                    &numbers::fmt_tick(*v, ystep, true),
                     px0 - c.px(8.0),
                     yp,
                     tick_f,
@@ -337,7 +332,7 @@ impl Chart for Distribution {
                 VPos::Top,
             )?;
         }
-        canvas::draw_x_axis(
+        axis::draw_x_axis(
             c,
             Rect::new(px0, rows_r.y0, px1, rows_r.y1),
             &axis,

@@ -4,10 +4,12 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::canvas::{self, Canvas, KeyItem, Rect, Swatch};
+use super::axis;
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::RunData;
 use super::labels;
+use super::legend::{self, KeyItem, Swatch};
 use super::style::{self, MUTED, option_colour};
 
 pub struct Family {
@@ -16,12 +18,7 @@ pub struct Family {
 
 impl Family {
     fn members(&self, data: &RunData) -> Vec<(String, String)> {
-        let prefix = format!("{}.", self.prefix);
-        let mut m: Vec<(String, String)> = data
-            .outcomes
-            .iter()
-            .filter_map(|(n, _)| n.strip_prefix(&prefix).map(|s| (n.clone(), s.to_string())))
-            .collect();
+        let mut m = data.members(&self.prefix);
         if self.prefix != "expected" {
             let base = &data.info.baseline;
             let mean = |n: &str| {
@@ -52,7 +49,7 @@ impl Chart for Family {
     }
 
     fn legend(&self, data: &RunData) -> Vec<KeyItem> {
-        let mut k = canvas::option_keys(data.options());
+        let mut k = legend::option_keys(data.options());
         k.push(KeyItem::new(
             Swatch::Interval(MUTED),
             "mean, middle 90% of trials",
@@ -76,7 +73,7 @@ impl Chart for Family {
             b.x0 + name_w,
             b.y0 + c.px(6.0),
             b.x1 - c.px(10.0),
-            b.y1 - canvas::x_axis_height(c, true),
+            b.y1 - axis::x_axis_height(c, true),
         );
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
@@ -91,7 +88,7 @@ impl Chart for Family {
             }
         }
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
-        let axis = canvas::fit_axis(
+        let axis = axis::fit_axis(
             c,
             lo,
             hi,
@@ -102,7 +99,7 @@ impl Chart for Family {
             Some(axis_title),
             true,
         );
-        canvas::draw_x_axis(c, plot, &axis, true, true)?;
+        axis::draw_x_axis(c, plot, &axis, true, true)?;
         let x = axis.scale;
         let n = members.len().max(1);
         let rh = plot.h() as f64 / n as f64;

@@ -5,25 +5,18 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::canvas::{self, Canvas, KeyItem, Rect, Swatch};
+use super::axis;
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::RunData;
 use super::labels;
+use super::layout::time_grid;
+use super::legend::{self, KeyItem, Swatch};
 use super::style::{self, INK, MUTED, option_colour};
+use super::timeline;
 
 pub struct Fan {
     pub metric: String,
-}
-
-/// Columns and rows of a grid of `k` time panels.
-pub fn time_grid(k: usize) -> (usize, usize) {
-    let cols = match k {
-        0..=3 => k.max(1),
-        4 => 2,
-        5..=8 => k.div_ceil(2),
-        _ => k.div_ceil(3),
-    };
-    (cols, k.div_ceil(cols))
 }
 
 impl Chart for Fan {
@@ -56,7 +49,7 @@ impl Chart for Fan {
     }
 
     fn legend(&self, data: &RunData) -> Vec<KeyItem> {
-        let mut k = canvas::option_keys(data.options());
+        let mut k = legend::option_keys(data.options());
         k.push(KeyItem::new(
             Swatch::Fan(MUTED),
             "median, middle 50% and 90% of trials",
@@ -91,18 +84,18 @@ impl Chart for Fan {
             .filter_map(|r| r.p95.or(r.mean))
             .fold(f64::NEG_INFINITY, f64::max);
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
-        let key_h = canvas::inject_key_height(c, b.w(), b.h() / 4, &data.info, &data.injects);
+        let key_h = timeline::inject_key_height(c, b.w(), b.h() / 4, &data.info, &data.injects);
         let grid_r = Rect::new(b.x0, b.y0, b.x1, b.y1 - key_h);
-        let probe = canvas::value_axis(lo, hi, 5, 0, 1, label.percent, Some(label.axis.clone()));
-        let left = canvas::y_axis_width(c, &probe);
-        let xh = canvas::x_axis_height(c, false);
+        let probe = axis::value_axis(lo, hi, 5, 0, 1, label.percent, Some(label.axis.clone()));
+        let left = axis::y_axis_width(c, &probe);
+        let xh = axis::x_axis_height(c, false);
         let title_f = c.font(style::LABEL - 2.0).bold();
         let panel_title_h = (title_f.px * 1.4) as i32;
         let xtitle_h = (c.font(style::LABEL).px * 1.5) as i32;
         let area = Rect::new(grid_r.x0 + left, grid_r.y0, grid_r.x1, grid_r.y1 - xtitle_h);
         // Rows share one scale: the inject numbers sit above the first row only, the time
         // labels under the last, so that the plots get the height.
-        let strip = canvas::inject_strip(c, &data.injects);
+        let strip = timeline::inject_strip(c, &data.injects);
         let (gap_x, gap_y) = (c.px(30.0), c.px(16.0));
         let tick_h = c.px(8.0);
         let plot_h = ((area.h()
@@ -123,7 +116,7 @@ impl Chart for Fan {
             let cell = Rect::new(x0, y0, x0 + cell_w, y0 + panel_title_h + plot_h);
             let top = y0 + panel_title_h + if row == 0 { strip } else { 0 };
             let plot = Rect::new(x0, top, x0 + cell_w, top + plot_h);
-            let yax = canvas::fit_axis(
+            let yax = axis::fit_axis(
                 c,
                 lo,
                 hi,
@@ -136,14 +129,14 @@ impl Chart for Fan {
             );
             let tf = c.font(style::TICK);
             let widest = c
-                .width(&canvas::turn_label(&data.info, 1), tf)
+                .width(&timeline::turn_label(&data.info, 1), tf)
                 .max(c.px(40.0));
             let max_ticks = (plot.w() / (widest + c.px(30.0))).max(2) as usize;
-            let mut xax = canvas::time_axis(&data.info, turns, plot.x0, plot.x1, max_ticks);
+            let mut xax = timeline::time_axis(&data.info, turns, plot.x0, plot.x1, max_ticks);
             xax.title = None;
-            canvas::draw_y_axis(c, plot, &yax, true, col == 0)?;
-            canvas::draw_x_axis(c, plot, &xax, false, row + 1 == rows || i + cols >= k)?;
-            canvas::draw_inject_marks(c, plot, &xax.scale, &data.injects, row == 0)?;
+            axis::draw_y_axis(c, plot, &yax, true, col == 0)?;
+            axis::draw_x_axis(c, plot, &xax, false, row + 1 == rows || i + cols >= k)?;
+            timeline::draw_inject_marks(c, plot, &xax.scale, &data.injects, row == 0)?;
             let x = xax.scale;
             let y = yax.scale;
             if i < options.len() {
@@ -199,7 +192,7 @@ impl Chart for Fan {
             (area.y0 + area.y1) / 2,
             yt,
         )?;
-        let probe_x = canvas::time_axis(&data.info, turns, 0, 1, 4);
+        let probe_x = timeline::time_axis(&data.info, turns, 0, 1, 4);
         if let Some(t) = probe_x.title {
             c.text(
                 &t,
@@ -210,7 +203,7 @@ impl Chart for Fan {
                 VPos::Top,
             )?;
         }
-        canvas::draw_inject_key(
+        timeline::draw_inject_key(
             c,
             Rect::new(b.x0, b.y1 - key_h, b.x1, b.y1),
             &data.info,

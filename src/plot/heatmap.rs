@@ -5,10 +5,13 @@ use anyhow::Result;
 use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::canvas::{self, Canvas, KeyItem, Linear, Rect};
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::RunData;
 use super::labels;
+use super::legend::KeyItem;
+use super::numbers;
+use super::scale::{self, Linear};
 use super::style::{self, INK, MUTED, option_colour};
 
 pub struct Heatmap {
@@ -46,7 +49,7 @@ fn cell_text(v: f64) -> String {
     if v > 0.0 && v < 0.005 {
         "<1%".into()
     } else {
-        format!("{:.0}%", v * 100.0)
+        numbers::fixed(v, 0, true)
     }
 }
 
@@ -54,12 +57,10 @@ impl Heatmap {
     /// Members ordered by the baseline probability (then the mean over options, then name),
     /// with their probability per option.
     fn rows(&self, data: &RunData) -> Vec<(String, Vec<Option<f64>>)> {
-        let prefix = format!("{}.", self.prefix);
         let base = data.baseline_index();
         let mut rows: Vec<(String, Vec<Option<f64>>)> = data
-            .outcomes
-            .iter()
-            .filter_map(|(n, _)| n.strip_prefix(&prefix).map(|m| (n.clone(), m.to_string())))
+            .members(&self.prefix)
+            .into_iter()
             .map(|(full, member)| {
                 let probs = data
                     .options()
@@ -126,13 +127,13 @@ impl Chart for Heatmap {
             .flat_map(|r| r.1.iter().flatten().copied())
             .fold(0.0f64, f64::max)
             .max(0.05);
-        let (_, top, step) = canvas::nice_range(0.0, max, 4);
+        let (_, top, step) = scale::nice_range(0.0, max, 4);
         let bar_w = c.px(26.0);
-        let bar_ticks: Vec<f64> = canvas::ticks(0.0, top, step);
+        let bar_ticks: Vec<f64> = scale::ticks(0.0, top, step);
         let tick_f = c.font(style::TICK).colour(MUTED);
         let bar_lbl_w = bar_ticks
             .iter()
-            .map(|v| c.width(&canvas::fmt_tick(*v, step, true), tick_f))
+            .map(|v| c.width(&numbers::fmt_tick(*v, step, true), tick_f))
             .max()
             .unwrap_or(0);
         let right = bar_w + bar_lbl_w + c.px(60.0);
@@ -237,7 +238,7 @@ impl Chart for Heatmap {
                 c.st.stroke(1.5),
             )?;
             c.text(
-                &canvas::fmt_tick(v, step, true),
+                &numbers::fmt_tick(v, step, true),
                 bar.x1 + c.px(10.0),
                 yp,
                 tick_f,

@@ -8,13 +8,36 @@
 //! `cohesion run` drew, byte for byte.
 //!
 //! Text is set in DejaVu Sans, compiled in and registered as "sans-serif": no system font.
+//!
+//! The files depend on each other in one direction only, bottom to top (a file uses files of
+//! lower rows, never one of its own row or above; a test below checks it):
+//!
+//! 1. `style` (sizes, colours, fonts), `text` (glyph metrics), `scale` (linear maps, round
+//!    steps, histogram bins), `numbers` (numbers as people read them), `labels` (names and
+//!    units of outcomes), `layout` (grids of panels): no plot dependency.
+//! 2. `backend` (SVG or bitmap behind one type, text through `text`); `data` (the run's
+//!    files read back, binned on `scale`'s round steps).
+//! 3. `canvas`: rectangles, fonts, text and shapes in pixels.
+//! 4. `axis` (value axes and their drawing), `legend` (legend entries and their layout).
+//! 5. `timeline`: turns as dates, the time axis, scripted injects on it.
+//! 6. `chart`: the [`Chart`] trait and the frame around every chart.
+//! 7. The kinds of chart: `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`, `prob`,
+//!    `timing`; none uses another.
+//! 8. This driver, which chooses, draws and writes them; the report (`report.rs`) sits above
+//!    it.
 
+pub mod axis;
 pub mod backend;
 pub mod canvas;
+pub mod chart;
 pub mod data;
 pub mod labels;
+pub mod legend;
+pub mod numbers;
+pub mod scale;
 pub mod style;
 pub mod text;
+pub mod timeline;
 
 mod boxes;
 mod diff;
@@ -22,6 +45,7 @@ mod dist;
 mod family;
 mod fan;
 mod heatmap;
+mod layout;
 mod prob;
 mod timing;
 
@@ -32,25 +56,10 @@ use plotters::prelude::*;
 
 use crate::kernel::html::escape as xml_escape;
 use backend::AnyBackend;
-use canvas::{Canvas, KeyItem, Rect};
+use canvas::Canvas;
+pub use chart::Chart;
 pub use data::{Kind, RunData};
 pub use style::Style;
-
-/// One kind of chart.
-pub trait Chart {
-    /// File stem, unique in a run (e.g. `dist-cohesion_final`).
-    fn id(&self) -> String;
-    /// The headline.
-    fn title(&self, data: &RunData) -> String;
-    /// One line: what the chart shows and how to read it.
-    fn caption(&self, data: &RunData) -> String;
-    /// Legend entries (by default one per option, in its colour).
-    fn legend(&self, data: &RunData) -> Vec<KeyItem> {
-        canvas::option_keys(data.options())
-    }
-    /// Draws the chart's body into `body` (the frame is drawn already).
-    fn draw(&self, data: &RunData, c: &Canvas, body: Rect) -> Result<()>;
-}
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,25 +144,11 @@ fn key_outcomes(data: &RunData) -> Vec<String> {
     if !r.is_empty() {
         return r;
     }
-    data.outcomes
-        .iter()
-        .filter(|(n, k)| !n.contains('.') && matches!(k, Kind::Real | Kind::Count))
+    data.plain_outcomes()
+        .filter(|(_, k)| matches!(k, Kind::Real | Kind::Count))
         .take(6)
         .map(|(n, _)| n.clone())
         .collect()
-}
-
-/// Families of outcomes `prefix.member`, in summary order, with their kind.
-fn families(data: &RunData) -> Vec<(String, Kind)> {
-    let mut out: Vec<(String, Kind)> = Vec::new();
-    for (n, k) in &data.outcomes {
-        if let Some((prefix, _)) = n.split_once('.')
-            && !out.iter().any(|(p, _)| p == prefix)
-        {
-            out.push((prefix.to_string(), *k));
-        }
-    }
-    out
 }
 
 /// The charts a run gets, in report order.
@@ -161,9 +156,8 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
     let mut charts: Vec<Box<dyn Chart>> = Vec::new();
     let key = key_outcomes(data);
     let plain = |kind: Kind| -> Vec<String> {
-        data.outcomes
-            .iter()
-            .filter(|(n, k)| *k == kind && !n.contains('.'))
+        data.plain_outcomes()
+            .filter(|(_, k)| *k == kind)
             .map(|(n, _)| n.clone())
             .collect()
     };
@@ -188,15 +182,10 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
         outs.extend(binary.iter().cloned());
         if outs.is_empty() {
             // Only families (bargaining): their small ones, e.g. the expected outcome.
-            for (prefix, _) in families(data) {
-                let members: Vec<String> = data
-                    .outcomes
-                    .iter()
-                    .filter(|(n, _)| n.split_once('.').map(|(p, _)| p) == Some(prefix.as_str()))
-                    .map(|(n, _)| n.clone())
-                    .collect();
+            for (prefix, _) in data.families() {
+                let members = data.members(&prefix);
                 if members.len() <= 4 {
-                    outs.extend(members);
+                    outs.extend(members.into_iter().map(|(n, _)| n));
                 }
             }
         }
@@ -216,7 +205,7 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
             }));
         }
     }
-    for (prefix, kind) in families(data) {
+    for (prefix, kind) in data.families() {
         if kind == Kind::Binary {
             charts.push(Box::new(heatmap::Heatmap { prefix }));
         } else {
@@ -236,7 +225,7 @@ pub fn subtitle(data: &RunData) -> String {
 
 fn draw_on(chart: &dyn Chart, data: &RunData, area: &canvas::Area, st: Style) -> Result<()> {
     let c = Canvas { area, st };
-    let body = canvas::draw_frame(&c, &chart.title(data), &subtitle(data), &chart.legend(data))?;
+    let body = chart::draw_frame(&c, &chart.title(data), &subtitle(data), &chart.legend(data))?;
     chart.draw(data, &c, body)?;
     area.present()?;
     Ok(())
@@ -374,46 +363,102 @@ mod tests {
         assert!(picked("anything", &None));
     }
 
-    #[test]
-    fn histogram_bins_are_round_and_cover_the_range() {
-        for (lo, hi) in [
-            (0.0, 1.0),
-            (0.2345, 0.8712),
-            (7.0, 91.0),
-            (0.5, 0.5),
-            (-3.2, 4.1),
-        ] {
-            let (a, b, n) = data::histogram_bins(lo, hi);
-            assert!(a <= lo && b >= hi, "{lo}..{hi} -> {a}..{b}");
-            assert!((20..=60).contains(&n), "{n} bins for {lo}..{hi}");
+    /// The rows of the order in the module documentation, bottom to top (this file on top).
+    const ORDER: &[&[&str]] = &[
+        &["style", "text", "scale", "numbers", "labels", "layout"],
+        &["backend", "data"],
+        &["canvas"],
+        &["axis", "legend"],
+        &["timeline"],
+        &["chart"],
+        &[
+            "boxes", "diff", "dist", "family", "fan", "heatmap", "prob", "timing",
+        ],
+    ];
+
+    fn row(module: &str) -> Option<usize> {
+        ORDER.iter().position(|r| r.contains(&module))
+    }
+
+    /// What a file names after `super::` or `crate::plot::` outside comments and tests: the
+    /// first segment of each path, inside `{…}` groups too (a sibling file, or an item of
+    /// this file).
+    fn named(code: &str) -> Vec<String> {
+        let code: String = code
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let ident = |s: &str| -> String {
+            s.trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        let mut out = Vec::new();
+        for prefix in ["super::", "crate::plot::"] {
+            for (i, _) in code.match_indices(prefix) {
+                let rest = &code[i + prefix.len()..];
+                if let Some(group) = rest.strip_prefix('{') {
+                    // Top-level items of the group.
+                    let (mut depth, mut start) = (0, 0);
+                    for (j, ch) in group.char_indices() {
+                        match ch {
+                            '{' => depth += 1,
+                            '}' if depth == 0 => {
+                                out.push(ident(&group[start..j]));
+                                break;
+                            }
+                            '}' => depth -= 1,
+                            ',' if depth == 0 => {
+                                out.push(ident(&group[start..j]));
+                                start = j + 1;
+                            }
+                            _ => {}
+                        }
+                    }
+                } else {
+                    out.push(ident(rest));
+                }
+            }
         }
-        assert_eq!(data::histogram_bins(0.0, 1.0), (0.0, 1.0, 50));
+        out.retain(|s| !s.is_empty());
+        out
     }
 
     #[test]
-    fn text_is_measured_with_the_embedded_font() {
-        let w = text::width("Final cohesion", 30.0, false);
-        assert!(w > 100.0 && w < 300.0, "{w}");
-        assert!(text::width("Final cohesion", 30.0, true) > w);
-        assert!((text::width("Final cohesion", 60.0, false) - 2.0 * w).abs() < 1.0);
-        let mut covered = 0;
-        text::draw(
-            "Hg",
-            40.0,
-            false,
-            (
-                plotters::style::text_anchor::HPos::Left,
-                plotters::style::text_anchor::VPos::Top,
-            ),
-            false,
-            (0, 0),
-            |_, y, c| {
-                if c > 0.5 {
-                    covered += 1;
-                    assert!((0..40).contains(&y), "glyph pixel at y = {y}");
+    fn the_parser_of_imports_sees_paths_and_groups() {
+        let code = "use super::canvas::{Canvas, Rect};\n// super::timeline in a comment\nuse super::{axis::{self, Axis}, legend};\nlet w = super::text::width(s);\nuse crate::plot::Chart;";
+        assert_eq!(named(code), ["canvas", "axis", "legend", "text", "Chart"]);
+    }
+
+    #[test]
+    fn files_depend_downward_only() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/plot");
+        let mut seen = 0;
+        let mut problems = Vec::new();
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let name = p.file_stem().unwrap().to_string_lossy().to_string();
+            if p.extension().is_none_or(|x| x != "rs") || name == "mod" {
+                continue;
+            }
+            let Some(own) = row(&name) else {
+                problems.push(format!("{name}.rs is in no row of the order"));
+                continue;
+            };
+            seen += 1;
+            let text = std::fs::read_to_string(&p).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            for m in named(code) {
+                match row(&m) {
+                    Some(r) if r < own => {}
+                    Some(_) => problems.push(format!("{name}.rs uses {m}.rs, not below it")),
+                    None => problems.push(format!("{name}.rs uses `{m}` of the driver above it")),
                 }
-            },
-        );
-        assert!(covered > 50);
+            }
+        }
+        assert_eq!(seen, ORDER.iter().map(|r| r.len()).sum::<usize>());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

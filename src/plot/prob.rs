@@ -3,10 +3,13 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::canvas::{self, Canvas, KeyItem, Rect, Swatch};
+use super::axis;
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::RunData;
 use super::labels;
+use super::legend::{self, KeyItem, Swatch};
+use super::numbers;
 use super::style::{self, INK, option_colour};
 
 pub struct Probabilities {
@@ -27,7 +30,7 @@ impl Chart for Probabilities {
     }
 
     fn legend(&self, data: &RunData) -> Vec<KeyItem> {
-        let mut k = canvas::option_keys(data.options());
+        let mut k = legend::option_keys(data.options());
         k.push(KeyItem::new(
             Swatch::Line(INK, 3.0, false),
             "Wilson 95% interval",
@@ -47,7 +50,7 @@ impl Chart for Probabilities {
             .fold(0.0f64, f64::max);
         let top = (hi * 1.15).clamp(0.05, 1.0);
         let group_f = c.font(style::LABEL).bold();
-        let probe = canvas::value_axis(
+        let probe = axis::value_axis(
             0.0,
             top,
             5,
@@ -56,7 +59,7 @@ impl Chart for Probabilities {
             true,
             Some("Probability (% of trials)".into()),
         );
-        let left = canvas::y_axis_width(c, &probe);
+        let left = axis::y_axis_width(c, &probe);
         let group_w = (b.w() - left) / n_out as i32;
         let lines: Vec<Vec<String>> = self
             .outcomes
@@ -72,7 +75,7 @@ impl Chart for Probabilities {
             b.x1,
             b.y1 - bottom,
         );
-        let yax = canvas::fit_axis(
+        let yax = axis::fit_axis(
             c,
             0.0,
             top,
@@ -83,7 +86,7 @@ impl Chart for Probabilities {
             Some("Probability (% of trials)".into()),
             false,
         );
-        canvas::draw_y_axis(c, plot, &yax, true, true)?;
+        axis::draw_y_axis(c, plot, &yax, true, true)?;
         c.line(
             &[(plot.x0, plot.y1), (plot.x1, plot.y1)],
             style::AXIS,
@@ -122,7 +125,7 @@ impl Chart for Probabilities {
                     label_y = label_y.min(yhi);
                 }
                 if let Some(pr) = r.prob {
-                    let s = canvas::fmt_value(pr, true);
+                    let s = numbers::fmt_value(pr, true);
                     let f = c.fit(&s, val_f, x1 - x0 + c.px(4.0));
                     c.text(&s, xc, label_y - c.px(6.0), f, HPos::Center, VPos::Bottom)?;
                 }

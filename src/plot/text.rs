@@ -109,3 +109,32 @@ pub fn draw(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_measured_with_the_embedded_font() {
+        let w = width("Final cohesion", 30.0, false);
+        assert!(w > 100.0 && w < 300.0, "{w}");
+        assert!(width("Final cohesion", 30.0, true) > w);
+        assert!((width("Final cohesion", 60.0, false) - 2.0 * w).abs() < 1.0);
+        let mut covered = 0;
+        draw(
+            "Hg",
+            40.0,
+            false,
+            (HPos::Left, VPos::Top),
+            false,
+            (0, 0),
+            |_, y, c| {
+                if c > 0.5 {
+                    covered += 1;
+                    assert!((0..40).contains(&y), "glyph pixel at y = {y}");
+                }
+            },
+        );
+        assert!(covered > 50);
+    }
+}

@@ -4,12 +4,16 @@
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Chart;
-use super::canvas::{self, Canvas, KeyItem, Rect, Swatch};
+use super::axis;
+use super::canvas::{Canvas, Rect};
+use super::chart::Chart;
 use super::data::{Dist, RunData};
-use super::fan::time_grid;
 use super::labels;
+use super::layout::time_grid;
+use super::legend::{self, KeyItem, Swatch};
+use super::numbers;
 use super::style::{self, INK, option_colour};
+use super::timeline;
 
 pub struct Timing {
     pub outcomes: Vec<String>,
@@ -76,7 +80,7 @@ impl Chart for Timing {
     }
 
     fn legend(&self, data: &RunData) -> Vec<KeyItem> {
-        let mut k = canvas::option_keys(data.options());
+        let mut k = legend::option_keys(data.options());
         if !data.injects.is_empty() {
             k.push(KeyItem::new(
                 Swatch::Line(style::INJECT, 2.0, true),
@@ -88,7 +92,7 @@ impl Chart for Timing {
 
     fn draw(&self, data: &RunData, c: &Canvas, b: Rect) -> Result<()> {
         let (cols, rows) = time_grid(self.outcomes.len());
-        let key_h = canvas::inject_key_height(c, b.w(), b.h() / 4, &data.info, &data.injects);
+        let key_h = timeline::inject_key_height(c, b.w(), b.h() / 4, &data.info, &data.injects);
         let curves: Vec<Vec<Vec<f64>>> =
             self.outcomes.iter().map(|o| self.curves(data, o)).collect();
         // Each panel its own scale: a rare event next to a common one would vanish.
@@ -113,12 +117,12 @@ impl Chart for Timing {
         for (k, outcome) in self.outcomes.iter().enumerate() {
             let cell = cells[k];
             let row = k / cols;
-            let strip = canvas::inject_strip(c, &data.injects);
+            let strip = timeline::inject_strip(c, &data.injects);
             let plot = Rect::new(
                 cell.x0 + tick_w,
                 cell.y0 + (title_f.px * 1.4) as i32 + strip,
                 cell.x1 - end_w,
-                cell.y1 - canvas::x_axis_height(c, true),
+                cell.y1 - axis::x_axis_height(c, true),
             );
             c.text(
                 &labels::outcome(outcome).name,
@@ -128,21 +132,21 @@ impl Chart for Timing {
                 HPos::Left,
                 VPos::Top,
             )?;
-            let yax = canvas::fit_axis(c, 0.0, tops[k], 5, plot.y1, plot.y0, true, None, false);
+            let yax = axis::fit_axis(c, 0.0, tops[k], 5, plot.y1, plot.y0, true, None, false);
             let widest = c
-                .width(&canvas::turn_label(&data.info, 1), c.font(style::TICK))
+                .width(&timeline::turn_label(&data.info, 1), c.font(style::TICK))
                 .max(c.px(40.0));
             let max_ticks = (plot.w() / (widest + c.px(30.0))).max(2) as usize;
-            let xax = canvas::time_axis(&data.info, data.turns, plot.x0, plot.x1, max_ticks);
-            canvas::draw_y_axis(c, plot, &yax, true, true)?;
-            canvas::draw_x_axis(
+            let xax = timeline::time_axis(&data.info, data.turns, plot.x0, plot.x1, max_ticks);
+            axis::draw_y_axis(c, plot, &yax, true, true)?;
+            axis::draw_x_axis(
                 c,
                 plot,
                 &xax,
                 false,
                 row + 1 == rows || k + cols >= self.outcomes.len(),
             )?;
-            canvas::draw_inject_marks(c, plot, &xax.scale, &data.injects, true)?;
+            timeline::draw_inject_marks(c, plot, &xax.scale, &data.injects, true)?;
             let (x, y) = (xax.scale, yax.scale);
             let mut ends: Vec<(i32, usize, f64)> = Vec::new();
             for (p, curve) in curves[k].iter().enumerate() {
@@ -178,7 +182,7 @@ impl Chart for Timing {
             }
             for ((_, p, v), yl) in ends.into_iter().zip(ys) {
                 c.text(
-                    &canvas::fmt_value(v, true),
+                    &numbers::fmt_value(v, true),
                     plot.x1 + c.px(8.0),
                     yl,
                     end_f.colour(option_colour(p)),
@@ -194,7 +198,7 @@ impl Chart for Timing {
             (area.y0 + area.y1) / 2,
             yt,
         )?;
-        canvas::draw_inject_key(
+        timeline::draw_inject_key(
             c,
             Rect::new(b.x0, b.y1 - key_h, b.x1, b.y1),
             &data.info,

@@ -6,6 +6,7 @@
 //! tables keep their sources while typos in field names are still caught.
 
 use super::issues::Issues;
+use super::keys::{self, ACTORS_FILE};
 use super::source::{Origin, SourceFile};
 use crate::spec::{ActorField, FieldKind};
 
@@ -240,12 +241,16 @@ pub fn load(
             issues.add("actors", "expected a table with `file = \"path.csv\"`");
             return None;
         };
+        let allowed = keys::allowed(ACTORS_FILE.section);
         for k in t.keys() {
-            if k != "file" {
-                issues.add(format!("actors.{k}"), "unknown key; allowed: file");
+            if !allowed.contains(&k.as_str()) {
+                issues.add(
+                    format!("actors.{k}"),
+                    format!("unknown key; allowed: {}", allowed.join(", ")),
+                );
             }
         }
-        let Some(rel) = t.get("file").and_then(|v| v.as_str()) else {
+        let Some(rel) = t.get(ACTORS_FILE.name).and_then(|v| v.as_str()) else {
             issues.add(
                 "actors.file",
                 "expected the path of a CSV file (text), relative to the scenario",

@@ -7,6 +7,111 @@
 use crate::kernel::rng::{normal, unit, unit_open};
 use rand::Rng;
 
+/// A distribution as a scenario file names it: its keys in an `[[uncertainty]]` entry.
+#[derive(Debug, Clone, Copy)]
+pub struct DistSpec {
+    /// The value of `dist`.
+    pub name: &'static str,
+    /// Its parameters, in the order messages list them.
+    pub params: &'static [DistParam],
+    pub meaning: &'static str,
+}
+
+/// One parameter of a distribution.
+#[derive(Debug, Clone, Copy)]
+pub struct DistParam {
+    pub name: &'static str,
+    /// What it is, and its default when it may be left out.
+    pub meaning: &'static str,
+    /// Whether it may be left out.
+    pub optional: bool,
+}
+
+const fn param(name: &'static str, meaning: &'static str) -> DistParam {
+    DistParam {
+        name,
+        meaning,
+        optional: false,
+    }
+}
+
+const fn optional(name: &'static str, meaning: &'static str) -> DistParam {
+    DistParam {
+        name,
+        meaning,
+        optional: true,
+    }
+}
+
+const MIN: DistParam = param("min", "smallest value");
+const MAX: DistParam = param("max", "largest value (min < max)");
+
+/// Every distribution a scenario may name, in the order messages list them.
+pub static DISTS: &[DistSpec] = &[
+    DistSpec {
+        name: "uniform",
+        params: &[MIN, MAX],
+        meaning: "every value in [min, max] equally likely",
+    },
+    DistSpec {
+        name: "triangular",
+        params: &[
+            MIN,
+            param("mode", "most likely value (min <= mode <= max)"),
+            MAX,
+        ],
+        meaning: "triangular density rising from min to mode and falling to max",
+    },
+    DistSpec {
+        name: "truncnormal",
+        params: &[
+            param("mean", "mean of the normal before truncation"),
+            param(
+                "sd",
+                "standard deviation of the normal before truncation (> 0)",
+            ),
+            MIN,
+            MAX,
+        ],
+        meaning: "a normal(mean, sd) restricted to [min, max]",
+    },
+    DistSpec {
+        name: "beta",
+        params: &[
+            param("alpha", "first shape parameter (> 0)"),
+            param("beta", "second shape parameter (> 0)"),
+            optional(
+                "min",
+                "smallest value; default: the larger of 0 and the parameter's minimum",
+            ),
+            optional(
+                "max",
+                "largest value; default: the smaller of 1 and the parameter's maximum",
+            ),
+        ],
+        meaning: "a Beta(alpha, beta) scaled from [0, 1] to [min, max]",
+    },
+    DistSpec {
+        name: "choice",
+        params: &[
+            param(
+                "values",
+                "the values, as the parameter is written (numbers, words, true/false); not empty",
+            ),
+            optional(
+                "weights",
+                "one non-negative weight per value, not all zero; default: all equal",
+            ),
+        ],
+        meaning: "one of the values, with the given weights (normalised); the only distribution for a choice or true/false parameter",
+    },
+];
+
+/// The declaration of the distribution a scenario names `name`.
+pub fn find(name: &str) -> Option<&'static DistSpec> {
+    DISTS.iter().find(|d| d.name == name)
+}
+
 /// A distribution of one parameter, in the units the parameter is held in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Distribution {

@@ -38,6 +38,9 @@ pub struct ParamSpec {
     pub default: f64,
     /// One line: what it means (and its unit).
     pub meaning: &'static str,
+    /// Whether it is a lever: a policy choice (what a policy option is about, and what Blue
+    /// sets turn by turn in a game) rather than a coefficient of the model or a threshold.
+    pub lever: bool,
 }
 
 impl ParamSpec {
@@ -54,6 +57,7 @@ impl ParamSpec {
             kind: ParamKind::Real { min, max },
             default,
             meaning,
+            lever: false,
         }
     }
     pub const fn int(
@@ -69,6 +73,7 @@ impl ParamSpec {
             kind: ParamKind::Int { min, max },
             default: default as f64,
             meaning,
+            lever: false,
         }
     }
     pub const fn boolean(name: &'static str, default: bool, meaning: &'static str) -> Self {
@@ -78,6 +83,7 @@ impl ParamSpec {
             kind: ParamKind::Bool,
             default: if default { 1.0 } else { 0.0 },
             meaning,
+            lever: false,
         }
     }
     pub const fn choice(
@@ -92,12 +98,28 @@ impl ParamSpec {
             kind: ParamKind::Choice(words),
             default: default as f64,
             meaning,
+            lever: false,
         }
     }
     /// The same parameter, set in `[outcomes]` instead of `[model]`.
     pub const fn outcome(mut self) -> Self {
         self.group = Group::Outcomes;
         self
+    }
+
+    /// The same parameter, declared as a lever.
+    pub const fn lever(mut self) -> Self {
+        self.lever = true;
+        self
+    }
+
+    /// The meaning as `describe` and `docs/SCENARIO.md` print it: a lever says so first.
+    pub fn described(&self) -> String {
+        if self.lever {
+            format!("lever: {}", self.meaning)
+        } else {
+            self.meaning.to_string()
+        }
     }
 
     /// The smallest and largest value as held.

@@ -14,11 +14,12 @@
 //!
 //! Every uniform is still drawn when a value is forced, so forcing one outcome never shifts
 //! another draw. The default is "nothing forced": a batch run pays one predictable branch per
-//! adjudicable draw and allocates nothing. [`AllianceSim::with_events`] builds the model with
-//! an edited master scenario events list (skipped, delayed and in-stride injects).
+//! adjudicable draw and allocates nothing. White's edits of the master scenario events list
+//! (skipped, delayed and in-stride injects) are a new events list for
+//! [`AllianceSim::with_events`](super::AllianceSim::with_events).
 
 use super::state::State;
-use super::{AllianceSim, Coeffs, ScriptedEvent, Workspace};
+use super::{Coeffs, Workspace};
 use crate::model::Tracer;
 
 /// Values forced on the turn's adjudicable outcomes (`None`: the engine's draw stands).
@@ -115,33 +116,12 @@ pub fn force_channels<T: Tracer>(c: &Coeffs, s: &mut State, ws: &Workspace, t: u
     }
 }
 
-impl AllianceSim {
-    /// The same model with another master scenario events list (sorted here by turn, stably).
-    pub fn with_events(&self, mut events: Vec<ScriptedEvent>) -> AllianceSim {
-        events.sort_by_key(|e| e.turn);
-        let turns = self.turns;
-        let mut event_start = vec![0usize; turns + 2];
-        for t in 1..=turns + 1 {
-            event_start[t] = events.iter().filter(|e| e.turn < t).count();
-        }
-        AllianceSim {
-            allies: self.allies.clone(),
-            names: self.names.clone(),
-            turns,
-            turns_per_year: self.turns_per_year,
-            events,
-            event_start,
-            outcomes: self.outcomes.clone(),
-            series: self.series.clone(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
     use super::super::*;
     use crate::kernel::rng::StreamKeys;
+    use crate::model::NoTrace;
 
     #[test]
     fn forcing_an_outcome_changes_it_and_no_other_draw() {

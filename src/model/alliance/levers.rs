@@ -1,10 +1,11 @@
 //! Step 1: the alliance's levers for the turn.
 //!
-//! A lever is a parameter a policy option sets (`[[policy]] levers = {…}`); in the later wargame
-//! mode Blue sets them turn by turn. They are gathered in [`Levers`], a plain value that the turn
-//! function takes as input, so a batch run and a game drive the model the same way. Applying
-//! them is immediate for posture, efforts and the dialogue channel; the label is only
-//! *proposed* here and can change only at a summit, by consensus (step 7).
+//! A lever is a parameter declared as one ([`LEVERS`](super::LEVERS)): a policy option sets it
+//! for a whole run (`[[policy]] levers = {…}`), Blue sets it turn by turn in a game. The values
+//! are gathered in [`Levers`], a plain value that the turn function takes as input, so a batch
+//! run and a game drive the model the same way. Applying them is immediate for posture, efforts
+//! and the dialogue channel; the label is only *proposed* here and can change only at a summit,
+//! by consensus (step 7).
 
 use super::state::{DIALOGUES, LABELS, State};
 use super::{Coeffs, P};
@@ -125,5 +126,23 @@ mod tests {
         lv.posture = 2.0;
         apply(&c, &mut s, &lv, 2, &mut NoTrace);
         assert_eq!(s.posture, 1.0);
+    }
+
+    #[test]
+    fn the_declared_levers_are_exactly_the_parameters_levers_reads() {
+        use super::super::{LEVERS, PARAMS};
+        let sim = sim(2);
+        let base = defaults();
+        let mut c = Coeffs::new(&sim);
+        c.fill(&sim, &base);
+        let lv0 = Levers::from_coeffs(&c);
+        for (i, p) in PARAMS.iter().enumerate() {
+            let (lo, hi) = p.bounds();
+            let mut q = base.clone();
+            q.values[i] = if p.default == hi { lo } else { hi };
+            c.fill(&sim, &q);
+            let read = Levers::from_coeffs(&c) != lv0;
+            assert_eq!(read, LEVERS.iter().any(|l| l.i() == i), "{}", p.name);
+        }
     }
 }

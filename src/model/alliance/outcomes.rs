@@ -12,10 +12,14 @@
 //! with `a_d = cohesion_dispersion_weight`, `a_c = cohesion_channel_weight` and w the allies'
 //! normalised weights. The alliance *fractures* at the first turn at which it has had no
 //! consensus for `fracture_turns` consecutive turns, or U exceeds `fracture_unilateral_share`.
+//!
+//! The names of the outcomes and time series are declared here, beside the functions that
+//! fill them, so that a name and its value are written in one place: `outcome_specs` and
+//! [`finish`] in the same order, and one table for the series ([`SERIES`], [`series_row`]).
 
 use super::state::State;
-use super::{Coeffs, N_FIXED_OUTCOMES, P, Workspace};
-use crate::model::Tracer;
+use super::{Coeffs, P, Workspace};
+use crate::model::{OutcomeKind, OutcomeSpec, SeriesSpec, Tracer};
 
 /// Σ w_i x_i (weights normalised to sum 1).
 #[inline]
@@ -129,6 +133,151 @@ pub fn finish(c: &Coeffs, s: &State, out: &mut [f64]) {
     debug_assert_eq!(out.len(), N_FIXED_OUTCOMES + c.allies());
 }
 
+/// Number of per-trial outcomes before the per-ally `channel.<name>` outcomes.
+pub const N_FIXED_OUTCOMES: usize = 18;
+
+/// The per-trial outcomes: the fixed ones in the order [`finish`] writes them, then one
+/// `channel.<name>` per ally.
+pub(super) fn outcome_specs(names: &[String]) -> Vec<OutcomeSpec> {
+    let unit = OutcomeKind::Real { min: 0.0, max: 1.0 };
+    let mut v = vec![
+        OutcomeSpec::new("cohesion_final", unit, "cohesion index at the last turn"),
+        OutcomeSpec::new("cohesion_mean", unit, "mean cohesion index over the turns"),
+        OutcomeSpec::new("cohesion_min", unit, "lowest cohesion index over the turns"),
+        OutcomeSpec::new(
+            "fracture",
+            OutcomeKind::Binary,
+            "1 if the alliance fractured (no consensus for fracture_turns turns, or unilateral share above fracture_unilateral_share)",
+        ),
+        OutcomeSpec::new("fracture_turn", OutcomeKind::Turn, "turn of the fracture"),
+        OutcomeSpec::new(
+            "unilateral_peak",
+            OutcomeKind::Count,
+            "largest number of allies on unilateral channels in one turn",
+        ),
+        OutcomeSpec::new(
+            "credibility_final",
+            unit,
+            "deterrence credibility at the last turn",
+        ),
+        OutcomeSpec::new(
+            "crises",
+            OutcomeKind::Count,
+            "turns with military intimidation, aggression or an attack on an ally",
+        ),
+        OutcomeSpec::new(
+            "ally_attacked",
+            OutcomeKind::Binary,
+            "1 if an ally was attacked",
+        ),
+        OutcomeSpec::new(
+            "attack_turn",
+            OutcomeKind::Turn,
+            "turn of the first attack on an ally",
+        ),
+        OutcomeSpec::new(
+            "label_final",
+            OutcomeKind::Count,
+            "label in force at the end: 0 partner, 1 competitor, 2 threat, 3 adversary",
+        ),
+        OutcomeSpec::new(
+            "label_change_turn",
+            OutcomeKind::Turn,
+            "turn at which the label last changed",
+        ),
+        OutcomeSpec::new(
+            "consensus_share",
+            unit,
+            "mean over turns of the weighted share of allies within tolerance of the line",
+        ),
+        OutcomeSpec::new(
+            "threat_final",
+            unit,
+            "mean threat perception at the last turn",
+        ),
+        OutcomeSpec::new(
+            "line_final",
+            unit,
+            "the common line at the last turn (0 engagement, 1 confrontation)",
+        ),
+        OutcomeSpec::new(
+            "disinfo_campaigns",
+            OutcomeKind::Count,
+            "disinformation campaigns",
+        ),
+        OutcomeSpec::new("inducements", OutcomeKind::Count, "inducement offensives"),
+        OutcomeSpec::new("hybrid_attacks", OutcomeKind::Count, "hybrid attacks"),
+    ];
+    debug_assert_eq!(v.len(), N_FIXED_OUTCOMES);
+    for n in names {
+        v.push(OutcomeSpec::new(
+            format!("channel.{n}"),
+            OutcomeKind::Binary,
+            format!("1 if {n} ran a unilateral channel to Moscow at some point"),
+        ));
+    }
+    v
+}
+
+/// One per-turn time series: its name, its meaning, and the state variable it reports.
+struct SeriesDecl {
+    name: &'static str,
+    meaning: &'static str,
+    value: fn(&State) -> f64,
+}
+
+/// Number of per-turn time series.
+pub const N_SERIES: usize = 4;
+
+/// The per-turn time series, in the order a run reports them (every one on [0, 1]).
+const SERIES_DECL: [SeriesDecl; N_SERIES] = [
+    SeriesDecl {
+        name: "cohesion",
+        meaning: "cohesion index",
+        value: |s| s.cohesion,
+    },
+    SeriesDecl {
+        name: "credibility",
+        meaning: "deterrence credibility",
+        value: |s| s.credibility,
+    },
+    SeriesDecl {
+        name: "unilateral_share",
+        meaning: "weighted share of allies on unilateral channels",
+        value: |s| s.unilateral_share,
+    },
+    SeriesDecl {
+        name: "threat_mean",
+        meaning: "mean threat perception over allies",
+        value: |s| s.threat_mean,
+    },
+];
+
+/// The names of the per-turn time series, in the order of a run's series and of [`series_row`].
+pub const SERIES: [&str; N_SERIES] = {
+    let mut names = [""; N_SERIES];
+    let mut k = 0;
+    while k < N_SERIES {
+        names[k] = SERIES_DECL[k].name;
+        k += 1;
+    }
+    names
+};
+
+/// The values of the series of [`SERIES`] for a state, in that order.
+#[inline]
+pub fn series_row(s: &State) -> [f64; N_SERIES] {
+    std::array::from_fn(|k| (SERIES_DECL[k].value)(s))
+}
+
+/// The declarations of the per-turn time series.
+pub(super) fn series_specs() -> Vec<SeriesSpec> {
+    SERIES_DECL
+        .iter()
+        .map(|d| SeriesSpec::new(d.name, 0.0, 1.0, d.meaning))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
@@ -175,5 +324,46 @@ mod tests {
         for (k, &x) in out.iter().enumerate() {
             assert!(x.is_nan() || x >= 0.0, "{k}");
         }
+    }
+
+    #[test]
+    fn every_outcome_finish_writes_fits_its_declaration() {
+        let (_, c, mut s, _, ws) = setup(&defaults());
+        s.turn = 1;
+        record(&c, &mut s, &ws, 1, &mut NoTrace);
+        let specs = outcome_specs(&c.names);
+        assert_eq!(specs.len(), N_FIXED_OUTCOMES + c.allies());
+        assert_eq!(
+            specs[N_FIXED_OUTCOMES + 1].name,
+            format!("channel.{}", c.names[1])
+        );
+        let mut out = vec![0.0; specs.len()];
+        finish(&c, &s, &mut out);
+        for (d, &x) in specs.iter().zip(&out) {
+            let fits = match d.kind {
+                OutcomeKind::Real { min, max } => (min..=max).contains(&x),
+                OutcomeKind::Count => x >= 0.0 && x.fract() == 0.0,
+                OutcomeKind::Binary => x == 0.0 || x == 1.0,
+                OutcomeKind::Turn => x.is_nan() || (x >= 1.0 && x.fract() == 0.0),
+            };
+            assert!(fits, "{} = {x}", d.name);
+        }
+    }
+
+    #[test]
+    fn a_series_row_reports_each_named_variable() {
+        let (_, _, mut s, _, _) = setup(&defaults());
+        (s.cohesion, s.credibility, s.unilateral_share, s.threat_mean) = (0.9, 0.6, 0.1, 0.4);
+        let row = series_row(&s);
+        let named = |name: &str| row[SERIES.iter().position(|&n| n == name).unwrap()];
+        assert_eq!(named("cohesion"), 0.9);
+        assert_eq!(named("credibility"), 0.6);
+        assert_eq!(named("unilateral_share"), 0.1);
+        assert_eq!(named("threat_mean"), 0.4);
+        let specs = series_specs();
+        assert_eq!(
+            specs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            SERIES
+        );
     }
 }

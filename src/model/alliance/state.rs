@@ -3,9 +3,9 @@
 //! Kept apart from the per-trial coefficients ([`super::Coeffs`], fixed for a trial) and the
 //! scratch buffers ([`super::Workspace`], meaningless between turns), so that a `State` plus the
 //! trial's random streams is a complete snapshot: clone both and the clone continues exactly as
-//! the original would. That is what the wargame mode needs for forecasts (run N continuations
-//! from the current state) and for resume/branch. Per-ally quantities are parallel vectors
-//! indexed by ally (the actor-table order), sized once and refilled in place every trial.
+//! the original would. A game's forecasts (N continuations from the current state), resumes and
+//! branches rest on that. Per-ally quantities are parallel vectors indexed by ally (the
+//! actor-table order), sized once and refilled in place every trial.
 
 /// How the alliance labels the adversary, from least to most hostile.
 pub const LABELS: &[&str] = &["partner", "competitor", "threat", "adversary"];

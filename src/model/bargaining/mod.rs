@@ -8,6 +8,7 @@
 //! With zero noise every trial reproduces KTAB's state-0 analysis exactly.
 
 pub mod smp;
+mod smp1d;
 
 use super::{
     ActorField, FieldKind, ModelSpec, NoTrace, OutcomeKind, OutcomeSpec, ParamSpec, Params, Runner,

@@ -6,6 +6,14 @@
 //! conditional PCE p_i ∝ Π_j P(i>j) (with P(i>i) = ½); risk attitude (BigRRange "Mid")
 //! R_i = (3 p_i − (p_max + 2 p_min)) / (2 (p_max − p_min)) ∈ [−½, 1], inferred from the
 //! risk-neutral p; the reported probabilities are those of the risk-aware utilities.
+//!
+//! There is one implementation, [`Smp`], working on buffers sized once, because the alliance
+//! model bargains at every summit of every trial and its turn loop must not allocate; the
+//! bargaining model's [`analyse`] runs the same code on a workspace of its own. Matrices are
+//! flat and actor-major. With [`Smp::exact`] every sum runs in KTAB's order; on one dimension
+//! the default is the sorted O(n log n) computation of `smp1d.rs`, equal to rounding.
+
+use super::smp1d::Sorted1d;
 
 /// Floor added to every coalition strength (KTAB `Model::coalitions`, `minC`).
 pub const MIN_COALITION: f64 = 1e-8;
@@ -80,83 +88,85 @@ pub fn vote(weight: f64, u_i: f64, u_j: f64) -> f64 {
     weight * (u_i - u_j)
 }
 
-/// Coalition strengths (KTAB `Model::coalitions` with proportional votes).
-///
-/// `weights[k]` is actor k's weight, `util[k][i]` the utility to actor k of option i. Returns
-/// `c` with `c[i][j]` = [`MIN_COALITION`] + Σ_k max(0, v_k(i:j)) and `c[i][i]` = [`MIN_COALITION`].
-pub fn coalitions(weights: &[f64], util: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    assert_eq!(weights.len(), util.len(), "one utility row per actor");
-    let n_opt = util.first().map_or(0, Vec::len);
-    let mut c = vec![vec![0.0; n_opt]; n_opt];
-    for i in 0..n_opt {
-        for j in 0..i {
-            let mut cij = MIN_COALITION;
-            let mut cji = MIN_COALITION;
-            for (w, u) in weights.iter().zip(util) {
-                let v = vote(*w, u[i], u[j]);
-                if v > 0.0 {
-                    cij += v;
-                }
-                if v < 0.0 {
-                    cji -= v;
-                }
-            }
-            c[i][j] = cij;
-            c[j][i] = cji;
-        }
-        c[i][i] = MIN_COALITION;
-    }
-    c
-}
-
 /// Linear victory probability of a coalition of strength `c_ij` over one of strength `c_ji`
 /// (KTAB `Model::vProb`, `VPModel::Linear`): c_ij / (c_ij + c_ji).
 pub fn victory_probability(c_ij: f64, c_ji: f64) -> f64 {
     c_ij / (c_ij + c_ji)
 }
 
-/// Matrix of linear victory probabilities P(i > j) from coalition strengths, with P(i > i) = ½
-/// (KTAB `Model::vProb(VPModel, KMatrix)`).
-pub fn victory_probabilities(c: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    let n = c.len();
-    let mut p = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..i {
-            p[i][j] = victory_probability(c[i][j], c[j][i]);
-            p[j][i] = victory_probability(c[j][i], c[i][j]);
+/// Coalition strengths (KTAB `Model::coalitions` with proportional votes) of `m` options for
+/// `n` actors with weights `w`, from actor-major utilities `ut[k * m + o]` (utility to actor k
+/// of option o): `c[i * m + j]` = C(i:j) = [`MIN_COALITION`] + Σ_k max(0, v_k(i:j)), and
+/// `c[i * m + i]` = [`MIN_COALITION`]. `acc_a`, `acc_b` are scratch rows of length ≥ m.
+///
+/// The actor loop is outside and the option loop inside, so the inner loop is contiguous and
+/// vectorises; every sum C(i:j) still adds its actors' votes in actor order, as KTAB's loop does.
+#[allow(clippy::too_many_arguments)]
+pub fn coalitions(
+    w: &[f64],
+    ut: &[f64],
+    n: usize,
+    m: usize,
+    c: &mut [f64],
+    acc_a: &mut [f64],
+    acc_b: &mut [f64],
+) {
+    for i in 0..m {
+        let (a, b) = (&mut acc_a[..i], &mut acc_b[..i]);
+        a.fill(MIN_COALITION);
+        b.fill(MIN_COALITION);
+        for k in 0..n {
+            let row = &ut[k * m..k * m + i];
+            let (wk, x) = (w[k], ut[k * m + i]);
+            for ((aj, bj), &uj) in a.iter_mut().zip(b.iter_mut()).zip(row) {
+                let v = vote(wk, x, uj);
+                // Branch-free `if v > 0 { a += v }; if v < 0 { b -= v }`: adding a signed
+                // zero to a positive sum leaves it unchanged, so the bits are the same.
+                *aj += if v > 0.0 { v } else { 0.0 };
+                *bj -= if v < 0.0 { v } else { 0.0 };
+            }
         }
-        p[i][i] = 0.5;
+        for j in 0..i {
+            c[i * m + j] = a[j];
+            c[j * m + i] = b[j];
+        }
+        c[i * m + i] = MIN_COALITION;
     }
-    p
 }
 
-/// Conditional probability of each option prevailing (KTAB `Model::condPCE`): the probability
-/// that option i beats every option, Π_j P(i > j) including the diagonal ½, normalised to sum 1.
-pub fn conditional_pce(pv: &[Vec<f64>]) -> Vec<f64> {
-    let mut p: Vec<f64> = pv.iter().map(|row| row.iter().product()).collect();
-    let total: f64 = p.iter().sum();
+/// The probability `p[i]` that each of `m` options prevails, from coalition strengths `c`:
+/// linear victory probabilities `pv[i * m + j]` = P(i > j) with P(i > i) = ½ (KTAB
+/// `Model::vProb`), then the conditional PCE Π_j P(i > j), normalised (KTAB `Model::condPCE`).
+/// If every product underflows (hundreds of options), the same quantity in log space.
+pub fn pce_from_coalitions(c: &[f64], m: usize, pv: &mut [f64], p: &mut [f64]) {
+    for i in 0..m {
+        for j in 0..i {
+            pv[i * m + j] = victory_probability(c[i * m + j], c[j * m + i]);
+            pv[j * m + i] = victory_probability(c[j * m + i], c[i * m + j]);
+        }
+        pv[i * m + i] = 0.5;
+    }
+    for i in 0..m {
+        p[i] = pv[i * m..i * m + m].iter().fold(1.0, |a, &b| a * b);
+    }
+    let total = p[..m].iter().fold(0.0, |a, &b| a + b);
     if total > 0.0 && total.is_finite() {
-        p.iter_mut().for_each(|x| *x /= total);
+        for x in &mut p[..m] {
+            *x /= total;
+        }
     } else {
-        // Only reachable when every product underflows (hundreds of options): same quantity,
-        // computed in log space.
-        let logs: Vec<f64> = pv
-            .iter()
-            .map(|row| row.iter().map(|&x| libm::log(x)).sum())
-            .collect();
-        let max = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        p = logs.iter().map(|&l| libm::exp(l - max)).collect();
-        let total: f64 = p.iter().sum();
-        p.iter_mut().for_each(|x| *x /= total);
+        for i in 0..m {
+            p[i] = pv[i * m..i * m + m].iter().map(|&x| libm::log(x)).sum();
+        }
+        let max = p[..m].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for x in &mut p[..m] {
+            *x = libm::exp(*x - max);
+        }
+        let total: f64 = p[..m].iter().sum();
+        for x in &mut p[..m] {
+            *x /= total;
+        }
     }
-    p
-}
-
-/// Probability of each option prevailing, from weights and utilities (KTAB `Model::scalarPCE`
-/// with proportional voting, linear victory probabilities and the conditional PCE model).
-/// `util[k][i]` is the utility to actor k of option i.
-pub fn scalar_pce(weights: &[f64], util: &[Vec<f64>]) -> Vec<f64> {
-    conditional_pce(&victory_probabilities(&coalitions(weights, util)))
 }
 
 /// Risk attitudes from probabilities (KTAB `Model::bigRfromProb`, `BigRRange::Mid`):
@@ -164,76 +174,228 @@ pub fn scalar_pce(weights: &[f64], util: &[Vec<f64>]) -> Vec<f64> {
 /// and the most likely +1. When all probabilities are equal (KTAB divides 0 by 0) every actor
 /// is taken to be risk neutral, R = 0. Clamped to [−½, 1]: rounding put the extremes one ulp
 /// outside (e.g. 1.0000000000000002), beyond the declared range of the `risk.*` outcomes.
-pub fn risk_from_probabilities(p: &[f64]) -> Vec<f64> {
+pub fn risk_attitudes(p: &[f64], r: &mut [f64]) {
     let p_min = p.iter().copied().fold(1.0, f64::min);
     let p_max = p.iter().copied().fold(0.0, f64::max);
     let range = p_max - p_min;
-    if range > 0.0 {
-        p.iter()
-            .map(|&pi| ((3.0 * pi - (p_max + 2.0 * p_min)) / (2.0 * range)).clamp(-0.5, 1.0))
-            .collect()
-    } else {
-        vec![0.0; p.len()]
+    for (ri, &pi) in r.iter_mut().zip(p) {
+        *ri = if range > 0.0 {
+            ((3.0 * pi - (p_max + 2.0 * p_min)) / (2.0 * range)).clamp(-0.5, 1.0)
+        } else {
+            0.0
+        };
     }
 }
 
-/// Distance matrix `d[i][j]` from actor i's position to actor j's, with i's saliences.
-pub fn distance_matrix(actors: &[Actor]) -> Vec<Vec<f64>> {
-    actors
+/// Whether two positions are the same (within [`POSITION_TOLERANCE`], plain Euclidean norm).
+fn same_position(a: &[f64], b: &[f64]) -> bool {
+    let sq = a
         .iter()
-        .map(|ai| {
-            actors
-                .iter()
-                .map(|aj| distance(&ai.position, &aj.position, &ai.salience))
-                .collect()
-        })
-        .collect()
+        .zip(b)
+        .map(|(x, y)| (x - y) * (x - y))
+        .fold(0.0, |s, v| s + v);
+    libm::sqrt(sq) < POSITION_TOLERANCE
 }
 
-/// Utility matrix `u[i][j]` = utility to actor i of actor j's position, with i's own risk
-/// attitude `risk[i]` (KTAB: actor i's estimate of its own R under any `BigRAdjust` rule).
-pub fn utility_matrix(distances: &[Vec<f64>], risk: &[f64]) -> Vec<Vec<f64>> {
-    distances
-        .iter()
-        .zip(risk)
-        .map(|(row, &r)| row.iter().map(|&d| utility(d, r)).collect())
-        .collect()
+/// Workspace and results of a state-0 SMP analysis for up to `capacity` actors.
+#[derive(Debug, Clone)]
+pub struct Smp {
+    capacity: usize,
+    dims: usize,
+    /// `d[i * n + j]`: distance from actor i's position to j's, with i's saliences.
+    d: Vec<f64>,
+    /// `ut[k * m + o]`: utility to actor k of option o (m options).
+    ut: Vec<f64>,
+    c: Vec<f64>,
+    pv: Vec<f64>,
+    p: Vec<f64>,
+    own: Vec<f64>,
+    acc_a: Vec<f64>,
+    acc_b: Vec<f64>,
+    zeros: Vec<f64>,
+    sorted: Sorted1d,
+    /// Use KTAB's O(n³) loops even on one dimension (every sum in KTAB's order).
+    pub exact: bool,
+    /// Inferred risk attitude of each actor.
+    pub risk: Vec<f64>,
+    /// First actor holding each distinct position (`unique[..m]`).
+    pub unique: Vec<usize>,
+    /// Number of distinct positions.
+    pub m: usize,
+    /// Probability that each distinct position prevails.
+    pub prob_unique: Vec<f64>,
+    /// Probability that each actor's position prevails (as `SmpResult::win_probabilities`).
+    pub win: Vec<f64>,
+    /// Probability-weighted expected position.
+    pub expected: Vec<f64>,
 }
 
-/// Distinct positions (KTAB `KBase::ueIndices` with `SMPState::equivNdx`): returns the index of
-/// the first actor holding each distinct position, and for every actor the index (into that
-/// first list) of its position. Positions within [`POSITION_TOLERANCE`] are the same.
-pub fn unique_positions(actors: &[Actor]) -> (Vec<usize>, Vec<usize>) {
-    let mut unique: Vec<usize> = Vec::new();
-    let mut equiv = Vec::with_capacity(actors.len());
-    for (i, a) in actors.iter().enumerate() {
-        match unique
-            .iter()
-            .position(|&k| same_position(&a.position, &actors[k].position))
-        {
-            Some(j) => equiv.push(j),
-            None => {
-                unique.push(i);
-                equiv.push(unique.len() - 1);
+impl Smp {
+    /// Workspace for up to `capacity` actors on `dims` dimensions.
+    pub fn new(capacity: usize, dims: usize) -> Self {
+        let n2 = capacity * capacity;
+        Smp {
+            capacity,
+            dims,
+            d: vec![0.0; n2],
+            ut: vec![0.0; n2],
+            c: vec![0.0; n2],
+            pv: vec![0.0; n2],
+            p: vec![0.0; capacity],
+            own: vec![0.0; capacity],
+            acc_a: vec![0.0; capacity],
+            acc_b: vec![0.0; capacity],
+            zeros: vec![0.0; capacity],
+            sorted: Sorted1d::new(capacity),
+            exact: false,
+            risk: vec![0.0; capacity],
+            unique: vec![0; capacity],
+            m: 0,
+            prob_unique: vec![0.0; capacity],
+            win: vec![0.0; capacity],
+            expected: vec![0.0; dims],
+        }
+    }
+
+    /// State-0 analysis (as [`analyse`]) of `caps.len()` actors: positions and saliences are
+    /// flat, `pos[i * dims + k]`. Results in the public fields. Allocates nothing.
+    ///
+    /// 1. risk-neutral utilities 1 − d_ij; conditional PCE over all actors' positions
+    ///    (duplicates included) with capabilities as weights; risk attitudes R_i from those
+    ///    probabilities;
+    /// 2. risk-aware utilities u_i(j) = (1 − d_ij)(1 + d_ij R_i); conditional PCE over the
+    ///    distinct positions, again with capabilities as weights.
+    ///
+    /// # Panics
+    /// If there are more actors than the capacity, the slices do not match the dimension, or
+    /// (off the one-dimensional fast path) an actor's saliences are all zero.
+    pub fn analyse(&mut self, caps: &[f64], pos: &[f64], sal: &[f64]) {
+        let n = caps.len();
+        let dims = self.dims;
+        assert!(
+            n <= self.capacity,
+            "Smp holds at most {} actors",
+            self.capacity
+        );
+        assert_eq!(pos.len(), n * dims, "one position per actor and dimension");
+        assert_eq!(sal.len(), n * dims, "one salience per actor and dimension");
+        self.expected.fill(0.0);
+        self.m = 0;
+        if n == 0 {
+            return;
+        }
+        let at = |i: usize| i * dims..(i + 1) * dims;
+        // One dimension: KTAB's distance sqrt(((a − b) s)² / s²) is |a − b| whatever the
+        // salience, and the sorted computation replaces the O(n³) loops.
+        let fast = dims == 1 && !self.exact;
+        if fast {
+            self.sorted.opts[..n].copy_from_slice(pos);
+            self.sorted.pce(
+                caps,
+                pos,
+                &self.zeros[..n],
+                n,
+                &mut self.c,
+                &mut self.pv,
+                &mut self.p,
+            );
+        } else {
+            for i in 0..n {
+                for j in 0..n {
+                    self.d[i * n + j] = distance(&pos[at(i)], &pos[at(j)], &sal[at(i)]);
+                }
+            }
+            // Risk-neutral pass over every actor's position.
+            for o in 0..n {
+                for k in 0..n {
+                    self.ut[k * n + o] = utility(self.d[k * n + o], 0.0);
+                }
+            }
+            coalitions(
+                caps,
+                &self.ut,
+                n,
+                n,
+                &mut self.c,
+                &mut self.acc_a,
+                &mut self.acc_b,
+            );
+            pce_from_coalitions(&self.c, n, &mut self.pv, &mut self.p);
+        }
+        risk_attitudes(&self.p[..n], &mut self.risk[..n]);
+        for i in 0..n {
+            // KTAB evaluates actor i's own estimate of its risk attitude under the OneThird
+            // rule, (2 r_i + r_i) / 3; kept for bit-level fidelity.
+            let r = self.risk[i];
+            self.own[i] = (2.0 * r + r) / 3.0;
+        }
+        // Distinct positions (KTAB `KBase::ueIndices` with `SMPState::equivNdx`).
+        let same = |a: usize, b: usize| {
+            if dims == 1 {
+                // sqrt((x − y)²) = |x − y| exactly (sqrt(x ⊗ x) = |x| in binary floating point).
+                (pos[a] - pos[b]).abs() < POSITION_TOLERANCE
+            } else {
+                same_position(&pos[at(a)], &pos[at(b)])
+            }
+        };
+        let mut m = 0;
+        for i in 0..n {
+            if !(0..m).any(|u| same(i, self.unique[u])) {
+                self.unique[m] = i;
+                m += 1;
+            }
+        }
+        self.m = m;
+        // Risk-aware pass over the distinct positions.
+        if fast {
+            for u in 0..m {
+                self.sorted.opts[u] = pos[self.unique[u]];
+            }
+            self.sorted.pce(
+                caps,
+                pos,
+                &self.own[..n],
+                m,
+                &mut self.c,
+                &mut self.pv,
+                &mut self.prob_unique,
+            );
+        } else {
+            for u in 0..m {
+                let o = self.unique[u];
+                for k in 0..n {
+                    self.ut[k * m + u] = utility(self.d[k * n + o], self.own[k]);
+                }
+            }
+            coalitions(
+                caps,
+                &self.ut,
+                n,
+                m,
+                &mut self.c,
+                &mut self.acc_a,
+                &mut self.acc_b,
+            );
+            pce_from_coalitions(&self.c, m, &mut self.pv, &mut self.prob_unique);
+        }
+        // KTAB `State::posProb`: the last distinct position equivalent to actor i's.
+        for i in 0..n {
+            let k = (0..m).rev().find(|&u| same(i, self.unique[u])).unwrap_or(0);
+            self.win[i] = self.prob_unique[k];
+        }
+        for u in 0..m {
+            let j = self.unique[u];
+            let pu = self.prob_unique[u];
+            for k in 0..dims {
+                self.expected[k] += pu * pos[j * dims + k];
             }
         }
     }
-    (unique, equiv)
-}
-
-fn same_position(a: &[f64], b: &[f64]) -> bool {
-    let sq: f64 = a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum();
-    libm::sqrt(sq) < POSITION_TOLERANCE
 }
 
 /// State-0 SMP analysis, as KTAB's `SMPState::setAllAUtil` then `SMPState::pDist(-1)` with the
 /// default parameters (VictoryProbModel Linear, VotingRule Proportional, PCEModel Conditional,
-/// BigRRange Mid):
-///
-/// 1. risk-neutral utilities 1 − d_ij; conditional PCE over all actors' positions (duplicates
-///    included) with capabilities as weights; risk attitudes R_i from those probabilities;
-/// 2. risk-aware utilities u_i(j) = (1 − d_ij)(1 + d_ij R_i); conditional PCE over the distinct
-///    positions, again with capabilities as weights.
+/// BigRRange Mid): [`Smp::analyse`] in KTAB's order of operations, on a workspace of its own.
 ///
 /// Deterministic: fixed iteration order throughout. An empty slice gives an empty result.
 ///
@@ -264,47 +426,22 @@ pub fn analyse(actors: &[Actor]) -> SmpResult {
             expected_position: Vec::new(),
         };
     }
-    let weights: Vec<f64> = actors.iter().map(|a| a.capability).collect();
-    let d = distance_matrix(actors);
-
-    // Risk-neutral pass over every actor's position: infer risk attitudes.
-    let neutral = utility_matrix(&d, &vec![0.0; n]);
-    let risk = risk_from_probabilities(&scalar_pce(&weights, &neutral));
-
-    // Risk-aware pass over distinct positions. KTAB evaluates actor i's own estimate of its
-    // risk attitude under the OneThird rule, (2 r_i + r_i) / 3; kept for bit-level fidelity.
-    let own: Vec<f64> = risk.iter().map(|&r| (2.0 * r + r) / 3.0).collect();
-    let aware = utility_matrix(&d, &own);
-    let (unique, _) = unique_positions(actors);
-    let aware_unique: Vec<Vec<f64>> = aware
+    let caps: Vec<f64> = actors.iter().map(|a| a.capability).collect();
+    let pos: Vec<f64> = actors
         .iter()
-        .map(|row| unique.iter().map(|&j| row[j]).collect())
+        .flat_map(|a| a.position.iter().copied())
         .collect();
-    let p_unique = scalar_pce(&weights, &aware_unique);
-
-    // KTAB `State::posProb`: the last distinct position equivalent to actor i's.
-    let win_probabilities = actors
+    let sal: Vec<f64> = actors
         .iter()
-        .map(|a| {
-            let k = unique
-                .iter()
-                .rposition(|&j| same_position(&a.position, &actors[j].position))
-                .expect("every position is equivalent to a distinct one");
-            p_unique[k]
-        })
+        .flat_map(|a| a.salience.iter().copied())
         .collect();
-
-    let mut expected_position = vec![0.0; dims];
-    for (&j, &p) in unique.iter().zip(&p_unique) {
-        for (e, &x) in expected_position.iter_mut().zip(&actors[j].position) {
-            *e += p * x;
-        }
-    }
-
+    let mut ws = Smp::new(n, dims);
+    ws.exact = true;
+    ws.analyse(&caps, &pos, &sal);
     SmpResult {
-        risk_attitudes: risk,
-        win_probabilities,
-        expected_position,
+        risk_attitudes: ws.risk,
+        win_probabilities: ws.win,
+        expected_position: ws.expected,
     }
 }
 
@@ -346,6 +483,14 @@ mod tests {
             .collect()
     }
 
+    /// Capabilities, and positions and saliences flat (`[i * dims + k]`).
+    fn flat(actors: &[Actor]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let caps = actors.iter().map(|a| a.capability).collect();
+        let pos = actors.iter().flat_map(|a| a.position.clone()).collect();
+        let sal = actors.iter().flat_map(|a| a.salience.clone()).collect();
+        (caps, pos, sal)
+    }
+
     fn actor(name: &str, capability: f64, position: &[f64], salience: &[f64]) -> Actor {
         Actor {
             name: name.to_string(),
@@ -385,14 +530,17 @@ mod tests {
         // Reference log rows: risk-neutral value (3 decimals) of actor 0, and risk-aware
         // utility (4 decimals) of actor 1, to every actor's position.
         let actors = soe_actors();
-        let d = distance_matrix(&actors);
+        let d = |i: usize, j: usize| {
+            let (a, b) = (&actors[i], &actors[j]);
+            distance(&a.position, &b.position, &a.salience)
+        };
         let raw0 = [
             1.000, 0.592, 0.955, 0.767, 0.588, 0.888, 0.937, 0.700, 0.955, 0.809, 0.717, 0.900,
             0.636,
         ];
         for (j, &e) in raw0.iter().enumerate() {
             assert!(
-                (utility(d[0][j], 0.0) - e).abs() <= 5e-4 + 1e-12,
+                (utility(d(0, j), 0.0) - e).abs() <= 5e-4 + 1e-12,
                 "raw (0,{j})"
             );
         }
@@ -402,7 +550,7 @@ mod tests {
             0.5952, 0.6909,
         ];
         for (j, &e) in aware1.iter().enumerate() {
-            let u = utility(d[1][j], res.risk_attitudes[1]);
+            let u = utility(d(1, j), res.risk_attitudes[1]);
             assert!((u - e).abs() <= 5e-5 + 1e-12, "aware (1,{j}): {u} vs {e}");
         }
     }
@@ -411,23 +559,28 @@ mod tests {
     fn probabilities_sum_to_one_over_distinct_positions() {
         let actors = soe_actors();
         let res = analyse(&actors);
-        let (unique, equiv) = unique_positions(&actors);
+        let (caps, pos, sal) = flat(&actors);
+        let mut ws = Smp::new(13, 2);
+        ws.exact = true;
+        ws.analyse(&caps, &pos, &sal);
+        let unique = &ws.unique[..ws.m];
         assert_eq!(unique.len(), 12); // ZG and MEP share (30, 15)
-        assert_eq!(equiv[8], equiv[2]);
+        assert!(unique.contains(&2) && !unique.contains(&8));
         let total: f64 = unique.iter().map(|&j| res.win_probabilities[j]).sum();
         assert!((total - 1.0).abs() < 1e-12, "{total}");
         assert_eq!(res.win_probabilities[2], res.win_probabilities[8]);
         let all: f64 = res.win_probabilities.iter().sum();
         assert!((all - 1.0 - res.win_probabilities[2]).abs() < 1e-12);
 
-        let p = scalar_pce(
-            &[1.0, 2.0, 3.0],
-            &[
-                vec![1.0, 0.2, 0.5],
-                vec![0.3, 1.0, 0.7],
-                vec![0.1, 0.6, 1.0],
-            ],
-        );
+        // Three actors (weights 1, 2, 3) and three options, utilities actor-major.
+        let ut = [1.0, 0.2, 0.5, 0.3, 1.0, 0.7, 0.1, 0.6, 1.0];
+        let (mut c, mut pv, mut p) = ([0.0; 9], [0.0; 9], [0.0; 3]);
+        let (mut a, mut b) = ([0.0; 3], [0.0; 3]);
+        coalitions(&[1.0, 2.0, 3.0], &ut, 3, 3, &mut c, &mut a, &mut b);
+        // C(1:0): actors 1 and 2 prefer option 1 by 0.7 and 0.5, weighted 2 and 3.
+        assert!((c[3] - (MIN_COALITION + 2.0 * 0.7 + 3.0 * 0.5)).abs() < 1e-12);
+        assert!((c[1] - (MIN_COALITION + 0.8)).abs() < 1e-12);
+        pce_from_coalitions(&c, 3, &mut pv, &mut p);
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
 
         let r = &res.risk_attitudes;
@@ -464,10 +617,18 @@ mod tests {
         assert!((utility(0.5, 0.0) - 0.5).abs() < 1e-15);
         assert_eq!(vote(2.0, 0.75, 0.5), 0.5);
         assert!((victory_probability(3.0, 1.0) - 0.75).abs() < 1e-15);
-        let pv = vec![vec![0.5, 0.75], vec![0.25, 0.5]];
-        let p = conditional_pce(&pv);
-        assert!((p[0] - 0.75).abs() < 1e-15 && (p[1] - 0.25).abs() < 1e-15);
-        let r = risk_from_probabilities(&[0.1, 0.4, 0.5]);
+        // C(0:1) = 3, C(1:0) = 1: P(0 > 1) = ¾, and p ∝ (½ · ¾, ¼ · ½) = (¾, ¼).
+        let (mut pv, mut p) = ([0.0; 4], [0.0; 2]);
+        pce_from_coalitions(
+            &[MIN_COALITION, 3.0, 1.0, MIN_COALITION],
+            2,
+            &mut pv,
+            &mut p,
+        );
+        assert!((pv[1] - 0.75).abs() < 1e-8 && pv[0] == 0.5);
+        assert!((p[0] - 0.75).abs() < 1e-8 && (p[1] - 0.25).abs() < 1e-8);
+        let mut r = [0.0; 3];
+        risk_attitudes(&[0.1, 0.4, 0.5], &mut r);
         for (x, e) in r.iter().zip([-0.5, 0.625, 1.0]) {
             assert!((x - e).abs() < 1e-12, "{x} vs {e}");
         }
@@ -504,5 +665,55 @@ mod tests {
     fn deterministic() {
         let actors = soe_actors();
         assert_eq!(analyse(&actors), analyse(&actors));
+    }
+
+    /// A workspace reused for other inputs (and larger than needed) gives the same bits as a
+    /// fresh one: nothing of an earlier analysis leaks into the next.
+    fn reused_workspace_matches_a_fresh_one(actors: &[Actor], other: &[Actor], dims: usize) {
+        let fresh = analyse(actors);
+        let (caps, pos, sal) = flat(actors);
+        let (caps2, pos2, sal2) = flat(other);
+        let mut ws = Smp::new(actors.len().max(other.len()) + 3, dims);
+        ws.exact = true;
+        for _ in 0..2 {
+            ws.analyse(&caps2, &pos2, &sal2);
+            ws.analyse(&caps, &pos, &sal);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let n = actors.len();
+            assert_eq!(bits(&ws.risk[..n]), bits(&fresh.risk_attitudes));
+            assert_eq!(bits(&ws.win[..n]), bits(&fresh.win_probabilities));
+            assert_eq!(bits(&ws.expected), bits(&fresh.expected_position));
+        }
+    }
+
+    #[test]
+    fn a_reused_workspace_gives_the_bits_of_a_fresh_one() {
+        let soe = soe_actors();
+        let shifted: Vec<Actor> = soe[..7]
+            .iter()
+            .map(|a| actor(&a.name, a.capability * 2.0, &[0.5, 0.1], &a.salience))
+            .collect();
+        reused_workspace_matches_a_fresh_one(&soe, &shifted, 2);
+        reused_workspace_matches_a_fresh_one(&shifted, &soe, 2);
+        let mut r = crate::kernel::rng::stream(4, crate::kernel::rng::Purpose::Init, 0);
+        let mut random = |n: usize| -> Vec<Actor> {
+            (0..n)
+                .map(|i| {
+                    // Some shared positions, to exercise the distinct-position logic.
+                    let x = if i % 4 == 3 {
+                        0.5
+                    } else {
+                        crate::kernel::rng::uniform(&mut r, 0.0, 1.0)
+                    };
+                    let s = crate::kernel::rng::uniform(&mut r, 0.1, 1.0);
+                    let c = crate::kernel::rng::uniform(&mut r, 0.01, 1.0);
+                    actor(&format!("a{i}"), c, &[x], &[s])
+                })
+                .collect()
+        };
+        for n in [1, 2, 3, 5, 8, 13, 30] {
+            let (a, b) = (random(n), random(n + 2));
+            reused_workspace_matches_a_fresh_one(&a, &b, 1);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Published results of the reference models, checked through the CLI: run the shipped
 //! scenario, read `summary.csv`. Thresholds come from the literature, not from our output.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! streams, so options with identical levers give identical outcomes and a paired
 //! difference of exactly zero, and a run of a subset of options reproduces their results.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The command line as a user sees it: `scenarios`, `describe`, `init`, `run` without a
 //! scenario, fresh seeds, the manifest and the layout of the output tables.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 
@@ -99,6 +99,124 @@ fn describe_of_an_unknown_model_lists_the_models() {
         "{}",
         stderr(&o)
     );
+}
+
+const SCENARIO_MD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/SCENARIO.md");
+const BEGIN_GENERATED: &str = "<!-- BEGIN GENERATED:";
+const END_GENERATED: &str = "<!-- END GENERATED -->";
+
+/// docs/SCENARIO.md's reference is what `describe --scenario-format --markdown` prints (which
+/// reads the validator's own declarations). After changing a declaration, regenerate it with
+/// `COHESION_UPDATE_DOCS=1 cargo test --release --test it scenario_md`.
+#[test]
+fn scenario_md_reference_is_the_generated_one() {
+    let generated = stdout(&run_ok(&["describe", "--scenario-format", "--markdown"]));
+    let doc = std::fs::read_to_string(SCENARIO_MD).expect("docs/SCENARIO.md");
+    let begin = doc
+        .find(BEGIN_GENERATED)
+        .expect("no BEGIN GENERATED marker");
+    let start = begin + doc[begin..].find('\n').unwrap() + 1;
+    let end = doc.find(END_GENERATED).expect("no END GENERATED marker");
+    assert!(start <= end, "markers out of order");
+    if std::env::var_os("COHESION_UPDATE_DOCS").is_some() {
+        let text = format!("{}{generated}{}", &doc[..start], &doc[end..]);
+        std::fs::write(SCENARIO_MD, text).unwrap();
+        return;
+    }
+    let got = &doc[start..end];
+    if got != generated {
+        let line = got
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(got.lines().count().min(generated.lines().count()));
+        panic!(
+            "docs/SCENARIO.md's reference differs from `cohesion describe --scenario-format --markdown` \
+             from its line {} on; regenerate with COHESION_UPDATE_DOCS=1 cargo test --release --test it scenario_md",
+            line + 1
+        );
+    }
+}
+
+#[test]
+fn describe_scenario_format_lists_every_section_and_key() {
+    // The keys and limits of the format as the README's scenario example and the validator's
+    // messages state them.
+    let text = stdout(&run_ok(&["describe", "--scenario-format"]));
+    for section in [
+        "[scenario]",
+        "[run]",
+        "[model]",
+        "[outcomes]",
+        "[actors]",
+        "[[actor]]",
+        "[[policy]]",
+        "[[uncertainty]]",
+        "[[inject]]",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(section)),
+            "no {section}:\n{text}"
+        );
+    }
+    for (key, allowed) in [
+        ("extends", "relative to this file"),
+        ("turns", "a whole number from 1 to 100000"),
+        (
+            "turn_length",
+            "one of day, week, month, quarter, year, step",
+        ),
+        (
+            "trials",
+            "a whole number from 1 to 68719476720; default: 1000",
+        ),
+        (
+            "block_size",
+            "a whole number from 1 to 1000000; default: 256",
+        ),
+        ("seed", "a whole number from 0 to 9223372036854775807"),
+        ("baseline", "true or false; default: false"),
+        (
+            "dist",
+            "one of uniform, triangular, truncnormal, beta, choice",
+        ),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(key) && l.contains(allowed)),
+            "no {key} with {allowed:?}:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("beta         alpha, beta, [min], [max]"),
+        "{text}"
+    );
+    // The Markdown form holds every model's tables too, each row complete.
+    let md = stdout(&run_ok(&["describe", "--scenario-format", "--markdown"]));
+    for kind in ["alliance", "deffuant", "hegselmann-krause", "bargaining"] {
+        assert!(md.contains(&format!("### `{kind}`: ")), "no model {kind}");
+    }
+    let mut header_cells = 0;
+    for l in md.lines() {
+        if !l.starts_with('|') {
+            header_cells = 0;
+            continue;
+        }
+        let cells = l.replace("\\|", "").matches('|').count();
+        if header_cells == 0 {
+            header_cells = cells;
+        }
+        assert_eq!(cells, header_cells, "row with a wrong number of cells: {l}");
+    }
+    // `describe` needs a model or --scenario-format, not both.
+    for args in [
+        &["describe"][..],
+        &["describe", "alliance", "--scenario-format"],
+    ] {
+        let o = run(args);
+        assert_no_panic(&o);
+        assert!(!o.status.success(), "{args:?} should fail");
+    }
 }
 
 #[test]

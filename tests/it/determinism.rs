@@ -1,7 +1,7 @@
 //! Determinism: the same seed gives byte-identical tables with any number of threads,
 //! another seed gives other results, and `trace` reproduces exactly one trial of a full run.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 

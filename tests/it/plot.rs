@@ -5,7 +5,7 @@
 //! Set `COHESION_KEEP_CHARTS=DIR` to keep the synthetic alliance run (with its charts) in DIR
 //! for a look.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -556,7 +556,7 @@ fn a_run_without_injects_or_time_still_charts() {
 
 /// Chart time for a five-option run with a large `trials.csv` (100,000 trials × 5 options,
 /// made by repeating the synthetic trials). Not a timed test: run it with
-/// `cargo test --release --test plot -- --ignored --nocapture` to read the figures.
+/// `cargo test --release --test it plot:: -- --ignored --nocapture` to read the figures.
 #[test]
 #[ignore]
 fn chart_time_for_a_large_five_option_run() {

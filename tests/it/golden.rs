@@ -4,13 +4,13 @@
 //! The hashes were produced by the binary of the commit before the layering refactor, so a
 //! refactor that moves code without meaning to change results must leave every hash alone.
 //! What changes from run to run is normalised first: clock times (RFC 3339), wall-clock and
-//! speed figures in manifests, the command line, the temporary folder's path and the path of
-//! the checkout itself.
+//! speed figures in manifests, the command line, the build's git commit, and the paths of the
+//! temporary folder and of the checkout.
 //!
 //! A change that deliberately alters output bytes regenerates the file with
-//! `COHESION_UPDATE_GOLDEN=1 cargo test --release --test golden` and says so in CHANGELOG.md.
+//! `COHESION_UPDATE_GOLDEN=1 cargo test --release --test it golden` and says so in CHANGELOG.md.
 
-mod util;
+use crate::util;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -117,11 +117,9 @@ fn normalised(path: &Path, root: &Path, commit: Option<&str>) -> Vec<u8> {
     let Ok(text) = String::from_utf8(bytes.clone()) else {
         return bytes;
     };
-    // The checkout's own path (a game session records its scenario file's absolute path)
-    // must not matter: CI clones the repository elsewhere.
     let mut text = text
         .replace(root.to_str().unwrap(), "<tmp>")
-        .replace(env!("CARGO_MANIFEST_DIR"), "<repo>");
+        .replace(env!("CARGO_MANIFEST_DIR"), "<checkout>");
     if let Some(c) = commit.filter(|c| !c.is_empty()) {
         text = text.replace(c, "<commit>");
     }
@@ -164,7 +162,10 @@ fn record_with(
 }
 
 fn record_text(hashes: &mut BTreeMap<String, String>, key: &str, text: &str, root: &Path) {
-    let t = strip_times(&text.replace(root.to_str().unwrap(), "<tmp>"));
+    let t = text
+        .replace(root.to_str().unwrap(), "<tmp>")
+        .replace(env!("CARGO_MANIFEST_DIR"), "<checkout>");
+    let t = strip_times(&t);
     hashes.insert(key.into(), blake3::hash(t.as_bytes()).to_hex().to_string());
 }
 

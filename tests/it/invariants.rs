@@ -2,7 +2,7 @@
 //! documented range, every outcome within its declared kind, the traced run equals the plain
 //! one, and no NaN or infinity reaches an output file.
 
-mod util;
+use crate::util;
 
 use cohesion::engine;
 use cohesion::kernel::rng::{Purpose, StreamKeys, stream};

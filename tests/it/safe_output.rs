@@ -2,7 +2,7 @@
 //! or killed run leaves nothing that looks like a complete result; write errors are errors,
 //! not panics.
 
-mod util;
+use crate::util;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -3,7 +3,7 @@
 //! independent reader (pyarrow) reads as the CSV, and `rerun` from a manifest. Every check
 //! goes through the binary and compares output files byte for byte with a plain run.
 
-mod util;
+use crate::util;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

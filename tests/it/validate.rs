@@ -2,7 +2,7 @@
 //! command fails, and that the message names the file, the key path, the line and column
 //! where the parser knows them, and what is allowed.
 
-mod util;
+use crate::util;
 
 use util::{BUILTINS, assert_no_panic, cohesion, loc, scenario_dir, stderr, stdout, write_files};
 
