@@ -6,6 +6,7 @@
 //! library's configuration.
 
 mod describe;
+mod explore;
 mod game;
 mod init;
 mod plot;
@@ -74,8 +75,12 @@ pub enum Command {
         #[arg(long, short = 'j')]
         threads: Option<usize>,
     },
-    /// Redraw the charts and report.html of an earlier run from its CSV files (no simulation).
+    /// Redraw the charts and report.html of an earlier run or exploration from its CSV files (no simulation).
     Plot(PlotArgs),
+    /// Run an experimental design over the scenario's uncertainties: sensitivity indices, scenario discovery, robustness.
+    Explore(explore::ExploreArgs),
+    /// Find where in the space of assumptions a yes/no question holds (PRIM), in a finished run or exploration.
+    Discover(explore::DiscoverArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -113,7 +118,7 @@ pub struct RunArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct PlotArgs {
-    /// Output folder of an earlier `cohesion run` (with its CSV files and manifest.json).
+    /// Output folder of an earlier `cohesion run` or `cohesion explore` (with its CSV files and manifest.json).
     pub dir: std::path::PathBuf,
     /// Only these charts: ids, or kinds such as `dist`, `fan` (comma-separated; see --list).
     #[arg(long, value_delimiter = ',')]
@@ -189,6 +194,8 @@ pub fn main() -> i32 {
         Command::Replay { dir, threads } => game::replay(dir, threads),
         Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),
+        Command::Explore(a) => explore::explore(a),
+        Command::Discover(a) => explore::discover_cmd(a),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,9 @@
 //! computed on a bounded pool of worker threads, outputs folded in block order, so that the
 //! result is the same bits for any number of threads. [`trials`] is the run's job: the trials of
 //! every policy option of a scenario on common random numbers, with their statistics.
+//! [`explore`] runs the points of an experimental design the same way (`cohesion explore`).
 
+pub mod explore;
 pub mod pool;
 pub mod trials;
 

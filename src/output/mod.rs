@@ -3,8 +3,11 @@
 //! Every table is CSV with a header row and RFC 4180 quoting, in long ("tidy") layout so that
 //! pandas and R read it directly. Floats are written in their shortest round-trip form;
 //! whole numbers without a decimal point; a missing value as an empty cell (never "NaN").
+//! [`explore`] and [`analysis`] hold the tables of `cohesion explore` and `cohesion discover`.
 
+pub mod analysis;
 pub mod atomic;
+pub mod explore;
 pub mod injects;
 pub mod manifest;
 pub mod policies;

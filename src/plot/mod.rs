@@ -12,17 +12,21 @@
 pub mod backend;
 pub mod canvas;
 pub mod data;
+pub mod explore;
 pub mod labels;
 pub mod style;
 pub mod text;
 
 mod boxes;
 mod diff;
+mod discovery;
 mod dist;
 mod family;
 mod fan;
 mod heatmap;
 mod prob;
+mod robust;
+mod sens;
 mod timing;
 
 use std::path::{Path, PathBuf};
