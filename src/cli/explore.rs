@@ -25,9 +25,12 @@ pub struct PrimArgs {
     /// PRIM: smallest share of all points a box may hold.
     #[arg(long, default_value_t = 0.05)]
     pub mass_min: f64,
-    /// PRIM: the chosen box is the densest whose coverage is at least this.
+    /// PRIM: the chosen box is the densest whose coverage is at least this…
     #[arg(long, default_value_t = 0.5)]
     pub min_coverage: f64,
+    /// …with the restrictions whose quasi-p-values are all above this lifted (1: keep all).
+    #[arg(long, default_value_t = 0.05)]
+    pub max_qp: f64,
 }
 
 impl PrimArgs {
@@ -52,11 +55,18 @@ impl PrimArgs {
                 self.min_coverage
             );
         }
+        if !(self.max_qp > 0.0 && self.max_qp <= 1.0) {
+            bail!(
+                "--max-qp {}: allowed: a number above 0 and at most 1",
+                self.max_qp
+            );
+        }
         Ok(PrimSettings {
             peel_alpha: self.peel_alpha,
             paste_alpha: self.paste_alpha,
             mass_min: self.mass_min,
             min_coverage: self.min_coverage,
+            max_qp: self.max_qp,
         })
     }
 }
@@ -311,17 +321,31 @@ pub fn discover_cmd(a: DiscoverArgs) -> Result<i32> {
         }
     }
     let b = &t.boxes[d.chosen];
+    let how = if b.phase == cohesion::stats::prim::Phase::Prune {
+        format!(
+            "the densest with coverage at least {:.0}%, then its restrictions with quasi-p above {} lifted",
+            100.0 * q.prim.min_coverage,
+            q.prim.max_qp
+        )
+    } else {
+        format!(
+            "the densest with coverage at least {:.0}%",
+            100.0 * q.prim.min_coverage
+        )
+    };
     println!(
-        "chosen box {} (the densest with coverage at least {:.0}%): coverage {:.1}%, density {:.1}% (against {:.1}% overall), mass {:.1}%",
+        "chosen box {} ({how}): coverage {:.1}%, density {:.1}% (against {:.1}% overall), mass {:.1}%",
         d.chosen,
-        100.0 * q.prim.min_coverage,
         100.0 * b.coverage,
         100.0 * b.density,
         100.0 * t.k as f64 / t.n as f64,
         100.0 * b.mass
     );
     if d.limits.is_empty() {
-        println!("  no parameter restricted: the yes {} are spread over the whole space", d.units);
+        println!(
+            "  no parameter restricted: the yes {} are spread over the whole space",
+            d.units
+        );
     } else {
         println!("restricted parameters:");
         for l in &d.limits {
@@ -347,7 +371,11 @@ pub fn discover_cmd(a: DiscoverArgs) -> Result<i32> {
     }
     if let Some(out) = &a.out {
         write(&d, out)?;
-        println!("tables: {}/prim.csv, {}/prim_box.csv", out.display(), out.display());
+        println!(
+            "tables: {}/prim.csv, {}/prim_box.csv",
+            out.display(),
+            out.display()
+        );
     }
     eprintln!("({:.2} s)", t0.elapsed().as_secs_f64());
     Ok(0)

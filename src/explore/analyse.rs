@@ -30,7 +30,8 @@ impl Means<'_> {
     /// What sensitivity is computed on: each option's outcome, then each other option's
     /// difference from the baseline, as (option, versus).
     fn targets(&self) -> Vec<(usize, Option<usize>)> {
-        let mut t: Vec<(usize, Option<usize>)> = (0..self.options.len()).map(|o| (o, None)).collect();
+        let mut t: Vec<(usize, Option<usize>)> =
+            (0..self.options.len()).map(|o| (o, None)).collect();
         for o in 0..self.options.len() {
             if o != self.baseline {
                 t.push((o, Some(self.baseline)));
@@ -51,6 +52,7 @@ impl Means<'_> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn row(
     method: &str,
     m: &Means,
@@ -120,7 +122,16 @@ pub fn sensitivity(
                     for (i, n) in names.iter().enumerate() {
                         out.push(row("morris", m, target, k, "mu_star", n, "", s.mu_star[i]));
                         out.push(row("morris", m, target, k, "mu", n, "", plain(s.mu[i])));
-                        out.push(row("morris", m, target, k, "sigma", n, "", plain(s.sigma[i])));
+                        out.push(row(
+                            "morris",
+                            m,
+                            target,
+                            k,
+                            "sigma",
+                            n,
+                            "",
+                            plain(s.sigma[i]),
+                        ));
                     }
                 }
                 Kind::Lhs | Kind::Factorial => {
@@ -157,12 +168,12 @@ pub fn slug(s: &str) -> String {
 pub fn prim_rows(
     question: &str,
     yes_when: &str,
-    t: &Trajectory,
+    t: &mut Trajectory,
     data: &Data,
     names: &[String],
-    min_coverage: f64,
-) -> (Vec<PrimStep>, Vec<PrimLimit>) {
-    let chosen = t.choose(min_coverage);
+    s: &PrimSettings,
+) -> (Vec<PrimStep>, Vec<PrimLimit>, usize) {
+    let chosen = prim::prune(data, t, t.choose(s.min_coverage), s.max_qp);
     let steps = t
         .boxes
         .iter()
@@ -171,14 +182,7 @@ pub fn prim_rows(
             question: question.into(),
             yes_when: yes_when.into(),
             step: i,
-            phase: if i == 0 {
-                "init"
-            } else if b.pasted {
-                "paste"
-            } else {
-                "peel"
-            }
-            .into(),
+            phase: b.phase.name().into(),
             coverage: b.coverage,
             density: b.density,
             mass: b.mass,
@@ -202,7 +206,7 @@ pub fn prim_rows(
             qp_upper: hi.unwrap_or(f64::NAN),
         })
         .collect();
-    (steps, limits)
+    (steps, limits, chosen)
 }
 
 /// PRIM on "option o does better than the baseline" at each point, for every other option and
@@ -238,17 +242,13 @@ pub fn discovery(
                 dims: names.len(),
                 y: &y,
             };
-            let Some(t) = prim::prim(&data, opts) else {
+            let Some(mut t) = prim::prim(&data, opts) else {
                 continue;
             };
             if t.k == 0 {
                 continue;
             }
-            let q = format!(
-                "{}-better-{}",
-                slug(&m.options[o]),
-                slug(outcome)
-            );
+            let q = format!("{}-better-{}", slug(&m.options[o]), slug(outcome));
             let when = format!(
                 "{} has {} mean {} than {}",
                 m.options[o],
@@ -256,7 +256,7 @@ pub fn discovery(
                 outcome,
                 m.options[m.baseline]
             );
-            let (s_, l) = prim_rows(&q, &when, &t, &data, names, s.min_coverage);
+            let (s_, l, _) = prim_rows(&q, &when, &mut t, &data, names, s);
             steps.extend(s_);
             limits.extend(l);
         }
@@ -276,7 +276,10 @@ pub fn robustness(m: &Means) -> Vec<RobustRow> {
             .flat_map(|p| (0..p_n).map(move |o| (p, o)))
             .map(|(p, o)| m.get(p, o, k))
             .collect();
-        let points = vals.chunks_exact(p_n).filter(|r| r.iter().all(|v| v.is_finite())).count();
+        let points = vals
+            .chunks_exact(p_n)
+            .filter(|r| r.iter().all(|v| v.is_finite()))
+            .count();
         let r = regret(&vals, p_n, higher);
         let ranks = rank_by(&r, |x| (x.regret_max, x.regret_p90, x.regret_mean));
         for (o, g) in r.iter().enumerate() {

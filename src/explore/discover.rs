@@ -13,8 +13,8 @@ use anyhow::{Context, Result, bail};
 
 use super::analyse::{prim_rows, slug};
 use crate::output::analysis::{PrimLimit, PrimStep};
-use crate::output::explore::{is_explore_dir, num, read_table};
 use crate::output::explore::PrimSettings;
+use crate::output::explore::{is_explore_dir, num, read_table};
 use crate::stats::prim::{self, Data, Trajectory};
 
 /// What to ask.
@@ -118,7 +118,9 @@ fn check(q: &Question, options: &[String], outcomes: &[String]) -> Result<()> {
         );
     }
     if q.versus.is_some() && (q.above.is_some() || q.below.is_some()) {
-        bail!("--above and --below are for one option's outcome; allowed with --versus: --higher or nothing (lower)");
+        bail!(
+            "--above and --below are for one option's outcome; allowed with --versus: --higher or nothing (lower)"
+        );
     }
     if q.above.is_some() && q.below.is_some() {
         bail!("--above and --below together; allowed: one of them");
@@ -182,7 +184,7 @@ pub fn discover(q: &Question) -> Result<Discovery> {
         dims: cols.names.len(),
         y: &y,
     };
-    let t = prim::prim(
+    let mut t = prim::prim(
         &data,
         prim::Options {
             peel_alpha: q.prim.peel_alpha,
@@ -192,16 +194,22 @@ pub fn discover(q: &Question) -> Result<Discovery> {
     )
     .with_context(|| format!("{}: no {units} to analyse", q.dir.display()))?;
     if t.k == 0 {
-        bail!("no {units} of {} where {yes_when}: nothing to discover", q.dir.display());
+        bail!(
+            "no {units} of {} where {yes_when}: nothing to discover",
+            q.dir.display()
+        );
     }
     let question = format!(
         "{}-{}-{}",
         slug(&q.option),
-        q.versus.as_deref().map(slug).unwrap_or_else(|| "alone".into()),
+        q.versus
+            .as_deref()
+            .map(slug)
+            .unwrap_or_else(|| "alone".into()),
         slug(&q.outcome)
     );
-    let (steps, limits) = prim_rows(&question, &yes_when, &t, &data, &cols.names, q.prim.min_coverage);
-    let chosen = t.choose(q.prim.min_coverage);
+    let (steps, limits, chosen) =
+        prim_rows(&question, &yes_when, &mut t, &data, &cols.names, &q.prim);
     Ok(Discovery {
         units,
         yes_when,
@@ -214,13 +222,21 @@ pub fn discover(q: &Question) -> Result<Discovery> {
     })
 }
 
+/// The points' parameters, the option's outcome, the other option's, and whether the outcome
+/// is yes/no.
+type Loaded = (Columns, Vec<f64>, Option<Vec<f64>>, bool);
+
 /// A run: the draws of each trial and the outcome of the options asked about.
-fn load_run(q: &Question) -> Result<(Columns, Vec<f64>, Option<Vec<f64>>, bool)> {
+fn load_run(q: &Question) -> Result<Loaded> {
     let (_, summary) = read_table(&q.dir.join("summary.csv"))?;
     let mut outcomes: Vec<(String, String)> = Vec::new();
     let mut options: Vec<String> = Vec::new();
     for r in &summary {
-        let (opt, o, kind) = (r.get(0).unwrap_or(""), r.get(1).unwrap_or(""), r.get(2).unwrap_or(""));
+        let (opt, o, kind) = (
+            r.get(0).unwrap_or(""),
+            r.get(1).unwrap_or(""),
+            r.get(2).unwrap_or(""),
+        );
         if !options.iter().any(|x| x == opt) {
             options.push(opt.to_string());
         }
@@ -292,7 +308,7 @@ fn load_run(q: &Question) -> Result<(Columns, Vec<f64>, Option<Vec<f64>>, bool)>
 }
 
 /// An exploration: the design's parameter values and the per-point means.
-fn load_explore(q: &Question) -> Result<(Columns, Vec<f64>, Option<Vec<f64>>, bool)> {
+fn load_explore(q: &Question) -> Result<Loaded> {
     let m = crate::output::explore::ExploreManifest::read(&q.dir)?;
     let (rhead, rows) = read_table(&q.dir.join("results.csv"))?;
     let outcomes: Vec<String> = rhead[3..]

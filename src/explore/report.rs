@@ -171,10 +171,11 @@ pub fn html(d: &ExploreData, charts: &[Drawn]) -> String {
     } else {
         let _ = write!(
             h,
-            "<p>For each option against the baseline ({}) and each outcome: the share of design points at which the option does better; the assumptions that most move the paired difference (by {}, with bootstrap 95% intervals); and the region of assumptions where the option does better, as PRIM finds it (the densest box covering at least {:.0}% of those points; its coverage and density).</p>\n<table class=\"grouped\" id=\"decides-table\">\n<thead><tr><th>Option</th><th>Outcome</th><th class=\"num\">Better at</th><th>Most influential assumption</th><th>Next</th><th>Where the option does better</th><th class=\"num\">Coverage</th><th class=\"num\">Density</th></tr></thead>\n",
+            "<p>For each option against the baseline ({}) and each outcome: the share of design points at which the option does better; the assumptions that most move the paired difference (by {}, with bootstrap 95% intervals); and the region of assumptions where the option does better, as PRIM finds it (the densest box covering at least {:.0}% of those points, keeping only restrictions with a quasi-p-value of at most {}; its coverage and density).</p>\n<table class=\"grouped\" id=\"decides-table\">\n<thead><tr><th>Option</th><th>Outcome</th><th class=\"num\">Better at</th><th>Most influential assumption</th><th>Next</th><th>Where the option does better</th><th class=\"num\">Coverage</th><th class=\"num\">Density</th></tr></thead>\n",
             esc(&m.baseline),
             esc(index_name),
-            100.0 * m.prim.min_coverage
+            100.0 * m.prim.min_coverage,
+            m.prim.max_qp
         );
         for o in others {
             h.push_str("<tbody>\n");
@@ -191,21 +192,23 @@ pub fn html(d: &ExploreData, charts: &[Drawn]) -> String {
                     super::analyse::slug(out)
                 );
                 let steps: Vec<_> = d.prim.iter().filter(|s| s.question == q).collect();
-                let (better, region, cov, den) = match (steps.first(), steps.iter().find(|s| s.chosen)) {
-                    (Some(f), Some(c)) => (
-                        format!("{:.0}%", 100.0 * f.k as f64 / f.n.max(1) as f64),
-                        box_text(d, &q),
-                        format!("{:.0}%", 100.0 * c.coverage),
-                        format!("{:.0}%", 100.0 * c.density),
-                    ),
-                    _ if labels::outcome(out).higher_is_better.is_none() => (
-                        "–".into(),
-                        "<span class=\"muted\">no better direction for this outcome</span>".into(),
-                        "–".into(),
-                        "–".into(),
-                    ),
-                    _ => ("0%".into(), "nowhere".into(), "–".into(), "–".into()),
-                };
+                let (better, region, cov, den) =
+                    match (steps.first(), steps.iter().find(|s| s.chosen)) {
+                        (Some(f), Some(c)) => (
+                            format!("{:.0}%", 100.0 * f.k as f64 / f.n.max(1) as f64),
+                            box_text(d, &q),
+                            format!("{:.0}%", 100.0 * c.coverage),
+                            format!("{:.0}%", 100.0 * c.density),
+                        ),
+                        _ if labels::outcome(out).higher_is_better.is_none() => (
+                            "–".into(),
+                            "<span class=\"muted\">no better direction for this outcome</span>"
+                                .into(),
+                            "–".into(),
+                            "–".into(),
+                        ),
+                        _ => ("0%".into(), "nowhere".into(), "–".into(), "–".into()),
+                    };
                 let name = if k == 0 {
                     format!(
                         "<th scope=\"rowgroup\" rowspan=\"{}\">{}</th>",
@@ -268,7 +271,10 @@ pub fn html(d: &ExploreData, charts: &[Drawn]) -> String {
             }
             h.push_str("</tbody>\n</table>\n");
         }
-        for c in charts.iter().filter(|c| c.id == "robustness" || c.id == "satisficing") {
+        for c in charts
+            .iter()
+            .filter(|c| c.id == "robustness" || c.id == "satisficing")
+        {
             figure(&mut h, c);
         }
         h.push_str("</section>\n");

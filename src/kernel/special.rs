@@ -104,8 +104,7 @@ pub fn inc_beta_inv(a: f64, b: f64, p: f64) -> f64 {
         if !(next > lo && next < hi) {
             next = 0.5 * (lo + hi);
         }
-        if (next - x).abs() <= 4.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE) || hi - lo < 1e-300
-        {
+        if (next - x).abs() <= 4.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE) || hi - lo < 1e-300 {
             return next;
         }
         x = next;

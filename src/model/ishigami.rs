@@ -50,10 +50,7 @@ ST2 = 0.4424, ST3 = 0.2437 (Saltelli et al. 2008). Deterministic; one turn.",
     inject_kinds: &[],
 };
 
-pub static MODEL: Model = Model {
-    spec: &SPEC,
-    build,
-};
+pub static MODEL: Model = Model { spec: &SPEC, build };
 
 /// The function itself.
 pub fn ishigami(x1: f64, x2: f64, x3: f64, a: f64, b: f64) -> f64 {

@@ -33,8 +33,8 @@ fn cell(x: f64) -> String {
 }
 
 fn write_rows(path: &Path, head: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<()> {
-    let mut w = csv::Writer::from_path(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
     w.write_record(head)?;
     for r in rows {
         w.write_record(&r)?;

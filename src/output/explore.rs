@@ -34,8 +34,11 @@ pub struct PrimSettings {
     pub peel_alpha: f64,
     pub paste_alpha: f64,
     pub mass_min: f64,
-    /// The chosen box is the densest with at least this coverage.
+    /// The chosen box is the densest with at least this coverage…
     pub min_coverage: f64,
+    /// …with its restrictions lifted while a restricted dimension's best quasi-p-value is
+    /// above this (1: no pruning).
+    pub max_qp: f64,
 }
 
 /// `manifest.json` of an exploration: what was run and how to run it again.
@@ -115,8 +118,8 @@ pub fn write_design(
     values: &[f64],
     display: &dyn Fn(usize, f64) -> String,
 ) -> Result<()> {
-    let mut w = csv::Writer::from_path(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut head = vec!["point".to_string(), "group".into(), "role".into()];
     head.extend(names.iter().cloned());
     w.write_record(&head)?;

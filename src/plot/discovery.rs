@@ -19,7 +19,10 @@ pub struct Discovery {
 
 impl Discovery {
     fn steps<'a>(&self, d: &'a ExploreData) -> Vec<&'a PrimStep> {
-        d.prim.iter().filter(|s| s.question == self.question).collect()
+        d.prim
+            .iter()
+            .filter(|s| s.question == self.question)
+            .collect()
     }
     fn limits<'a>(&self, d: &'a ExploreData) -> Vec<&'a PrimLimit> {
         d.prim_box
@@ -65,10 +68,11 @@ impl ExploreChart for Discovery {
         let s = self.steps(d);
         let (k, n) = s.first().map(|x| (x.k, x.n)).unwrap_or((0, 0));
         format!(
-            "Scenario discovery (PRIM, peeling α = {}, minimum mass {}): the question holds at {k} of {n} design points. Left: every box PRIM went through, from the whole space to small dense boxes: coverage is the share of all yes-points inside the box, density the share of yes among the box's points; the ring is the chosen box (the densest with coverage at least {:.0}%). Right: the chosen box's limits on each parameter it restricts, against the parameter's range in the design, with the quasi-p-value of each limit (the chance of so dense a box if that limit were not there).",
+            "Scenario discovery (PRIM, peeling α = {}, minimum mass {}): the question holds at {k} of {n} design points. Left: every box PRIM went through, from the whole space to small dense boxes: coverage is the share of all yes-points inside the box, density the share of yes among the box's points; the ring is the chosen box (the densest with coverage at least {:.0}%, then with the restrictions whose quasi-p-values are all above {} lifted, which can move it off the line). Right: the chosen box's limits on each parameter it restricts, against the parameter's range in the design, with the quasi-p-value of each limit (the chance of so dense a box if that limit were not there).",
             d.manifest.prim.peel_alpha,
             d.manifest.prim.mass_min,
-            100.0 * d.manifest.prim.min_coverage
+            100.0 * d.manifest.prim.min_coverage,
+            d.manifest.prim.max_qp
         )
     }
 
@@ -146,7 +150,13 @@ impl ExploreChart for Discovery {
             .iter()
             .map(|s| (xs.clamp(s.coverage), ys.clamp(s.density)))
             .collect();
-        c.line(&pts, MUTED, 0.6, c.st.stroke(2.0))?;
+        let line: Vec<(i32, i32)> = steps
+            .iter()
+            .zip(&pts)
+            .filter(|(s, _)| s.phase != "prune")
+            .map(|(_, p)| *p)
+            .collect();
+        c.line(&line, MUTED, 0.6, c.st.stroke(2.0))?;
         for (s, &(x, y)) in steps.iter().zip(&pts) {
             if !s.chosen {
                 c.dot(x, y, c.px(5.0), MUTED, false)?;
@@ -176,7 +186,12 @@ impl ExploreChart for Discovery {
             HPos::Left,
             VPos::Top,
         )?;
-        let body = Rect::new(right.x0, right.y0 + (tf.px * 1.6) as i32, right.x1, right.y1);
+        let body = Rect::new(
+            right.x0,
+            right.y0 + (tf.px * 1.6) as i32,
+            right.x1,
+            right.y1,
+        );
         if limits.is_empty() {
             let f = c.font(style::LABEL);
             let lines = c.wrap(
@@ -198,9 +213,18 @@ impl ExploreChart for Discovery {
             let span = (l.max - l.min).max(1e-300);
             let t = |v: f64| bar.clamp((v - l.min) / span);
             let half = c.px(9.0);
-            c.fill(Rect::new(body.x0, yc - half, body.x1, yc + half), MUTED, 0.25)?;
             c.fill(
-                Rect::new(t(l.lower), yc - half, t(l.upper).max(t(l.lower) + 2), yc + half),
+                Rect::new(body.x0, yc - half, body.x1, yc + half),
+                MUTED,
+                0.25,
+            )?;
+            c.fill(
+                Rect::new(
+                    t(l.lower),
+                    yc - half,
+                    t(l.upper).max(t(l.lower) + 2),
+                    yc + half,
+                ),
                 col,
                 1.0,
             )?;

@@ -152,7 +152,12 @@ pub fn subtitle(d: &ExploreData) -> String {
     )
 }
 
-fn draw_on(chart: &dyn ExploreChart, d: &ExploreData, area: &canvas::Area, st: Style) -> Result<()> {
+fn draw_on(
+    chart: &dyn ExploreChart,
+    d: &ExploreData,
+    area: &canvas::Area,
+    st: Style,
+) -> Result<()> {
     let c = Canvas { area, st };
     let body = canvas::draw_frame(&c, &chart.title(d), &subtitle(d), &chart.legend(d))?;
     chart.draw(d, &c, body)?;
@@ -205,7 +210,10 @@ pub fn write_all(d: &ExploreData, root: &Path, opts: &PlotOptions) -> Result<Vec
     let charts = select(d);
     if let Some(list) = &opts.only {
         for s in list {
-            if !charts.iter().any(|c| picked(&c.id(), &Some(vec![s.clone()]))) {
+            if !charts
+                .iter()
+                .any(|c| picked(&c.id(), &Some(vec![s.clone()])))
+            {
                 bail!(
                     "no chart `{s}` for this exploration; available: {}",
                     charts.iter().map(|c| c.id()).collect::<Vec<_>>().join(", ")
@@ -224,9 +232,8 @@ pub fn write_all(d: &ExploreData, root: &Path, opts: &PlotOptions) -> Result<Vec
         }
         let svg = render_svg(chart.as_ref(), d, opts.style)?;
         let mut files = Vec::new();
-        let write = |p: &Path, b: &[u8]| {
-            crate::kernel::fs::write_atomic(p, b).map_err(anyhow::Error::msg)
-        };
+        let write =
+            |p: &Path, b: &[u8]| crate::kernel::fs::write_atomic(p, b).map_err(anyhow::Error::msg);
         if selected && opts.format.svg() {
             let p = dir.join(format!("{id}.svg"));
             write(&p, svg.as_bytes())?;
@@ -337,31 +344,71 @@ pub fn ranked_panel(
     for (j, b) in rows.iter().enumerate() {
         let yc = plot.y0 + (rh * (j as f64 + 0.5)).round() as i32;
         let lf = c.fit(&b.label, label_f, label_w - c.px(12.0));
-        c.text(&b.label, plot.x0 - c.px(10.0), yc, lf, HPos::Right, VPos::Center)?;
+        c.text(
+            &b.label,
+            plot.x0 - c.px(10.0),
+            yc,
+            lf,
+            HPos::Right,
+            VPos::Center,
+        )?;
         let half = ((rh * 0.32) as i32).min(c.px(16.0)).max(2);
         if let Some((a, e)) = b.bar {
             let (xa, xe) = (x.clamp(a.min(e)), x.clamp(a.max(e)));
-            c.fill(Rect::new(xa, yc - half, xe.max(xa + 1), yc + half), b.colour, 0.3)?;
+            c.fill(
+                Rect::new(xa, yc - half, xe.max(xa + 1), yc + half),
+                b.colour,
+                0.3,
+            )?;
         }
         if let Some((a, e)) = b.bar_ci {
-            c.line(&[(x.clamp(a), yc), (x.clamp(e), yc)], b.colour, 0.8, c.st.stroke(2.0))?;
+            c.line(
+                &[(x.clamp(a), yc), (x.clamp(e), yc)],
+                b.colour,
+                0.8,
+                c.st.stroke(2.0),
+            )?;
             for v in [a, e] {
                 let xv = x.clamp(v);
-                c.line(&[(xv, yc - half / 2), (xv, yc + half / 2)], b.colour, 0.8, c.st.stroke(2.0))?;
+                c.line(
+                    &[(xv, yc - half / 2), (xv, yc + half / 2)],
+                    b.colour,
+                    0.8,
+                    c.st.stroke(2.0),
+                )?;
             }
         }
         let ih = (half * 2 / 5).max(1);
         if let Some((a, e)) = b.inner {
             let (xa, xe) = (x.clamp(a.min(e)), x.clamp(a.max(e)));
-            c.fill(Rect::new(xa, yc - ih, xe.max(xa + 1), yc + ih), b.colour, 1.0)?;
+            c.fill(
+                Rect::new(xa, yc - ih, xe.max(xa + 1), yc + ih),
+                b.colour,
+                1.0,
+            )?;
         }
         if let Some((a, e)) = b.inner_ci {
-            c.line(&[(x.clamp(a), yc + ih + c.px(3.0)), (x.clamp(e), yc + ih + c.px(3.0))], INK, 0.7, c.st.stroke(1.5))?;
+            c.line(
+                &[
+                    (x.clamp(a), yc + ih + c.px(3.0)),
+                    (x.clamp(e), yc + ih + c.px(3.0)),
+                ],
+                INK,
+                0.7,
+                c.st.stroke(1.5),
+            )?;
         }
         if let Some(m) = b.marker {
             c.dot(x.clamp(m), yc, c.px(7.0), b.colour, true)?;
         }
-        c.text(&b.text, plot.x1 + c.px(10.0), yc, val_f, HPos::Left, VPos::Center)?;
+        c.text(
+            &b.text,
+            plot.x1 + c.px(10.0),
+            yc,
+            val_f,
+            HPos::Left,
+            VPos::Center,
+        )?;
     }
     Ok(())
 }

@@ -30,8 +30,14 @@ impl ExploreChart for Regret {
 
     fn legend(&self, d: &ExploreData) -> Vec<KeyItem> {
         let mut k = super::canvas::option_keys(&d.manifest.policies);
-        k.push(KeyItem::new(Swatch::Fill(MUTED, 0.3), "regret to the 90th percentile"));
-        k.push(KeyItem::new(Swatch::Line(MUTED, 2.0, false), "to the maximum"));
+        k.push(KeyItem::new(
+            Swatch::Fill(MUTED, 0.3),
+            "regret to the 90th percentile",
+        ));
+        k.push(KeyItem::new(
+            Swatch::Line(MUTED, 2.0, false),
+            "to the maximum",
+        ));
         k.push(KeyItem::new(Swatch::Dot(MUTED, true), "median"));
         k
     }

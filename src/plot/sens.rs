@@ -57,9 +57,15 @@ impl ExploreChart for Sensitivity {
 
     fn caption(&self, d: &ExploreData) -> String {
         let what = match d.manifest.design.as_str() {
-            "sobol" => "The light bar is the total Sobol' index ST (the share of the variance of the per-point mean that the parameter accounts for, alone or with others), with its bootstrap 95% interval; the dark bar is the first-order index S1 (alone); a long light bar over a short dark one means the parameter acts through interactions.",
-            "morris" => "The bar is Morris's μ*, the mean absolute change in the outcome when the parameter moves across its range (per unit of the scaled range), with a bootstrap 95% interval; the ring is σ, the spread of those changes (large σ: non-linear or interacting).",
-            _ => "The bar is Spearman's rank correlation between the parameter and the per-point mean, with a bootstrap 95% interval.",
+            "sobol" => {
+                "The light bar is the total Sobol' index ST (the share of the variance of the per-point mean that the parameter accounts for, alone or with others), with its bootstrap 95% interval; the dark bar is the first-order index S1 (alone); a long light bar over a short dark one means the parameter acts through interactions."
+            }
+            "morris" => {
+                "The bar is Morris's μ*, the mean absolute change in the outcome when the parameter moves across its range (per unit of the scaled range), with a bootstrap 95% interval; the ring is σ, the spread of those changes (large σ: non-linear or interacting)."
+            }
+            _ => {
+                "The bar is Spearman's rank correlation between the parameter and the per-point mean, with a bootstrap 95% interval."
+            }
         };
         format!(
             "{what} The first panel is the baseline's outcome; the others are each option's paired difference from the baseline at the same point, on common random numbers: the parameters that decide whether the option does better or worse. Parameters are ranked by influence in each panel; all panels share one scale."
@@ -120,7 +126,7 @@ impl ExploreChart for Sensitivity {
             }
         }
         let (lo, hi) = match method {
-            "sobol" => (lo.max(-0.1).min(0.0), hi.clamp(0.2, 1.0)),
+            "sobol" => (lo.clamp(-0.1, 0.0), hi.clamp(0.2, 1.0)),
             "spearman" => (-1.0, 1.0),
             _ => (0.0, if hi > 0.0 { hi * 1.05 } else { 1.0 }),
         };
@@ -152,7 +158,11 @@ impl ExploreChart for Sensitivity {
             if method == "sobol" {
                 for (bar, s1) in rows.iter_mut().zip(pick(t, "S1")) {
                     bar.inner = Some((0.0, s1.value));
-                    bar.text = format!("ST {} · S1 {}", short(bar.bar.map(|x| x.1).unwrap_or(f64::NAN)), short(s1.value));
+                    bar.text = format!(
+                        "ST {} · S1 {}",
+                        short(bar.bar.map(|x| x.1).unwrap_or(f64::NAN)),
+                        short(s1.value)
+                    );
                 }
             }
             if method == "morris" {
@@ -162,7 +172,11 @@ impl ExploreChart for Sensitivity {
             }
             let key = |b: &Bar| {
                 let v = b.bar.map(|x| x.1).unwrap_or(f64::NAN);
-                if v.is_finite() { -v.abs() } else { f64::INFINITY }
+                if v.is_finite() {
+                    -v.abs()
+                } else {
+                    f64::INFINITY
+                }
             };
             rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
             let (lines, tf, _) = c.panel_titles(std::slice::from_ref(title), title_f, r.w());

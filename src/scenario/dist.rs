@@ -326,7 +326,10 @@ mod tests {
     #[test]
     fn quantiles_invert_the_cdfs() {
         let u = Distribution::Uniform { min: 2.0, max: 4.0 };
-        assert_eq!((u.quantile(0.0), u.quantile(0.5), u.quantile(1.0)), (2.0, 3.0, 4.0));
+        assert_eq!(
+            (u.quantile(0.0), u.quantile(0.5), u.quantile(1.0)),
+            (2.0, 3.0, 4.0)
+        );
         let t = Distribution::Triangular {
             min: 0.0,
             mode: 0.25,

@@ -304,9 +304,8 @@ mod tests {
     fn latin_hypercube_uses_every_stratum_once() {
         let d = Design::lhs(4, 50, 9);
         for dim in 0..4 {
-            let mut cells: Vec<usize> = (0..50)
-                .map(|p| (d.point(p)[dim] * 50.0) as usize)
-                .collect();
+            let mut cells: Vec<usize> =
+                (0..50).map(|p| (d.point(p)[dim] * 50.0) as usize).collect();
             cells.sort_unstable();
             assert_eq!(cells, (0..50).collect::<Vec<_>>());
         }

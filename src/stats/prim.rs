@@ -10,7 +10,10 @@
 //! found); it stops when the box would fall below the minimum mass or nothing improves; pasting
 //! then widens restricted limits again while that raises the box's density. Every box on the
 //! way is kept: the coverage–density trajectory the analyst chooses from. Quasi-p-values are
-//! Bryant and Lempert's one-sided binomial tests of each restricted limit.
+//! Bryant and Lempert's one-sided binomial tests of each restricted limit; [`prune`] then
+//! lifts the restrictions that are not significant, as Bryant and Lempert advise (and EMA's
+//! `drop_restriction` lets the analyst do by hand), so that a box names only the parameters
+//! that matter.
 
 use crate::kernel::special::binomial_upper_tail;
 
@@ -52,8 +55,29 @@ pub struct Box_ {
     pub mass: f64,
     /// Dimensions whose limits differ from the initial box.
     pub res_dim: usize,
-    /// Whether the box came from pasting (false: the initial box or a peel).
-    pub pasted: bool,
+    /// How the box was made.
+    pub phase: Phase,
+}
+
+/// How a box of the trajectory was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Init,
+    Peel,
+    Paste,
+    /// Another box with its non-significant restrictions lifted.
+    Prune,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Init => "init",
+            Phase::Peel => "peel",
+            Phase::Paste => "paste",
+            Phase::Prune => "prune",
+        }
+    }
 }
 
 /// The boxes PRIM went through, the first being the initial box around all points.
@@ -137,7 +161,7 @@ impl Trajectory {
             .collect()
     }
 
-    fn make(&self, lower: Vec<f64>, upper: Vec<f64>, n: usize, k: usize, pasted: bool) -> Box_ {
+    fn make(&self, lower: Vec<f64>, upper: Vec<f64>, n: usize, k: usize, phase: Phase) -> Box_ {
         let res_dim = self.restricted(&lower, &upper).len();
         Box_ {
             lower,
@@ -148,7 +172,7 @@ impl Trajectory {
             density: k as f64 / n as f64,
             mass: n as f64 / self.n as f64,
             res_dim,
-            pasted,
+            phase,
         }
     }
 
@@ -164,6 +188,9 @@ impl Trajectory {
         best
     }
 }
+
+/// A candidate box: (objective, unrestricted dimensions, its points, lower, upper).
+type Candidate = (f64, usize, Vec<usize>, Vec<f64>, Vec<f64>);
 
 /// Runs PRIM's peeling and pasting once on all the data. `None` if there are no points.
 pub fn prim(data: &Data, opts: Options) -> Option<Trajectory> {
@@ -189,7 +216,7 @@ pub fn prim(data: &Data, opts: Options) -> Option<Trajectory> {
         n,
         k,
     };
-    let first = t.make(init_lower, init_upper, n, k, false);
+    let first = t.make(init_lower, init_upper, n, k, Phase::Init);
     t.boxes.push(first);
     let mut members = all;
     let mut col = Vec::with_capacity(n);
@@ -197,7 +224,7 @@ pub fn prim(data: &Data, opts: Options) -> Option<Trajectory> {
     loop {
         let cur = t.boxes.last().expect("the initial box").clone();
         let mass_old = members.len() as f64 / n as f64;
-        let mut best: Option<(f64, usize, Vec<usize>, Vec<f64>, Vec<f64>)> = None;
+        let mut best: Option<Candidate> = None;
         for d in 0..dims {
             for upper_side in [true, false] {
                 col.clear();
@@ -239,7 +266,7 @@ pub fn prim(data: &Data, opts: Options) -> Option<Trajectory> {
         let mass_new = kept.len() as f64 / n as f64;
         if mass_new >= opts.mass_min && mass_new < mass_old && obj > 0.0 {
             let kk = data.count(&kept);
-            let b = t.make(lower, upper, kept.len(), kk, false);
+            let b = t.make(lower, upper, kept.len(), kk, Phase::Peel);
             t.boxes.push(b);
             members = kept;
         } else {
@@ -254,7 +281,7 @@ pub fn prim(data: &Data, opts: Options) -> Option<Trajectory> {
             break;
         }
         let mass_old = members.len() as f64 / n as f64;
-        let mut best: Option<(f64, usize, Vec<usize>, Vec<f64>, Vec<f64>)> = None;
+        let mut best: Option<Candidate> = None;
         for &d in &res {
             for upper_side in [false, true] {
                 let (mut pl, mut pu) = (cur.lower.clone(), cur.upper.clone());
@@ -301,7 +328,7 @@ pub fn prim(data: &Data, opts: Options) -> Option<Trajectory> {
         let mean_old = cur.k as f64 / cur.n as f64;
         let mean_new = kk as f64 / kept.len().max(1) as f64;
         if mass_new >= opts.mass_min && mass_new > mass_old && obj > 0.0 && mean_new > mean_old {
-            let b = t.make(lower, upper, kept.len(), kk, true);
+            let b = t.make(lower, upper, kept.len(), kk, Phase::Paste);
             t.boxes.push(b);
             members = kept;
         } else {
@@ -338,6 +365,44 @@ pub fn quasi_p(data: &Data, t: &Trajectory, i: usize) -> Vec<(usize, Option<f64>
             (d, lo, hi)
         })
         .collect()
+}
+
+/// Lifts, one at a time, the restriction of box `i` whose limits are least significant (every
+/// restricted limit's quasi-p-value above `max_qp`), recomputing the quasi-p-values after each,
+/// until every restricted dimension has a significant limit. Appends the result to the
+/// trajectory and returns its index; returns `i` if nothing was lifted.
+pub fn prune(data: &Data, t: &mut Trajectory, i: usize, max_qp: f64) -> usize {
+    let mut lower = t.boxes[i].lower.clone();
+    let mut upper = t.boxes[i].upper.clone();
+    let mut cur = t.boxes[i].clone();
+    let mut changed = false;
+    loop {
+        // Quasi-p-values of the current box, computed as for a box on the trajectory.
+        t.boxes.push(cur.clone());
+        let last = t.boxes.len() - 1;
+        let qp = quasi_p(data, t, last);
+        t.boxes.pop();
+        let worst = qp
+            .iter()
+            .filter_map(|&(d, lo, hi)| {
+                let best = lo.unwrap_or(f64::INFINITY).min(hi.unwrap_or(f64::INFINITY));
+                (best > max_qp).then_some((d, best))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((d, _)) = worst else { break };
+        lower[d] = t.init_lower[d];
+        upper[d] = t.init_upper[d];
+        let res = t.restricted(&lower, &upper);
+        let rows = data.inside(&lower, &upper, &res);
+        let k = data.count(&rows);
+        cur = t.make(lower.clone(), upper.clone(), rows.len(), k, Phase::Prune);
+        changed = true;
+    }
+    if !changed {
+        return i;
+    }
+    t.boxes.push(cur);
+    t.boxes.len() - 1
 }
 
 #[cfg(test)]
@@ -383,5 +448,34 @@ mod tests {
         let qp = quasi_p(&data, &t, t.boxes.len() - 1);
         assert_eq!(qp.len(), last.res_dim);
         assert!(qp.iter().all(|(_, lo, hi)| lo.or(*hi).unwrap() < 1e-6));
+        // Nothing to prune in a box whose limits all matter.
+        let mut t2 = t.clone();
+        let n = t2.boxes.len();
+        assert_eq!(prune(&data, &mut t2, n - 1, 0.05), n - 1);
+    }
+
+    #[test]
+    fn pruning_lifts_limits_that_do_not_matter() {
+        // Yes where x0 < 0.3; x1 is noise. Peeling to a small box restricts x1 too.
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..60 {
+            for j in 0..60 {
+                let (a, b) = (i as f64 / 59.0, ((j * 37) % 60) as f64 / 59.0);
+                x.extend_from_slice(&[a, b]);
+                y.push(a < 0.3 && (i + j) % 3 != 0);
+            }
+        }
+        let data = Data {
+            x: &x,
+            dims: 2,
+            y: &y,
+        };
+        let mut t = prim(&data, Options::default()).unwrap();
+        let last = t.boxes.len() - 1;
+        let p = prune(&data, &mut t, last, 0.05);
+        let b = &t.boxes[p];
+        assert!(b.upper[0] < 0.31, "{b:?}");
+        assert_eq!((b.lower[1], b.upper[1]), (t.init_lower[1], t.init_upper[1]));
     }
 }

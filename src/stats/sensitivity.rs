@@ -50,9 +50,12 @@ pub struct MorrisIndices {
 }
 
 /// The 2.5% and 97.5% points of bootstrap replicates (linear interpolation between order
-/// statistics); NaN if any replicate is NaN.
-fn percentile_interval(reps: &mut [f64]) -> (f64, f64) {
-    if reps.is_empty() || reps.iter().any(|x| x.is_nan()) {
+/// statistics). Replicates where the statistic is undefined (a resample with a constant
+/// output) are left out; if they are half or more, there is no interval (NaN).
+fn percentile_interval(reps: &mut Vec<f64>) -> (f64, f64) {
+    let n = reps.len();
+    reps.retain(|x| !x.is_nan());
+    if reps.is_empty() || 2 * reps.len() <= n {
         return (f64::NAN, f64::NAN);
     }
     reps.sort_by(f64::total_cmp);
@@ -359,6 +362,27 @@ mod tests {
         assert!((r[0].value - 1.0).abs() < 1e-12);
         let y2: Vec<f64> = x.iter().map(|v| -v).collect();
         assert!((spearman(&x, 1, &y2, 10, 1, 0)[0].value + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn morris_effects_of_a_linear_function_are_its_slopes() {
+        // y = 3 u0 − u1 + 0 u2 on a Morris design: every elementary effect is the slope.
+        let d = crate::stats::designs::Design::morris(3, 12, 4, 5);
+        let y: Vec<f64> = (0..d.points())
+            .map(|p| 3.0 * d.point(p)[0] - d.point(p)[1])
+            .collect();
+        let moves: Vec<(usize, f64)> = (0..d.points())
+            .map(|p| match d.role[p] {
+                crate::stats::designs::Role::Step(i) => (i, d.point(p)[i] - d.point(p - 1)[i]),
+                _ => (0, 0.0),
+            })
+            .collect();
+        let m = morris_indices(&y, 3, &moves, 50, 1, 0);
+        for (i, slope) in [3.0, -1.0, 0.0].into_iter().enumerate() {
+            assert!((m.mu[i] - slope).abs() < 1e-9, "{i}: {}", m.mu[i]);
+            assert!((m.mu_star[i].value - f64::abs(slope)).abs() < 1e-9);
+            assert!(m.sigma[i] < 1e-9);
+        }
     }
 
     #[test]
