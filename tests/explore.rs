@@ -256,7 +256,18 @@ fn results_are_the_same_bytes_at_one_and_two_threads() {
 fn discover_on_a_run_names_the_restricted_parameters() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    util::run_to("nato-2021", &out, 3, &["--trials", "1500", "--no-charts"]);
+    util::run_to(
+        "nato-2021",
+        &out,
+        3,
+        &[
+            "--trials",
+            "4000",
+            "--policies",
+            "label-hostile,dialogue",
+            "--no-charts",
+        ],
+    );
     let o = run_ok(&[
         "discover",
         p(&out),
@@ -303,7 +314,8 @@ fn discover_on_a_run_names_the_restricted_parameters() {
     assert_no_panic(&o);
     let e = stderr(&o);
     assert!(
-        e.contains("--versus appeasement") && e.contains("allowed: status-quo, label-hostile"),
+        e.contains("--versus appeasement")
+            && e.contains("allowed: status-quo, label-hostile, dialogue"),
         "{e}"
     );
 }
