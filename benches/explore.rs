@@ -43,9 +43,9 @@ fn design_points(c: &mut Criterion) {
             scenario: &sc,
             sim: sim.as_ref(),
             policies: (0..sc.policies.len()).collect(),
+            baseline: sc.baseline,
             columns: p.columns.clone(),
             values: &p.values,
-            groups: &p.design.group,
             replications: 2,
             seed: 1,
             points_per_block: 4,
@@ -68,7 +68,7 @@ fn analysis(c: &mut Criterion) {
     // of the 72 (target, outcome) pairs of the acceptance-size nato-2021 exploration).
     let y: Vec<f64> = (0..256 * 10).map(|_| unit(&mut rng)).collect();
     c.bench_function("sobol_indices_n256_d8_b1000", |b| {
-        b.iter(|| sobol_indices(&y, 8, false, 1000, 1, 0))
+        b.iter(|| sobol_indices(&y, None, 8, false, 1000, 1, 0))
     });
     // PRIM on 10,000 points in 8 dimensions with a planted box.
     let x: Vec<f64> = (0..10_000 * 8).map(|_| unit(&mut rng)).collect();

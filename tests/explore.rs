@@ -181,7 +181,7 @@ struct SalibFixture {
 fn sobol_estimators_agree_with_salib() {
     let fx: SalibFixture =
         serde_json::from_str(include_str!("data/explore/sobol_salib.json")).unwrap();
-    let s = sobol_indices(&fx.y, fx.dims, true, 10, 1, 0);
+    let s = sobol_indices(&fx.y, None, fx.dims, true, 10, 1, 0);
     for i in 0..fx.dims {
         assert!(close(s.s1[i].value, fx.s1[i], 1e-9), "S1[{i}]");
         assert!(close(s.st[i].value, fx.st[i], 1e-9), "ST[{i}]");

@@ -2,12 +2,11 @@
 //! on common random numbers.
 //!
 //! Replication r of design point p runs on the model streams of stream number
-//! [`stream_number`]`(g, r)`, where g is the point's group, the same under every option, so
-//! that the options at a point face the same luck and their differences are paired, as in a
-//! run. A group is the point itself in a Latin hypercube or a factorial; in Saltelli's scheme it
-//! is the base row (A, B and the AB and BA points built from it), along a Morris trajectory the
-//! trajectory: the points whose outputs the estimators subtract face the same luck too, so that
-//! replication noise cancels from those differences instead of inflating the indices. A point's parameters are the
+//! [`stream_number`]`(p, r)`, the same under every option, so that the options at a point face
+//! the same luck and their differences are paired, as in a run. Different points get
+//! independent luck: the replication noise of a point's mean is then independent from point to
+//! point, which is what lets the analysis estimate it (from the spread over the replications)
+//! and take it out of the sensitivity indices instead of reading it as influence. A point's parameters are the
 //! scenario's values, then the point's values for the uncertain parameters, then the option's
 //! levers, then the point's values for any explored levers. Points are grouped into blocks of a
 //! fixed size; the [`Pool`] computes whole blocks, and this module hands them to the caller in
@@ -31,10 +30,10 @@ pub const MAX_REPLICATIONS: u64 = (1 << REPLICATION_BITS) - 1;
 /// The most points in a design.
 pub const MAX_POINTS: u64 = 1 << 39;
 
-/// The model streams of replication `r` of the points of group `g`: a function of (seed, group,
-/// replication) alone, shared by every option.
-pub fn stream_number(group: u64, replication: u64) -> u64 {
-    (group << REPLICATION_BITS) | replication
+/// The model streams of replication `r` of point `p`: a function of (seed, point, replication)
+/// alone, shared by every option.
+pub fn stream_number(point: u64, replication: u64) -> u64 {
+    (point << REPLICATION_BITS) | replication
 }
 
 /// What a column of the design sets.
@@ -52,11 +51,11 @@ pub struct Exploration<'a> {
     pub sim: &'a dyn Simulation,
     /// Indices into `scenario.policies`, in output order.
     pub policies: Vec<usize>,
+    /// Position of the baseline in `policies` (differences are taken against it).
+    pub baseline: usize,
     pub columns: Vec<Column>,
     /// Parameter values as held, `points × columns`.
     pub values: &'a [f64],
-    /// The group of each point (whose points share their random numbers).
-    pub groups: &'a [u64],
     pub replications: u64,
     pub seed: u64,
     /// Points per block (results do not depend on it).
@@ -71,6 +70,9 @@ pub struct PointBlock {
     /// `[(point * P + option) * O + outcome]`: the outcome over the replications (missing values
     /// skipped).
     pub moments: Vec<Moments>,
+    /// The same layout: the paired difference option − baseline over the replications (empty
+    /// moments for the baseline itself).
+    pub diff: Vec<Moments>,
     /// The block's rows as the writer stores them, formatted by the worker.
     pub rows: Vec<u8>,
 }
@@ -157,6 +159,8 @@ impl Exploration<'_> {
             values: self.scenario.base.clone(),
         };
         let mut moments = vec![Moments::default(); n as usize * p_n * o_n];
+        let mut diff = vec![Moments::default(); n as usize * p_n * o_n];
+        let mut rep = vec![0.0; p_n * o_n];
         for i in 0..n {
             let point = first + i;
             for r in 0..self.replications {
@@ -165,13 +169,22 @@ impl Exploration<'_> {
                 }
                 for (pi, &policy) in self.policies.iter().enumerate() {
                     self.set_params(point, policy, &mut params);
-                    let g = self.groups[point as usize];
-                    let mut streams = keys.trial_streams(stream_number(g, r));
+                    let mut streams = keys.trial_streams(stream_number(point, r));
                     runner.run(&params, &mut streams, &mut out);
-                    let m = &mut moments[(i as usize * p_n + pi) * o_n..][..o_n];
-                    for (acc, &x) in m.iter_mut().zip(&out.outcomes) {
-                        if !x.is_nan() {
-                            acc.push(x);
+                    rep[pi * o_n..(pi + 1) * o_n].copy_from_slice(&out.outcomes);
+                }
+                let base = self.baseline * o_n;
+                for pi in 0..p_n {
+                    let at = (i as usize * p_n + pi) * o_n;
+                    for o in 0..o_n {
+                        let x = rep[pi * o_n + o];
+                        if x.is_nan() {
+                            continue;
+                        }
+                        moments[at + o].push(x);
+                        let b = rep[base + o];
+                        if pi != self.baseline && !b.is_nan() {
+                            diff[at + o].push(x - b);
                         }
                     }
                 }
@@ -181,6 +194,7 @@ impl Exploration<'_> {
             first_point: first,
             points: n,
             moments,
+            diff,
             rows: Vec::new(),
         })
     }

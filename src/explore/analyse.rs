@@ -11,9 +11,14 @@ use crate::stats::prim::{self, Data, Trajectory};
 use crate::stats::robust::{Threshold, regret};
 use crate::stats::sensitivity::{Estimate, morris_indices, sobol_indices, spearman};
 
-/// The per-point means of the analysed outcomes: `y[(point * P + option) * K + k]`.
+/// The per-point means of the analysed outcomes: `y[(point * P + option) * K + k]`, and in
+/// the same layout the noise variance of each mean (s²/R), the mean paired difference from the
+/// baseline and its noise variance.
 pub struct Means<'a> {
     pub y: &'a [f64],
+    pub noise: &'a [f64],
+    pub diff: &'a [f64],
+    pub diff_noise: &'a [f64],
     pub options: &'a [String],
     pub baseline: usize,
     pub outcomes: &'a [String],
@@ -39,16 +44,19 @@ impl Means<'_> {
         }
         t
     }
-    fn series(&self, option: usize, versus: Option<usize>, k: usize) -> Vec<f64> {
+    /// The values of a target at every point, and their noise variances.
+    fn series(&self, option: usize, versus: Option<usize>, k: usize) -> (Vec<f64>, Vec<f64>) {
+        let (p_n, k_n) = (self.options.len(), self.outcomes.len());
+        let (v, n) = match versus {
+            Some(_) => (self.diff, self.diff_noise),
+            None => (self.y, self.noise),
+        };
         (0..self.points())
             .map(|p| {
-                let v = self.get(p, option, k);
-                match versus {
-                    Some(b) => v - self.get(p, b, k),
-                    None => v,
-                }
+                let i = (p * p_n + option) * k_n + k;
+                (v[i], n[i])
             })
-            .collect()
+            .unzip()
     }
 }
 
@@ -85,6 +93,9 @@ fn plain(v: f64) -> Estimate {
     }
 }
 
+/// The pseudo-parameter of the noise rows of `sensitivity.csv`.
+pub const NOISE: &str = "(replication noise)";
+
 /// Sensitivity indices for every target and outcome, in that order.
 pub fn sensitivity(
     m: &Means,
@@ -98,11 +109,19 @@ pub fn sensitivity(
     let mut out = Vec::new();
     for (ti, target) in m.targets().into_iter().enumerate() {
         for k in 0..m.outcomes.len() {
-            let y = m.series(target.0, target.1, k);
+            let (y, nv) = m.series(target.0, target.1, k);
             let sid = (ti * m.outcomes.len() + k) as u64;
             match design.kind {
                 Kind::Sobol => {
-                    let s = sobol_indices(&y, dims, design.second_order, resamples, seed, sid);
+                    let s = sobol_indices(
+                        &y,
+                        Some(&nv),
+                        dims,
+                        design.second_order,
+                        resamples,
+                        seed,
+                        sid,
+                    );
                     for (i, n) in names.iter().enumerate() {
                         out.push(row("sobol", m, target, k, "S1", n, "", s.s1[i]));
                         out.push(row("sobol", m, target, k, "ST", n, "", s.st[i]));
@@ -110,6 +129,7 @@ pub fn sensitivity(
                     for (i, j, e) in s.s2 {
                         out.push(row("sobol", m, target, k, "S2", &names[i], &names[j], e));
                     }
+                    out.push(row("sobol", m, target, k, "noise", NOISE, "", s.noise));
                 }
                 Kind::Morris => {
                     let moves: Vec<(usize, f64)> = (0..design.points())
@@ -118,7 +138,7 @@ pub fn sensitivity(
                             _ => (0, 0.0),
                         })
                         .collect();
-                    let s = morris_indices(&y, dims, &moves, resamples, seed, sid);
+                    let s = morris_indices(&y, Some(&nv), dims, &moves, resamples, seed, sid);
                     for (i, n) in names.iter().enumerate() {
                         out.push(row("morris", m, target, k, "mu_star", n, "", s.mu_star[i]));
                         out.push(row("morris", m, target, k, "mu", n, "", plain(s.mu[i])));
@@ -133,6 +153,8 @@ pub fn sensitivity(
                             plain(s.sigma[i]),
                         ));
                     }
+                    let f = plain(s.noise_floor);
+                    out.push(row("morris", m, target, k, "noise", NOISE, "", f));
                 }
                 Kind::Lhs | Kind::Factorial => {
                     let s = spearman(values, dims, &y, resamples, seed, sid);

@@ -156,9 +156,9 @@ pub fn execute(
         scenario: sc,
         sim: sim.as_ref(),
         policies: policies.clone(),
+        baseline: sc.baseline,
         columns: plan.columns.clone(),
         values: &plan.values,
-        groups: &plan.design.group,
         replications: reps,
         seed: cfg.request.seed,
         points_per_block: ppb,
@@ -185,7 +185,16 @@ pub fn execute(
     rw.write_all(&table::results_header(&all_outcomes))?;
     let (p_n, k_n, o_n) = (options.len(), picked.len(), all_outcomes.len());
     let points = exp.points();
-    let mut y = vec![f64::NAN; points as usize * p_n * k_n];
+    let cells = points as usize * p_n * k_n;
+    let (mut y, mut noise) = (vec![f64::NAN; cells], vec![f64::NAN; cells]);
+    let (mut dy, mut dnoise) = (vec![f64::NAN; cells], vec![f64::NAN; cells]);
+    let mean_and_noise = |m: &crate::stats::Moments| {
+        if m.n > 0 {
+            (m.mean, m.mcse() * m.mcse())
+        } else {
+            (f64::NAN, f64::NAN)
+        }
+    };
     let mut sink = |b: &crate::engine::explore::PointBlock| -> Result<()> {
         rw.write_all(&b.rows)
             .with_context(|| format!("cannot write {}", rpath.display()))?;
@@ -193,8 +202,9 @@ pub fn execute(
             let point = b.first_point as usize + i;
             for p in 0..p_n {
                 for (k, &o) in picked.iter().enumerate() {
-                    let m = &b.moments[(i * p_n + p) * o_n + o];
-                    y[(point * p_n + p) * k_n + k] = if m.n > 0 { m.mean } else { f64::NAN };
+                    let at = (point * p_n + p) * k_n + k;
+                    (y[at], noise[at]) = mean_and_noise(&b.moments[(i * p_n + p) * o_n + o]);
+                    (dy[at], dnoise[at]) = mean_and_noise(&b.diff[(i * p_n + p) * o_n + o]);
                 }
             }
         }
@@ -217,6 +227,9 @@ pub fn execute(
     let baseline = sc.baseline;
     let means = analyse::Means {
         y: &y,
+        noise: &noise,
+        diff: &dy,
+        diff_noise: &dnoise,
         options: &options,
         baseline,
         outcomes: &outcomes,

@@ -66,6 +66,23 @@ fn ranked<'a>(d: &'a ExploreData, option: &str, versus: &str, outcome: &str) -> 
     v
 }
 
+/// The noise row of one (option, versus, outcome), as text.
+fn noise(d: &ExploreData, option: &str, versus: &str, outcome: &str) -> String {
+    d.sensitivity
+        .iter()
+        .find(|r| {
+            r.index == "noise" && r.option == option && r.versus == versus && r.outcome == outcome
+        })
+        .map(|r| {
+            if r.method == "sobol" {
+                format!("{:.0}%", 100.0 * r.value)
+            } else {
+                short(r.value)
+            }
+        })
+        .unwrap_or_else(|| "–".into())
+}
+
 fn interval(r: &SensRow) -> String {
     if r.lo.is_finite() {
         format!("{} ({} to {})", short(r.value), short(r.lo), short(r.hi))
@@ -171,7 +188,7 @@ pub fn html(d: &ExploreData, charts: &[Drawn]) -> String {
     } else {
         let _ = write!(
             h,
-            "<p>For each option against the baseline ({}) and each outcome: the share of design points at which the option does better; the assumptions that most move the paired difference (by {}, with bootstrap 95% intervals); and the region of assumptions where the option does better, as PRIM finds it (the densest box covering at least {:.0}% of those points, keeping only restrictions with a quasi-p-value of at most {}; its coverage and density).</p>\n<table class=\"grouped\" id=\"decides-table\">\n<thead><tr><th>Option</th><th>Outcome</th><th class=\"num\">Better at</th><th>Most influential assumption</th><th>Next</th><th>Where the option does better</th><th class=\"num\">Coverage</th><th class=\"num\">Density</th></tr></thead>\n",
+            "<p>For each option against the baseline ({}) and each outcome: the share of design points at which the option does better; the assumptions that most move the paired difference (by {}, with bootstrap 95% intervals); how much of the variation between points is replication noise (the share of variance for a Sobol' design, the μ* that noise alone gives for Morris: indices close to it are not distinguishable from luck); and the region of assumptions where the option does better, as PRIM finds it (the densest box covering at least {:.0}% of those points, keeping only restrictions with a quasi-p-value of at most {}; its coverage and density).</p>\n<table class=\"grouped\" id=\"decides-table\">\n<thead><tr><th>Option</th><th>Outcome</th><th class=\"num\">Better at</th><th>Most influential assumption</th><th>Next</th><th class=\"num\">Noise</th><th>Where the option does better</th><th class=\"num\">Coverage</th><th class=\"num\">Density</th></tr></thead>\n",
             esc(&m.baseline),
             esc(index_name),
             100.0 * m.prim.min_coverage,
@@ -220,10 +237,11 @@ pub fn html(d: &ExploreData, charts: &[Drawn]) -> String {
                 };
                 let _ = writeln!(
                     h,
-                    "<tr>{name}<td>{}</td><td class=\"num\">{better}</td><td>{}</td><td>{}</td><td>{region}</td><td class=\"num\">{cov}</td><td class=\"num\">{den}</td></tr>",
+                    "<tr>{name}<td>{}</td><td class=\"num\">{better}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{region}</td><td class=\"num\">{cov}</td><td class=\"num\">{den}</td></tr>",
                     esc(&labels::outcome(out).name),
                     cell(0),
-                    cell(1)
+                    cell(1),
+                    noise(d, o, &m.baseline, out)
                 );
             }
             h.push_str("</tbody>\n");

@@ -116,7 +116,11 @@ impl ExploreChart for Sensitivity {
         // One scale for every panel.
         let (mut lo, mut hi) = (0.0f64, 0.0f64);
         for t in &ts {
-            for r in pick(t, main).into_iter().chain(pick(t, "sigma")) {
+            for r in pick(t, main)
+                .into_iter()
+                .chain(pick(t, "sigma"))
+                .chain(pick(t, "noise"))
+            {
                 for v in [r.value, r.hi, r.lo] {
                     if v.is_finite() {
                         lo = lo.min(v);
@@ -179,6 +183,21 @@ impl ExploreChart for Sensitivity {
                 }
             };
             rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
+            // The noise row last: how much of what the bars explain could be luck.
+            if let Some(n) = pick(t, "noise").first() {
+                let mut bar = Bar::new("replication noise", MUTED);
+                if method == "sobol" {
+                    bar.bar = Some((0.0, n.value));
+                    if n.lo.is_finite() {
+                        bar.bar_ci = Some((n.lo, n.hi));
+                    }
+                    bar.text = format!("{:.0}% of the variance", 100.0 * n.value);
+                } else {
+                    bar.bar = Some((0.0, n.value));
+                    bar.text = format!("μ* floor {}", short(n.value));
+                }
+                rows.push(bar);
+            }
             let (lines, tf, _) = c.panel_titles(std::slice::from_ref(title), title_f, r.w());
             ranked_panel(c, *r, &lines[0], tf, &rows, lo, hi, false, None)?;
         }

@@ -9,6 +9,16 @@
 //! are standardised first (mean 0, sd 1 over every point), as SALib does. Intervals are
 //! percentile intervals over bootstrap resamples of the base rows (or trajectories, or points),
 //! drawn from the resampling stream of the seed, one stream per statistic.
+//!
+//! A stochastic model's output at a point is a mean over R replications, with a replication
+//! noise of variance s²/R that is independent from point to point. Left alone, that noise adds
+//! to V and to the numerator of every total index (ST_i then tends to 1 for every parameter when
+//! noise dominates). Given each point's noise variance, the estimators take it out (Hart,
+//! Alexanderian and Gremaud 2017, "Efficient computation of Sobol' indices for stochastic
+//! models", SIAM/ASA J. Uncertainty Quantification 5): V − mean(s²/R) in the denominators, and
+//! mean((f_A − f_ABi)²)/2 − mean(s²_A/R + s²_ABi/R)/2 in the total index; the first-order and
+//! second-order numerators are unbiased as they stand. The share of V that is noise is reported
+//! too, so that an analyst sees when more replications are needed.
 
 use crate::kernel::rng::{Purpose, below, stream};
 
@@ -36,6 +46,8 @@ pub struct SobolIndices {
     pub st: Vec<Estimate>,
     /// (i, j, S_ij) for i < j, when the BA matrices were run.
     pub s2: Vec<(usize, usize, Estimate)>,
+    /// The share of the variance of the per-point outputs that is replication noise.
+    pub noise: Estimate,
 }
 
 /// Morris statistics of every dimension.
@@ -47,6 +59,9 @@ pub struct MorrisIndices {
     pub mu: Vec<f64>,
     /// Their standard deviation (n − 1).
     pub sigma: Vec<f64>,
+    /// The μ* that replication noise alone would give: the mean absolute difference of two
+    /// independent point means, over the step (sqrt(2/π) × its sd / Δ), averaged over steps.
+    pub noise_floor: f64,
 }
 
 /// The 2.5% and 97.5% points of bootstrap replicates (linear interpolation between order
@@ -74,8 +89,9 @@ pub fn quantile_sorted(xs: &[f64], q: f64) -> f64 {
     xs[lo] + (h - lo as f64) * (xs[hi] - xs[lo])
 }
 
-/// Standardises a copy of `y` (mean 0, sd 1, population sd); `None` if constant or not finite.
-fn standardise(y: &[f64]) -> Option<Vec<f64>> {
+/// Standardises a copy of `y` (mean 0, sd 1, population sd) and scales the noise variances
+/// with it; `None` if constant or not finite.
+fn standardise(y: &[f64], noise: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
     if y.is_empty() || y.iter().any(|v| !v.is_finite()) {
         return None;
     }
@@ -86,14 +102,22 @@ fn standardise(y: &[f64]) -> Option<Vec<f64>> {
         return None;
     }
     let sd = var.sqrt();
-    Some(y.iter().map(|v| (v - mean) / sd).collect())
+    Some((
+        y.iter().map(|v| (v - mean) / sd).collect(),
+        noise
+            .iter()
+            .map(|v| if v.is_finite() { v / var } else { 0.0 })
+            .collect(),
+    ))
 }
 
 /// Sobol' indices from the outputs `y` of a Saltelli design over `dims` parameters: `base`
 /// groups of `dims + 2` points (A, AB_1…AB_D, B), or `2 dims + 2` with the BA matrices.
-/// `resamples` bootstrap replicates from resampling stream `stream_id` of `seed`.
+/// `noise`, when given, is each point's replication noise variance (s²/R), taken out as the
+/// module says. `resamples` bootstrap replicates from resampling stream `stream_id` of `seed`.
 pub fn sobol_indices(
     y: &[f64],
+    noise: Option<&[f64]>,
     dims: usize,
     second_order: bool,
     resamples: usize,
@@ -106,8 +130,11 @@ pub fn sobol_indices(
         s1: vec![Estimate::NAN; dims],
         st: vec![Estimate::NAN; dims],
         s2: Vec::new(),
+        noise: Estimate::NAN,
     };
-    let Some(y) = standardise(&y[..base * w]) else {
+    let zeros = vec![0.0; base * w];
+    let noise = noise.map(|v| &v[..base * w]).unwrap_or(&zeros);
+    let Some((y, nv)) = standardise(&y[..base * w], noise) else {
         let mut e = empty;
         if second_order {
             for i in 0..dims {
@@ -122,6 +149,9 @@ pub fn sobol_indices(
     let b = |j: usize| y[j * w + w - 1];
     let ab = |j: usize, i: usize| y[j * w + 1 + i];
     let ba = |j: usize, i: usize| y[j * w + 1 + dims + i];
+    let na = |j: usize| nv[j * w];
+    let nb = |j: usize| nv[j * w + w - 1];
+    let nab = |j: usize, i: usize| nv[j * w + 1 + i];
     // All indices from the rows `rows` (a resample of 0..base, or 0..base itself).
     let pairs: Vec<(usize, usize)> = if second_order {
         (0..dims)
@@ -130,25 +160,35 @@ pub fn sobol_indices(
     } else {
         Vec::new()
     };
-    let compute = |rows: &[usize], s1: &mut [f64], st: &mut [f64], s2: &mut [f64]| {
+    // Returns the noise share of the variance.
+    let compute = |rows: &[usize], s1: &mut [f64], st: &mut [f64], s2: &mut [f64]| -> f64 {
         let n = rows.len() as f64;
-        let (mut sum, mut sum2) = (0.0, 0.0);
+        let (mut sum, mut sum2, mut noise) = (0.0, 0.0, 0.0);
         for &j in rows {
             for v in [a(j), b(j)] {
                 sum += v;
                 sum2 += v * v;
             }
+            noise += na(j) + nb(j);
         }
         let m = sum / (2.0 * n);
-        let var = sum2 / (2.0 * n) - m * m;
+        let total = sum2 / (2.0 * n) - m * m;
+        let noise = noise / (2.0 * n);
+        // The variance of the mean response: without its noise; none left, no index.
+        let var = if total - noise > 0.0 {
+            total - noise
+        } else {
+            f64::NAN
+        };
         for i in 0..dims {
-            let (mut v1, mut vt) = (0.0, 0.0);
+            let (mut v1, mut vt, mut vn) = (0.0, 0.0, 0.0);
             for &j in rows {
                 v1 += b(j) * (ab(j, i) - a(j));
                 vt += (a(j) - ab(j, i)) * (a(j) - ab(j, i));
+                vn += na(j) + nab(j, i);
             }
             s1[i] = v1 / n / var;
-            st[i] = 0.5 * vt / n / var;
+            st[i] = 0.5 * (vt - vn) / n / var;
         }
         for (k, &(i, jj)) in pairs.iter().enumerate() {
             let mut v = 0.0;
@@ -157,10 +197,12 @@ pub fn sobol_indices(
             }
             s2[k] = v / n / var - s1[i] - s1[jj];
         }
+        noise / total
     };
     let all: Vec<usize> = (0..base).collect();
     let (mut s1, mut st, mut s2) = (vec![0.0; dims], vec![0.0; dims], vec![0.0; pairs.len()]);
-    compute(&all, &mut s1, &mut st, &mut s2);
+    let share = compute(&all, &mut s1, &mut st, &mut s2);
+    let mut rn = Vec::with_capacity(resamples);
     let mut r1 = vec![Vec::with_capacity(resamples); dims];
     let mut rt = vec![Vec::with_capacity(resamples); dims];
     let mut r2 = vec![Vec::with_capacity(resamples); pairs.len()];
@@ -171,7 +213,7 @@ pub fn sobol_indices(
         for r in rows.iter_mut() {
             *r = below(&mut rng, base as u64) as usize;
         }
-        compute(&rows, &mut b1, &mut bt, &mut b2);
+        rn.push(compute(&rows, &mut b1, &mut bt, &mut b2));
         for i in 0..dims {
             r1[i].push(b1[i]);
             rt[i].push(bt[i]);
@@ -192,13 +234,16 @@ pub fn sobol_indices(
             .enumerate()
             .map(|(k, &(i, j))| (i, j, est(s2[k], &mut r2[k])))
             .collect(),
+        noise: est(share, &mut rn),
     }
 }
 
 /// Morris statistics from the outputs `y` of `trajectories` trajectories of `dims + 1` points,
-/// given each step's moved dimension and its signed move in unit coordinates.
+/// given each step's moved dimension and its signed move in unit coordinates, and each point's
+/// replication noise variance (for the noise floor of μ*).
 pub fn morris_indices(
     y: &[f64],
+    noise: Option<&[f64]>,
     dims: usize,
     moves: &[(usize, f64)],
     resamples: usize,
@@ -209,12 +254,21 @@ pub fn morris_indices(
     let r = y.len() / per;
     // ee[i][t]: the elementary effect of dimension i in trajectory t.
     let mut ee = vec![vec![f64::NAN; r]; dims];
+    let mut floor = 0.0;
     for t in 0..r {
         for s in 1..per {
             let (i, dx) = moves[t * per + s];
-            ee[i][t] = (y[t * per + s] - y[t * per + s - 1]) / dx;
+            let (p, q) = (t * per + s, t * per + s - 1);
+            ee[i][t] = (y[p] - y[q]) / dx;
+            if let Some(nv) = noise {
+                let v = nv[p] + nv[q];
+                if v.is_finite() {
+                    floor += (2.0 / std::f64::consts::PI).sqrt() * v.sqrt() / dx.abs();
+                }
+            }
         }
     }
+    let steps = (r * dims).max(1) as f64;
     let mut rng = stream(seed, Purpose::Resample, stream_id);
     let mut idx = vec![0usize; r];
     let mut reps = vec![Vec::with_capacity(resamples); dims];
@@ -230,6 +284,7 @@ pub fn morris_indices(
         mu_star: Vec::new(),
         mu: Vec::new(),
         sigma: Vec::new(),
+        noise_floor: floor / steps,
     };
     for i in 0..dims {
         let n = r as f64;
@@ -377,7 +432,7 @@ mod tests {
                 _ => (0, 0.0),
             })
             .collect();
-        let m = morris_indices(&y, 3, &moves, 50, 1, 0);
+        let m = morris_indices(&y, None, 3, &moves, 50, 1, 0);
         for (i, slope) in [3.0, -1.0, 0.0].into_iter().enumerate() {
             assert!((m.mu[i] - slope).abs() < 1e-9, "{i}: {}", m.mu[i]);
             assert!((m.mu_star[i].value - f64::abs(slope)).abs() < 1e-9);
@@ -386,8 +441,27 @@ mod tests {
     }
 
     #[test]
+    fn replication_noise_is_taken_out_of_the_indices() {
+        // y = x0 + noise of variance 1/4 (as if R = 1, s² = 1/4) on a Saltelli design over two
+        // parameters: V = 1/12 + 1/4; without the correction ST0 ≈ 1 and ST1 ≈ 0.75 (the noise
+        // share); with it, ST0 ≈ 1 and ST1 ≈ 0.
+        let d = crate::stats::designs::Design::saltelli(2, 4096, false, 9).unwrap();
+        let mut rng = stream(3, Purpose::Dynamics, 0);
+        let y: Vec<f64> = (0..d.points())
+            .map(|p| d.point(p)[0] + 0.5 * crate::kernel::rng::normal(&mut rng))
+            .collect();
+        let nv = vec![0.25; d.points()];
+        let raw = sobol_indices(&y, None, 2, false, 20, 1, 0);
+        let fixed = sobol_indices(&y, Some(&nv), 2, false, 20, 1, 0);
+        assert!(raw.st[1].value > 0.6, "{:?}", raw.st);
+        assert!(fixed.st[1].value.abs() < 0.1, "{:?}", fixed.st);
+        assert!((fixed.st[0].value - 1.0).abs() < 0.1, "{:?}", fixed.st);
+        assert!((fixed.noise.value - 0.75).abs() < 0.05, "{:?}", fixed.noise);
+    }
+
+    #[test]
     fn a_constant_output_has_no_indices() {
-        let s = sobol_indices(&[1.0; 50], 3, false, 10, 1, 0);
+        let s = sobol_indices(&[1.0; 50], None, 3, false, 10, 1, 0);
         assert!(s.s1.iter().all(|e| e.value.is_nan()));
     }
 }
