@@ -174,7 +174,11 @@ impl ExploreChart for Discovery {
                 let right = x > (plot.x0 + plot.x1) / 2;
                 let h = if right { HPos::Right } else { HPos::Left };
                 let dx = if right { -c.px(16.0) } else { c.px(16.0) };
-                c.label(&text, x + dx, y - c.px(16.0), f, h, VPos::Bottom)?;
+                if y < plot.y0 + c.px(60.0) {
+                    c.label(&text, x + dx, y + c.px(16.0), f, h, VPos::Top)?;
+                } else {
+                    c.label(&text, x + dx, y - c.px(16.0), f, h, VPos::Bottom)?;
+                }
             }
         }
         // The chosen box.

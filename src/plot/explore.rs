@@ -317,16 +317,18 @@ pub fn ranked_panel(
         .min(r.w() * 2 / 5)
         + c.px(12.0);
     let val_f = c.font(style::SMALL - 2.0).colour(MUTED);
-    let text_w = rows
+    let widest = rows
         .iter()
-        .map(|b| c.width(&b.text, val_f))
-        .max()
-        .unwrap_or(0)
-        + c.px(10.0);
+        .map(|b| b.text.as_str())
+        .max_by_key(|t| c.width(t, val_f))
+        .unwrap_or("");
+    let text_w = (c.width(widest, val_f) + c.px(10.0)).min(r.w() / 4);
+    // Smaller type, if needed, so that the values stay inside the panel.
+    let val_f = c.fit(widest, val_f, text_w - c.px(10.0));
     let plot = Rect::new(
         r.x0 + label_w,
         r.y0 + title_h,
-        r.x1 - text_w.min(r.w() / 4),
+        r.x1 - text_w,
         r.y1 - canvas::x_axis_height(c, axis_title.is_some()),
     );
     let axis = canvas::fit_axis(c, lo, hi, 5, plot.x0, plot.x1, percent, axis_title, true);

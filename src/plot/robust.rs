@@ -67,11 +67,7 @@ impl ExploreChart for Regret {
                     bar.bar = Some((0.0, x.regret_p90));
                     bar.bar_ci = Some((x.regret_p90, x.regret_max));
                     bar.marker = Some(x.regret_p50);
-                    bar.text = format!(
-                        "max {} · best at {:.0}%",
-                        short(x.regret_max),
-                        100.0 * x.best_share
-                    );
+                    bar.text = format!("max {}", short(x.regret_max));
                     bar
                 })
                 .collect();
