@@ -55,12 +55,12 @@ fn ranked<'a>(d: &'a ExploreData, option: &str, versus: &str, outcome: &str) -> 
                 && r.outcome == outcome
         })
         .collect();
-    let key = |r: &&SensRow| {
-        if r.value.is_finite() {
-            -r.value.abs()
-        } else {
-            f64::INFINITY
-        }
+    // Influence: the index itself (a negative Sobol' index or μ is estimation noise around
+    // zero); for a correlation, its size.
+    let key = |r: &&SensRow| match (r.value.is_finite(), index == "rho") {
+        (false, _) => f64::INFINITY,
+        (true, true) => -r.value.abs(),
+        (true, false) => -r.value,
     };
     v.sort_by(|a, b| key(a).total_cmp(&key(b)));
     v

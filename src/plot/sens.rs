@@ -174,12 +174,14 @@ impl ExploreChart for Sensitivity {
                     bar.marker = Some(s.value);
                 }
             }
+            // Most influential first: by the index (a negative Sobol' index is estimation noise
+            // around zero), by its size for a correlation.
             let key = |b: &Bar| {
                 let v = b.bar.map(|x| x.1).unwrap_or(f64::NAN);
-                if v.is_finite() {
-                    -v.abs()
-                } else {
-                    f64::INFINITY
+                match (v.is_finite(), method == "spearman") {
+                    (false, _) => f64::INFINITY,
+                    (true, true) => -v.abs(),
+                    (true, false) => -v,
                 }
             };
             rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
