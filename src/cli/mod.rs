@@ -6,6 +6,7 @@
 //! library's configuration.
 
 mod describe;
+mod explore;
 mod game;
 mod init;
 mod merge;
@@ -82,7 +83,7 @@ pub enum Command {
         #[arg(long, short = 'j')]
         threads: Option<usize>,
     },
-    /// Redraw the charts and report.html of an earlier run from its CSV files (no simulation).
+    /// Redraw the charts and report.html of an earlier run or exploration from its CSV files (no simulation).
     Plot(PlotArgs),
     /// Merge the parts of a sharded run (`run --shard I/N`) into one result, byte-identical to a single run.
     Merge(merge::MergeArgs),
@@ -90,6 +91,10 @@ pub enum Command {
     Slurm(slurm::SlurmArgs),
     /// Repeat a finished run from its manifest.json and say whether the result is byte-identical.
     Rerun(merge::RerunArgs),
+    /// Run an experimental design over the scenario's uncertainties: sensitivity indices, scenario discovery, robustness.
+    Explore(explore::ExploreArgs),
+    /// Find where in the space of assumptions a yes/no question holds (PRIM), in a finished run or exploration.
+    Discover(explore::DiscoverArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -154,7 +159,7 @@ pub enum TableFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct PlotArgs {
-    /// Output folder of an earlier `cohesion run` (with its CSV files and manifest.json).
+    /// Output folder of an earlier `cohesion run` or `cohesion explore` (with its CSV files and manifest.json).
     pub dir: std::path::PathBuf,
     /// Only these charts: ids, or kinds such as `dist`, `fan` (comma-separated; see --list).
     #[arg(long, value_delimiter = ',')]
@@ -240,6 +245,8 @@ pub fn main() -> i32 {
         Command::Merge(a) => merge::merge(a),
         Command::Slurm(a) => slurm::slurm(a),
         Command::Rerun(a) => merge::rerun(a),
+        Command::Explore(a) => explore::explore(a),
+        Command::Discover(a) => explore::discover_cmd(a),
     };
     match result {
         Ok(code) => code,

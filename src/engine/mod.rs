@@ -8,7 +8,9 @@
 //! every policy option of a scenario on common random numbers, with their statistics, for all
 //! blocks or a given list of them (a shard, the rest of a resumed run); [`stopping`] is the
 //! rule that ends a run early once the asked precision is reached.
+//! [`explore`] runs the points of an experimental design the same way (`cohesion explore`).
 
+pub mod explore;
 pub mod pool;
 pub mod stopping;
 pub mod trials;

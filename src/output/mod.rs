@@ -5,9 +5,12 @@
 //! whole numbers without a decimal point; a missing value as an empty cell (never "NaN").
 //! [`parquet`] makes typed Parquet copies of those tables; [`codec`] is the exact binary form
 //! of folded statistics that checkpoints and shard parts keep.
+//! [`explore`] and [`analysis`] hold the tables of `cohesion explore` and `cohesion discover`.
 
+pub mod analysis;
 pub mod atomic;
 pub mod codec;
+pub mod explore;
 pub mod injects;
 pub mod manifest;
 pub mod parquet;

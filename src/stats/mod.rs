@@ -5,9 +5,18 @@
 //! thread merges blocks in block order into [`Accumulators`] and adds the block's values to
 //! the quantile sketches (exact count addition). Nothing here depends on which thread ran a
 //! block or when it finished.
+//!
+//! The analysis of experiments lives here too, as plain functions of numbers: designs on the
+//! unit cube ([`designs`], with the Sobol' sequence in [`sobol`]), sensitivity indices
+//! ([`sensitivity`]), scenario discovery ([`prim`]) and robustness ([`robust`]).
 
+pub mod designs;
 pub mod moments;
+pub mod prim;
+pub mod robust;
+pub mod sensitivity;
 pub mod sketch;
+pub mod sobol;
 
 pub use moments::{Moments, wilson95};
 pub use sketch::Sketch;

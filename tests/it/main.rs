@@ -9,6 +9,7 @@ mod alliance;
 mod cli;
 mod common_random_numbers;
 mod determinism;
+mod explore;
 mod game;
 mod golden;
 mod invariants;
