@@ -2,7 +2,8 @@
 //!
 //! The pipeline is: build the simulation from the scenario → run the engine, streaming each
 //! finished block's rows into `trials.csv` → write the summary, time-series and comparison
-//! tables, the injects and the options → draw the charts and `report.html` from those files
+//! tables, the per-ally table (when the model reports per-actor outcomes), the injects and the
+//! options → draw the charts and `report.html` from those files
 //! → write the manifest last → move the directory into place. Any failure or
 //! interruption before the last step leaves no complete-looking result.
 
@@ -122,6 +123,9 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     tables::write_summary(&acc, &dir.file("summary.csv"))?;
     tables::write_timeseries(&acc, &dir.file("timeseries.csv"))?;
     tables::write_comparison(&acc, &dir.file("comparison.csv"))?;
+    if let Some(t) = &sc.actors {
+        crate::output::allies::write(&acc, &t.names, &dir.file("allies.csv"))?;
+    }
     injects::write(sc, &dir.file("injects.csv"))?;
     policies::write(sc, &cfg.policies, &dir.file("policies.csv"))?;
     let wall = t0.elapsed().as_secs_f64();
@@ -160,7 +164,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         wall_seconds: wall,
         trials_per_second: tps,
         quantile_accuracy: format!(
-            "real outcomes: range/{}; time series: range/{}; counts and turns: exact",
+            "real outcomes: range/{}; per-actor real outcomes and time series: range/{}; counts and turns: exact",
             2 * crate::stats::sketch::BINS,
             2 * crate::stats::SERIES_BINS
         ),

@@ -6,10 +6,14 @@
 //! computed on a bounded pool of worker threads, outputs folded in block order, so that the
 //! result is the same bits for any number of threads. [`trials`] is the run's job: the trials of
 //! every policy option of a scenario on common random numbers, with their statistics.
+//! [`allies`] plays one option's trials on the calling thread and summarises the per-ally
+//! outcomes: the simulation a calibration compares with its targets.
 
+pub mod allies;
 pub mod pool;
 pub mod trials;
 
+pub use allies::{AllySummary, ally_summary};
 pub use pool::{BlockJob, EngineError, Finished, Flow, MAX_THREADS, Pool};
 pub use trials::{
     BlockOutput, Experiment, RowFormatter, draw_uncertainties, set_params, trace_trial,

@@ -4,6 +4,7 @@
 //! pandas and R read it directly. Floats are written in their shortest round-trip form;
 //! whole numbers without a decimal point; a missing value as an empty cell (never "NaN").
 
+pub mod allies;
 pub mod atomic;
 pub mod injects;
 pub mod manifest;

@@ -21,8 +21,8 @@
 //! 4. `axis` (value axes and their drawing), `legend` (legend entries and their layout).
 //! 5. `timeline`: turns as dates, the time axis, scripted injects on it.
 //! 6. `chart`: the [`Chart`] trait and the frame around every chart.
-//! 7. The kinds of chart: `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`, `prob`,
-//!    `timing`; none uses another.
+//! 7. The kinds of chart: `allies`, `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`,
+//!    `prob`, `timing`; none uses another.
 //! 8. This driver, which chooses, draws and writes them; the report (`report.rs`) sits above
 //!    it.
 
@@ -39,6 +39,7 @@ pub mod style;
 pub mod text;
 pub mod timeline;
 
+mod allies;
 mod boxes;
 mod diff;
 mod dist;
@@ -205,12 +206,17 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
             }));
         }
     }
+    // Per-ally metrics (allies.csv) share one chart; a yes/no family keeps its heatmap.
+    let ally_metrics = data.ally_metrics();
     for (prefix, kind) in data.families() {
         if kind == Kind::Binary {
             charts.push(Box::new(heatmap::Heatmap { prefix }));
-        } else {
+        } else if !ally_metrics.contains(&prefix) {
             charts.push(Box::new(family::Family { prefix }));
         }
+    }
+    if allies::PANELS.iter().any(|m| ally_metrics.iter().any(|a| a == m)) {
+        charts.push(Box::new(allies::Allies));
     }
     charts
 }
@@ -372,7 +378,7 @@ mod tests {
         &["timeline"],
         &["chart"],
         &[
-            "boxes", "diff", "dist", "family", "fan", "heatmap", "prob", "timing",
+            "allies", "boxes", "diff", "dist", "family", "fan", "heatmap", "prob", "timing",
         ],
     ];
 

@@ -6,9 +6,12 @@
 //! the quantile sketches (exact count addition). Nothing here depends on which thread ran a
 //! block or when it finished.
 
+pub mod families;
 pub mod moments;
+pub mod rank;
 pub mod sketch;
 
+pub use families::{Family, actor_families};
 pub use moments::{Moments, wilson95};
 pub use sketch::Sketch;
 
@@ -123,6 +126,10 @@ impl Accumulators {
         for _ in 0..layout.policies.len() {
             for o in &layout.outcomes {
                 out_sketch.push(match o.kind {
+                    // Per-actor details: as many bins as a time series (thirty actors each).
+                    OutcomeKind::Real { min, max } if o.detail => {
+                        Sketch::bounded_with(min, max, SERIES_BINS)
+                    }
                     OutcomeKind::Real { min, max } => Sketch::bounded(min, max),
                     _ => Sketch::exact(),
                 });
