@@ -336,7 +336,14 @@ fn summary_tables(h: &mut String, data: &RunData) {
     // Families, wide: one row per member, one column per option. Of the per-ally metrics
     // (allies.csv) only the headline ones get a table; the page notes where the rest are.
     let ally_metrics = data.ally_metrics();
-    let shown = |p: &str| !ally_metrics.iter().any(|m| m == p) || REPORT_ALLY_METRICS.contains(&p);
+    // Only a run with the headline metrics hides the others (a model with other per-actor
+    // families, e.g. a bargaining model's, keeps all its tables).
+    let headline = REPORT_ALLY_METRICS
+        .iter()
+        .any(|h| ally_metrics.iter().any(|m| m == h));
+    let shown = |p: &str| {
+        !headline || !ally_metrics.iter().any(|m| m == p) || REPORT_ALLY_METRICS.contains(&p)
+    };
     for (prefix, kind) in data.families() {
         if !shown(&prefix) {
             continue;

@@ -206,12 +206,14 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
             }));
         }
     }
-    // Per-ally metrics (allies.csv) share one chart; a yes/no family keeps its heatmap.
+    // Per-ally metrics the allies chart draws (allies.csv) share it; a yes/no family keeps its
+    // heatmap, and any other family (e.g. a bargaining model's `win_prob`) its own chart.
     let ally_metrics = data.ally_metrics();
+    let in_panel = |p: &str| allies::PANELS.contains(&p) && ally_metrics.iter().any(|m| m == p);
     for (prefix, kind) in data.families() {
         if kind == Kind::Binary {
             charts.push(Box::new(heatmap::Heatmap { prefix }));
-        } else if !ally_metrics.contains(&prefix) {
+        } else if !in_panel(&prefix) {
             charts.push(Box::new(family::Family { prefix }));
         }
     }

@@ -238,7 +238,9 @@ mod tests {
 
     #[test]
     fn attacks_are_rare_and_respond_to_appetite_costs_and_dialogue() {
-        let (_, c, _, _, _) = setup(&defaults());
+        let mut p = defaults();
+        p.values[P::DialogueDeescalation.i()] = 0.5;
+        let (_, c, _, _, _) = setup(&p);
         let d = drivers();
         let pa = attack_probability(&c, &d);
         assert!(pa < 0.002, "{pa}");
@@ -258,6 +260,13 @@ mod tests {
         assert!(
             intimidation_probability(&c, &RiskDrivers { openness: 1.0, ..d })
                 < intimidation_probability(&c, &d)
+        );
+        // Dialogue that emboldens (the contested other side) raises it instead.
+        p.values[P::DialogueDeescalation.i()] = -0.5;
+        let (_, c, _, _, _) = setup(&p);
+        assert!(
+            intimidation_probability(&c, &RiskDrivers { openness: 1.0, ..d })
+                > intimidation_probability(&c, &d)
         );
     }
 

@@ -55,8 +55,9 @@ pub fn counter_effort(phi: f64, focus: f64, threat: f64, threat_mean: f64) -> f6
 }
 
 /// Rise of threat perception `tau` under a shock `s` ≥ 0 added to its log-odds:
-/// τ e^s / (1 − τ + τ e^s) − τ. Never negative, never beyond 1 − τ; for the same shock, largest
-/// at τ = ½ and symmetric about it; a larger (more exposed) shock always moves further.
+/// τ e^s / (1 − τ + τ e^s) − τ. Never negative, never beyond 1 − τ; for a small shock it is
+/// s τ (1 − τ), so an ally already far up (or far down) moves less than one near ½; a larger (more
+/// exposed) shock always moves further.
 #[inline]
 pub fn shock_jump(tau: f64, s: f64) -> f64 {
     if s > 0.0 {
@@ -157,9 +158,12 @@ mod tests {
         let post = 0.4 + b;
         let odds = |p: f64| p / (1.0 - p);
         assert!((odds(post) / odds(0.4) - 1f64.exp()).abs() < 1e-12);
-        // Symmetric about ½, and the invasion's exposure-scaled shock moves the frontline
-        // (τ 0.7, S 0.8) further than the rear (τ 0.3, S 0.8 × 0.45).
-        assert!((shock_jump(0.3, 0.7) - shock_jump(0.7, 0.7)).abs() < 1e-12);
+        // A small shock moves τ by s τ (1 − τ); the invasion's exposure-scaled shock moves the
+        // frontline (τ 0.7, S 0.8) further than the rear (τ 0.3, S 0.8 × 0.45).
+        for tau in [0.1, 0.3, 0.7] {
+            let e = 1e-7;
+            assert!((shock_jump(tau, e) / e - tau * (1.0 - tau)).abs() < 1e-6);
+        }
         assert!(shock_jump(0.7, 0.8) > shock_jump(0.3, 0.8 * 0.45));
         assert!(shock_jump(0.999, 3.0) <= 0.001);
     }
