@@ -230,9 +230,14 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
     h.push_str("</section>\n");
     summary_tables(&mut h, data);
     comparison_table(&mut h, data);
+    let allies = if data.allies.is_empty() {
+        ""
+    } else {
+        "<code>allies.csv</code>, "
+    };
     let _ = write!(
         h,
-        "<footer>Made by cohesion {} from <code>summary.csv</code>, <code>timeseries.csv</code>, <code>comparison.csv</code>, <code>allies.csv</code>, <code>trials.csv</code>, <code>injects.csv</code>, <code>policies.csv</code> and <code>manifest.json</code>. Redraw with <code>cohesion plot DIR</code>.</footer>\n</body>\n</html>\n",
+        "<footer>Made by cohesion {} from <code>summary.csv</code>, <code>timeseries.csv</code>, <code>comparison.csv</code>, {allies}<code>trials.csv</code>, <code>injects.csv</code>, <code>policies.csv</code> and <code>manifest.json</code>. Redraw with <code>cohesion plot DIR</code>.</footer>\n</body>\n</html>\n",
         esc(&info.version)
     );
     h

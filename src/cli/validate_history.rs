@@ -19,7 +19,10 @@ pub fn validate_history(a: ValidateHistoryArgs) -> Result<i32> {
     let opts = Options {
         run: a.run.clone(),
         option: a.option.clone(),
-        record: a.record.clone().map_or(RecordSource::Builtin, RecordSource::Dir),
+        record: a
+            .record
+            .clone()
+            .map_or(RecordSource::Builtin, RecordSource::Dir),
     };
     let v = history::write(&opts, &out, a.force)?;
     if !a.quiet {

@@ -166,9 +166,10 @@ pub fn compare(
             l.sim_change.unwrap_or(0.0)
         })
     }];
-    spending.push(pred("exposure class alone (frontline > flank > rear)", &|l| {
-        class_score(l)
-    }));
+    spending.push(pred(
+        "exposure class alone (frontline > flank > rear)",
+        &|l| class_score(l),
+    ));
     spending.push(pred("gap to the 2% guideline in 2021", &|l| {
         (2.0 - s21(l)).max(0.0)
     }));
@@ -219,7 +220,10 @@ pub fn compare(
         .map(|l| l.ally.clone())
         .collect();
     met_putin.sort();
-    let ch: Vec<&AllyLine> = allies.iter().filter(|l| l.channel_months.is_some()).collect();
+    let ch: Vec<&AllyLine> = allies
+        .iter()
+        .filter(|l| l.channel_months.is_some())
+        .collect();
     let rho_channels_meetings = spearman(
         &ch.iter()
             .map(|l| l.channel_months.unwrap_or(0.0))
@@ -301,12 +305,7 @@ impl Validation {
         let model = rho(0);
         let class = rho(1);
         let (fr, _) = self.front_rear();
-        let jump = |c: &str| {
-            self.threat_jump
-                .iter()
-                .find(|x| x.0 == c)
-                .and_then(|x| x.1)
-        };
+        let jump = |c: &str| self.threat_jump.iter().find(|x| x.0 == c).and_then(|x| x.1);
         let mut top = self.top_channels.clone();
         top.sort();
         vec![

@@ -52,7 +52,11 @@ fn exposure(data: &RunData, run: &Path) -> Result<BTreeMap<String, String>> {
             run.join("manifest.json").display()
         )
     })?;
-    let hash = sc.files.first().map(|f| f.blake3.clone()).unwrap_or_default();
+    let hash = sc
+        .files
+        .first()
+        .map(|f| f.blake3.clone())
+        .unwrap_or_default();
     if hash != data.info.scenario_blake3 {
         bail!(
             "the scenario {path} has changed since the run (BLAKE3 {} now, {} in the manifest); rerun it",
@@ -61,15 +65,23 @@ fn exposure(data: &RunData, run: &Path) -> Result<BTreeMap<String, String>> {
         );
     }
     let Some(t) = &sc.actors else {
-        bail!("the run's scenario {path} has no actor table; validate-history needs the alliance model's allies");
+        bail!(
+            "the run's scenario {path} has no actor table; validate-history needs the alliance model's allies"
+        );
     };
     if !t.fields.contains(&"exposure") {
-        bail!("the run's scenario {path} has no `exposure` column; validate-history needs the alliance model's allies");
+        bail!(
+            "the run's scenario {path} has no `exposure` column; validate-history needs the alliance model's allies"
+        );
     }
     Ok(t.names
         .iter()
         .cloned()
-        .zip(t.words("exposure").into_iter().map(|w| w.unwrap_or_default()))
+        .zip(
+            t.words("exposure")
+                .into_iter()
+                .map(|w| w.unwrap_or_default()),
+        )
         .collect())
 }
 

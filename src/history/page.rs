@@ -81,7 +81,13 @@ pub fn figures(v: &Validation) -> Vec<[String; 5]> {
         } else {
             (String::new(), cell(r.rho))
         };
-        push("spending", format!("spearman_rho: {}", r.name), m, b, String::new());
+        push(
+            "spending",
+            format!("spearman_rho: {}", r.name),
+            m,
+            b,
+            String::new(),
+        );
     }
     push(
         "spending",
@@ -91,10 +97,22 @@ pub fn figures(v: &Validation) -> Vec<[String; 5]> {
         String::new(),
     );
     for (c, m, r) in &v.class_means {
-        push("spending", format!("mean_change_pp: {c}"), cell(*m), String::new(), cell(*r));
+        push(
+            "spending",
+            format!("mean_change_pp: {c}"),
+            cell(*m),
+            String::new(),
+            cell(*r),
+        );
     }
     let (fm, fr) = v.front_rear();
-    push("spending", "frontline_over_rear".into(), cell(fm), String::new(), cell(fr));
+    push(
+        "spending",
+        "frontline_over_rear".into(),
+        cell(fm),
+        String::new(),
+        cell(fr),
+    );
     for r in &v.increment {
         let model = r.name.starts_with("model");
         let (m, b) = if model {
@@ -102,13 +120,25 @@ pub fn figures(v: &Validation) -> Vec<[String; 5]> {
         } else {
             (String::new(), cell(r.rho))
         };
-        push("out_of_sample_2024", format!("spearman_rho: {}", r.name), m, b, String::new());
+        push(
+            "out_of_sample_2024",
+            format!("spearman_rho: {}", r.name),
+            m,
+            b,
+            String::new(),
+        );
         let (m, b) = if model {
             (cell(r.rmse), String::new())
         } else {
             (String::new(), cell(r.rmse))
         };
-        push("out_of_sample_2024", format!("rmse_pp: {}", r.name), m, b, String::new());
+        push(
+            "out_of_sample_2024",
+            format!("rmse_pp: {}", r.name),
+            m,
+            b,
+            String::new(),
+        );
     }
     push(
         "channels",
@@ -142,10 +172,22 @@ pub fn figures(v: &Validation) -> Vec<[String; 5]> {
         "1 (adopted at Madrid)".into(),
     );
     for (c, j) in &v.threat_jump {
-        push("threat", format!("mean threat_jump_max: {c}"), cell(*j), String::new(), String::new());
+        push(
+            "threat",
+            format!("mean threat_jump_max: {c}"),
+            cell(*j),
+            String::new(),
+            String::new(),
+        );
     }
     for (what, ok) in v.checks() {
-        push("checks", what, if ok { "holds" } else { "fails" }.into(), String::new(), String::new());
+        push(
+            "checks",
+            what,
+            if ok { "holds" } else { "fails" }.into(),
+            String::new(),
+            String::new(),
+        );
     }
     rows
 }
@@ -299,7 +341,11 @@ fn html(
     rows.push(vec!["frontline ÷ rear".into(), f(fm, 2), f(fr, 2)]);
     table(
         &mut h,
-        &["exposure class", "mean simulated change (pp)", "mean recorded change (pp)"],
+        &[
+            "exposure class",
+            "mean simulated change (pp)",
+            "mean recorded change (pp)",
+        ],
         &rows,
     );
     let _ = writeln!(
@@ -319,7 +365,9 @@ fn html(
     }
     h.push_str("</section>\n");
     // Out of sample.
-    h.push_str("<section id=\"out-of-sample\">\n<h2>Out of sample: the 2023 → 2024e increment</h2>\n");
+    h.push_str(
+        "<section id=\"out-of-sample\">\n<h2>Out of sample: the 2023 → 2024e increment</h2>\n",
+    );
     let _ = writeln!(
         h,
         "<p>Over the {} allies with figures. The model's 2024 is the mean of its January–September 2024 turns (the run ends in September 2024), so its increment spans about ten months of growth against the record's twelve: compare the ranks (ρ) first.</p>",
@@ -355,7 +403,9 @@ fn html(
         h,
         "<p>The label: the Strategic Concept adopted at Madrid ({}) called Russia the most significant and direct threat. Share of trials in which the option's hostile label was first adopted at that summit (turn {}): <strong>{}</strong>.</p>",
         esc(record.label_date.as_deref().unwrap_or("—")),
-        v.label_turn.map(|t| t.to_string()).unwrap_or_else(|| "—".into()),
+        v.label_turn
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "—".into()),
         v.p_label_at_turn
             .map(|p| fixed(p, 0, true))
             .unwrap_or_else(|| "—".into())

@@ -376,7 +376,12 @@ mod tests {
 
     #[test]
     fn a_well_formed_record_from_a_folder() {
-        let d = dir(&[(DEFENCE, DEF), (RECORD, REC), (MEETINGS, MEET), (EVENTS, EV)]);
+        let d = dir(&[
+            (DEFENCE, DEF),
+            (RECORD, REC),
+            (MEETINGS, MEET),
+            (EVENTS, EV),
+        ]);
         let r = load(&RecordSource::Dir(d.path().into()), &allies()).unwrap();
         assert_eq!(r.spending.len(), 2);
         assert_eq!(r.meetings["Turkey"], 1);
@@ -406,21 +411,38 @@ mod tests {
             )),
             "{e}"
         );
-        assert!(e.contains(&format!("{DEFENCE}:3: column ally: no ally `Hungry`")), "{e}");
+        assert!(
+            e.contains(&format!("{DEFENCE}:3: column ally: no ally `Hungry`")),
+            "{e}"
+        );
         assert!(e.contains(&format!("{RECORD}:3: column leader_met_putin_in_person_2022-03_to_2024-09: `two` is not allowed")), "{e}");
-        assert!(e.contains(&format!("{MEETINGS}:4: column date: `19/07/2022`")), "{e}");
-        assert!(e.contains(&format!("{EVENTS}:3: column allies: no ally `Atlantis`")), "{e}");
+        assert!(
+            e.contains(&format!("{MEETINGS}:4: column date: `19/07/2022`")),
+            "{e}"
+        );
+        assert!(
+            e.contains(&format!("{EVENTS}:3: column allies: no ally `Atlantis`")),
+            "{e}"
+        );
     }
 
     #[test]
     fn a_missing_column_or_disagreeing_counts_are_errors() {
         let def = DEF.replace("def_pct_gdp_2023,", "def_pct_gdp_2023x,");
         let meet = "date,ally,leader,source\n2023-10-17,Hungary,O,x\n2022-07-19,Turkey,E,x\n";
-        let d = dir(&[(DEFENCE, &def), (RECORD, REC), (MEETINGS, meet), (EVENTS, EV)]);
+        let d = dir(&[
+            (DEFENCE, &def),
+            (RECORD, REC),
+            (MEETINGS, meet),
+            (EVENTS, EV),
+        ]);
         let e = load(&RecordSource::Dir(d.path().into()), &allies())
             .unwrap_err()
             .join("\n");
-        assert!(e.contains(&format!("{DEFENCE}:1: missing column `def_pct_gdp_2023`")), "{e}");
+        assert!(
+            e.contains(&format!("{DEFENCE}:1: missing column `def_pct_gdp_2023`")),
+            "{e}"
+        );
         assert!(e.contains("Hungary has 1 meeting(s) listed but 2"), "{e}");
     }
 }

@@ -118,10 +118,8 @@ mod tests {
                 OutcomeSpec::new("crises", OutcomeKind::Count, ""),
                 OutcomeSpec::new("open.X", OutcomeKind::Binary, ""),
                 OutcomeSpec::new("open.Y", OutcomeKind::Binary, ""),
-                OutcomeSpec::new("spend.X", OutcomeKind::Real { min: 0.0, max: 1.0 }, "")
-                    .detail(),
-                OutcomeSpec::new("spend.Y", OutcomeKind::Real { min: 0.0, max: 1.0 }, "")
-                    .detail(),
+                OutcomeSpec::new("spend.X", OutcomeKind::Real { min: 0.0, max: 1.0 }, "").detail(),
+                OutcomeSpec::new("spend.Y", OutcomeKind::Real { min: 0.0, max: 1.0 }, "").detail(),
             ],
             series: Vec::new(),
             turns: 0,
@@ -145,8 +143,14 @@ mod tests {
         assert_eq!(r[0][5], "0.5");
         assert_eq!(r[0][10], "0.5");
         let (lo, hi) = wilson95(1, 2);
-        assert_eq!((r[0][11].clone(), r[0][12].clone()), (fmt_f64(lo), fmt_f64(hi)));
-        let spend_y_b = r.iter().find(|x| x[0] == "b" && x[1] == "Y" && x[2] == "spend").unwrap();
+        assert_eq!(
+            (r[0][11].clone(), r[0][12].clone()),
+            (fmt_f64(lo), fmt_f64(hi))
+        );
+        let spend_y_b = r
+            .iter()
+            .find(|x| x[0] == "b" && x[1] == "Y" && x[2] == "spend")
+            .unwrap();
         assert_eq!(spend_y_b[5], "0.6");
         assert_eq!(spend_y_b[10], "");
         assert!(rows(&acc, &["Z".to_string()]).is_empty());

@@ -87,10 +87,7 @@ impl Chart for Allies {
         let k = panels.len() as i32;
         let pw = (b.w() - name_w - gap * (k - 1)) / k;
         let title_f = c.font(style::SMALL).bold();
-        let titles: Vec<String> = panels
-            .iter()
-            .map(|m| labels::family(m).1)
-            .collect();
+        let titles: Vec<String> = panels.iter().map(|m| labels::family(m).1).collect();
         let (titles, tf, title_h) = c.panel_titles(&titles, title_f, pw);
         let plot_y0 = b.y0 + title_h;
         let plot_y1 = b.y1 - axis::x_axis_height(c, false);
@@ -108,7 +105,11 @@ impl Chart for Allies {
                     hi = hi.max(v);
                 }
             }
-            let (lo, hi) = if lo <= hi { (lo.min(0.0), hi) } else { (0.0, 1.0) };
+            let (lo, hi) = if lo <= hi {
+                (lo.min(0.0), hi)
+            } else {
+                (0.0, 1.0)
+            };
             let hi = if hi - lo < 1e-9 { lo + 1.0 } else { hi };
             let ax = axis::fit_axis(c, lo, hi, 4, plot.x0, plot.x1, false, None, true);
             axis::draw_x_axis(c, plot, &ax, true, true)?;

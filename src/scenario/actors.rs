@@ -151,7 +151,11 @@ fn build(
     let absent: Vec<&str> = fields
         .iter()
         .filter(|f| f.required && !rows.is_empty())
-        .filter(|f| !rows.iter().any(|(_, cells)| cells.iter().any(|(c, _)| c == f.name)))
+        .filter(|f| {
+            !rows
+                .iter()
+                .any(|(_, cells)| cells.iter().any(|(c, _)| c == f.name))
+        })
         .map(|f| f.name)
         .collect();
     for f in fields.iter().filter(|f| absent.contains(&f.name)) {

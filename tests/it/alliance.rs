@@ -493,7 +493,10 @@ fn options_differ_in_the_documented_directions() {
             .position(|u| u.name == name)
             .unwrap()
     };
-    let (deesc, effect) = (draw("dialogue_deescalation"), draw("counter_disinfo_effect"));
+    let (deesc, effect) = (
+        draw("dialogue_deescalation"),
+        draw("counter_disinfo_effect"),
+    );
     let n = 800;
     // sums[option][bucket][outcome], bucket 0: the parameter at its low end, 1: its high end.
     let mut sums = vec![[[0.0f64; 4]; 3]; sc.policies.len()];

@@ -199,7 +199,10 @@ impl World {
         for f in kind.fields.iter().filter(|f| f.required) {
             if !spec.fields.iter().any(|(k, _)| k == f.name) {
                 let what = if f.name == "target" { "ALLY" } else { "…" };
-                return Err(format!("an `{}` inject needs `{}={what}`", kind.name, f.name));
+                return Err(format!(
+                    "an `{}` inject needs `{}={what}`",
+                    kind.name, f.name
+                ));
             }
         }
         self.events.push(ev);

@@ -199,8 +199,14 @@ pub const N_FIXED_OUTCOMES: usize = 26;
 /// The per-ally metrics, in the order of their families after the fixed outcomes (then one
 /// `defence_<year>` family per calendar year of the run): (name, meaning).
 pub const ALLY_METRICS: [(&str, &str); 7] = [
-    ("channel_ever", "ran a unilateral channel to Moscow at some point"),
-    ("channel_months", "turns with a unilateral channel to Moscow open"),
+    (
+        "channel_ever",
+        "ran a unilateral channel to Moscow at some point",
+    ),
+    (
+        "channel_months",
+        "turns with a unilateral channel to Moscow open",
+    ),
     (
         "blocked_consensus",
         "turns in which it dissented from the line and blocked consensus",
@@ -209,7 +215,10 @@ pub const ALLY_METRICS: [(&str, &str); 7] = [
         "defence_change_pp",
         "defence spending at the last turn minus the first, percentage points of GDP",
     ),
-    ("stance_final", "stance at the last turn (0 engagement, 1 confrontation)"),
+    (
+        "stance_final",
+        "stance at the last turn (0 engagement, 1 confrontation)",
+    ),
     ("threat_final", "threat perception at the last turn"),
     (
         "threat_jump_max",
@@ -360,7 +369,9 @@ pub(super) fn outcome_specs(names: &[String], years: &[i64]) -> Vec<OutcomeSpec>
                         min: 0.0,
                         max: 20.0 + span,
                     },
-                    format!("{n}: mean defence spending over the turns of calendar year {y}, % of GDP"),
+                    format!(
+                        "{n}: mean defence spending over the turns of calendar year {y}, % of GDP"
+                    ),
                 )
                 .detail(),
             );
@@ -441,8 +452,7 @@ mod tests {
         assert_eq!((c1, u1, n1, d1), (1.0, 0.0, 0, 0.0));
         let (c2, _, _, d2) = cohesion_index(&w, &[0.2, 0.6, 0.9], &[false; 3], 1.0, 1.0);
         assert!(c2 < 1.0 && (c2 - (1.0 - d2)).abs() < 1e-15);
-        let (c3, u3, n3, _) =
-            cohesion_index(&w, &[0.2, 0.6, 0.9], &[false, true, false], 1.0, 1.0);
+        let (c3, u3, n3, _) = cohesion_index(&w, &[0.2, 0.6, 0.9], &[false, true, false], 1.0, 1.0);
         assert!(c3 < c2 && (u3 - 0.3).abs() < 1e-15 && n3 == 1);
         let (c4, _, _, _) = cohesion_index(&w, &[0.0, 1.0, 0.0], &[true; 3], 2.0, 2.0);
         assert_eq!(c4, 0.0);
@@ -526,7 +536,10 @@ mod tests {
             }
             if dated {
                 // The 2022 mean of the monthly levels lies between the first and last level.
-                let k = specs.iter().position(|d| d.name == "defence_2022.A").unwrap();
+                let k = specs
+                    .iter()
+                    .position(|d| d.name == "defence_2022.A")
+                    .unwrap();
                 let (d0, d1) = (c.defence0[0], run.state.defence[0]);
                 assert!(out[k] >= d0.min(d1) - 1e-12 && out[k] <= d0.max(d1) + 1e-12);
                 let months: u32 = run.state.channel_months.iter().sum();

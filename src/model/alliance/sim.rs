@@ -198,7 +198,10 @@ impl AllianceSim {
         };
         let mut sim = AllianceSim::new(allies, sc.turns, turns_per_year, events);
         if sc.turn_length == "month" {
-            sim.start_month = sc.start.as_deref().and_then(crate::kernel::time::month_index);
+            sim.start_month = sc
+                .start
+                .as_deref()
+                .and_then(crate::kernel::time::month_index);
             sim.outcomes = outcome_specs(&sim.names, &sim.years());
         }
         Ok(sim)
@@ -252,7 +255,8 @@ impl AllianceSim {
     /// The same model with another master scenario events list (skipped, delayed and
     /// in-stride injects of a game).
     pub fn with_events(&self, events: Vec<ScriptedEvent>) -> AllianceSim {
-        let mut sim = AllianceSim::new(self.allies.clone(), self.turns, self.turns_per_year, events);
+        let mut sim =
+            AllianceSim::new(self.allies.clone(), self.turns, self.turns_per_year, events);
         sim.start_month = self.start_month;
         sim.outcomes = self.outcomes.clone();
         sim

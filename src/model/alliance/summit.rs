@@ -70,7 +70,14 @@ pub fn dissent(c: &Coeffs, s: &State, line: f64, tol: f64) -> (usize, usize, f64
 /// `veto × hawk_share` on the other), so the j-th is the first to block when
 /// Π_{l≤j} (1 − p_l) ≤ u < Π_{l<j} (1 − p_l) — the same single uniform, the right
 /// probabilities. `None` if nobody dissents or the uniform let the line pass.
-pub fn blocker(s: &State, line: f64, tol: f64, veto: f64, hawk_share: f64, u: f64) -> Option<usize> {
+pub fn blocker(
+    s: &State,
+    line: f64,
+    tol: f64,
+    veto: f64,
+    hawk_share: f64,
+    u: f64,
+) -> Option<usize> {
     let v = veto.clamp(0.0, 1.0);
     let vh = v * hawk_share.clamp(0.0, 1.0);
     let k = s.stance.iter().filter(|&&x| (x - line).abs() > tol).count();
