@@ -1,8 +1,8 @@
 //! The inputs of every chart and of the report, read back from a run's output directory.
 //!
 //! Charts read only these files — `manifest.json` (or the same manifest in memory during a
-//! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `injects.csv`, `policies.csv` and
-//! `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run` drew.
+//! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `allies.csv`, `injects.csv`,
+//! `policies.csv` and `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run` drew.
 //! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
 //! is read back as the CSV text it was made from.
 //! `trials.csv` may hold millions of rows: it is streamed once into fixed histograms
@@ -88,6 +88,24 @@ pub struct ComparisonRow {
     pub mcse: Option<f64>,
     pub diff_lo95: Option<f64>,
     pub diff_hi95: Option<f64>,
+}
+
+/// A row of `allies.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AllyRow {
+    pub option: String,
+    pub ally: String,
+    pub metric: String,
+    pub kind: String,
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub p5: Option<f64>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub prob: Option<f64>,
+    pub prob_lo95: Option<f64>,
+    pub prob_hi95: Option<f64>,
 }
 
 /// A row of `injects.csv`.
@@ -223,6 +241,8 @@ pub struct RunData {
     pub comparison: Vec<ComparisonRow>,
     pub injects: Vec<InjectRow>,
     pub policies: Vec<PolicyRow>,
+    /// `allies.csv` (empty when the run has no per-ally outcomes).
+    pub allies: Vec<AllyRow>,
     /// `None` when `trials.csv` is absent.
     pub digest: Option<Digest>,
     sum_idx: HashMap<(String, String), usize>,
@@ -290,6 +310,7 @@ impl RunData {
         let comparison: Vec<ComparisonRow> = read_optional(&dir.join("comparison.csv"))?;
         let injects: Vec<InjectRow> = read_optional(&dir.join("injects.csv"))?;
         let policies: Vec<PolicyRow> = read_optional(&dir.join("policies.csv"))?;
+        let allies: Vec<AllyRow> = read_optional(&dir.join("allies.csv"))?;
         let mut outcomes: Vec<(String, Kind)> = Vec::new();
         let mut sum_idx = HashMap::new();
         for (i, r) in summary.iter().enumerate() {
@@ -322,6 +343,7 @@ impl RunData {
             comparison,
             injects,
             policies,
+            allies,
             digest: None,
             sum_idx,
             cmp_idx,
@@ -395,7 +417,7 @@ impl RunData {
     }
 
     /// The members of the family `prefix`, in summary order: (outcome, member), e.g.
-    /// (`channel.Hungary`, `Hungary`).
+    /// (`channel_ever.Hungary`, `Hungary`).
     pub fn members(&self, prefix: &str) -> Vec<(String, String)> {
         self.outcomes
             .iter()
@@ -404,6 +426,35 @@ impl RunData {
                 Some((n.clone(), member.to_string()))
             })
             .collect()
+    }
+
+    /// The per-ally metrics of `allies.csv`, in file order.
+    pub fn ally_metrics(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.allies {
+            if !out.contains(&r.metric) {
+                out.push(r.metric.clone());
+            }
+        }
+        out
+    }
+
+    /// The allies of `allies.csv`, in file order.
+    pub fn ally_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.allies {
+            if !out.contains(&r.ally) {
+                out.push(r.ally.clone());
+            }
+        }
+        out
+    }
+
+    /// The row of `allies.csv` for (option, ally, metric).
+    pub fn ally(&self, option: &str, ally: &str, metric: &str) -> Option<&AllyRow> {
+        self.allies
+            .iter()
+            .find(|r| r.option == option && r.ally == ally && r.metric == metric)
     }
 
     /// The smallest and largest value of an outcome over every option (from the summary).

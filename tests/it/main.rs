@@ -12,6 +12,7 @@ mod determinism;
 mod explore;
 mod game;
 mod golden;
+mod history;
 mod invariants;
 mod layers;
 mod plot;
