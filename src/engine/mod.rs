@@ -6,10 +6,15 @@
 //! computed on a bounded pool of worker threads, outputs folded in block order, so that the
 //! result is the same bits for any number of threads. [`trials`] is the run's job: the trials of
 //! every policy option of a scenario on common random numbers, with their statistics.
+//! [`calibration`] is the calibration's job (ABC-SMC, its arithmetic in [`abc`]): generations
+//! of simulations at proposed parameters, against target statistics of the model's outputs.
 
+pub mod abc;
+pub mod calibration;
 pub mod pool;
 pub mod trials;
 
+pub use calibration::{Calibration, CalibrationResult, GenerationSummary, Statistic, Target};
 pub use pool::{BlockJob, EngineError, Finished, Flow, MAX_THREADS, Pool};
 pub use trials::{
     BlockOutput, Experiment, RowFormatter, draw_uncertainties, set_params, trace_trial,

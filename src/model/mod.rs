@@ -16,6 +16,7 @@ pub mod deffuant;
 pub mod hk;
 pub mod opinion;
 pub mod reference;
+pub mod toy;
 
 pub use crate::kernel::trace::{NoTrace, Trace, Tracer};
 pub use crate::spec::{
@@ -85,11 +86,13 @@ pub trait Runner {
 
 /// Every built-in model, in the order `cohesion describe` lists them.
 pub fn registry() -> &'static [&'static Model] {
-    static REGISTRY: [&Model; 4] = [
+    static REGISTRY: [&Model; 6] = [
         &alliance::MODEL,
         &deffuant::MODEL,
         &hk::MODEL,
         &bargaining::MODEL,
+        &toy::NORMAL,
+        &toy::NONLINEAR,
     ];
     &REGISTRY
 }
