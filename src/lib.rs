@@ -5,8 +5,10 @@
 //! parallel, driving the model; [`stats`] aggregates the results in bounded memory; and
 //! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
 //! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
-//! `cohesion run`; the binary's `cli` module only parses arguments and reports.
+//! `cohesion run`, [`calibrate`] for `cohesion calibrate` (ABC-SMC against target statistics);
+//! the binary's `cli` module only parses arguments and reports.
 
+pub mod calibrate;
 pub mod engine;
 pub mod game;
 pub mod kernel;

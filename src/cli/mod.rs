@@ -5,6 +5,7 @@
 //! structs below; each command's module checks them against the scenario and builds the
 //! library's configuration.
 
+mod calibrate;
 mod describe;
 mod game;
 mod init;
@@ -82,6 +83,52 @@ pub enum Command {
     },
     /// Redraw the charts and report.html of an earlier run from its CSV files (no simulation).
     Plot(PlotArgs),
+    /// Calibrate named parameters against target statistics (ABC-SMC); write the posterior,
+    /// diagnostics and a scenario fragment that draws from it.
+    Calibrate(CalibrateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CalibrateArgs {
+    /// Scenario file or built-in name.
+    pub scenario: String,
+    /// The targets file: parameters, option, budget and target statistics (a file or a
+    /// built-in path such as `calibration/toy-normal.targets.toml`).
+    #[arg(long, short = 't')]
+    pub targets: String,
+    /// Master seed (default: the targets file's, the scenario's, else a fresh one).
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Simulations per generation (default: the targets file's).
+    #[arg(long)]
+    pub simulations: Option<u64>,
+    /// Particles kept per generation (default: the targets file's).
+    #[arg(long)]
+    pub population: Option<usize>,
+    /// Generations (default: the targets file's).
+    #[arg(long)]
+    pub generations: Option<usize>,
+    /// Trials averaged per simulation, K (default: the targets file's).
+    #[arg(long)]
+    pub trials_per_simulation: Option<u64>,
+    /// Simulations per block of work (default: about a thousand trials). Results do not depend on it.
+    #[arg(long)]
+    pub block_size: Option<u64>,
+    /// Output directory (default: output/<scenario>-calibration-<seed>).
+    #[arg(long, short = 'o')]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an earlier result at --out.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary on stdout.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Do not draw the diagnostics chart.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -202,6 +249,7 @@ pub fn main() -> i32 {
         Command::Replay { dir, threads } => game::replay(dir, threads),
         Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),
+        Command::Calibrate(a) => calibrate::calibrate(a),
     };
     match result {
         Ok(code) => code,

@@ -91,6 +91,8 @@ pub struct CalibrationResult {
     pub generations: Vec<GenerationSummary>,
     /// Generation 0's proposals (M × d): draws from the prior.
     pub prior_draws: Vec<f64>,
+    /// Their simulated statistics (M × T): the prior predictive distribution.
+    pub prior_stats: Vec<f64>,
     /// The last generation's population: the posterior sample.
     pub posterior: Population,
     /// The scale of each target's difference (given or from generation 0).
@@ -142,6 +144,7 @@ impl Calibration<'_> {
         let mut scales: Vec<f64> = Vec::new();
         let mut summaries = Vec::new();
         let mut prior_draws = Vec::new();
+        let mut prior_stats = Vec::new();
         let mut population: Option<(Population, Kernel)> = None;
         let mut done = 0u64;
         for g in 0..self.generations {
@@ -196,6 +199,7 @@ impl Calibration<'_> {
                     })
                     .collect();
                 prior_draws = theta.clone();
+                prior_stats = stats.clone();
             }
             let distance: Vec<f64> = stats
                 .chunks_exact(t_n.max(1))
@@ -245,6 +249,7 @@ impl Calibration<'_> {
         Ok(CalibrationResult {
             generations: summaries,
             prior_draws,
+            prior_stats,
             posterior,
             scales,
         })
