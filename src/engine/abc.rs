@@ -2,8 +2,11 @@
 //! 2009): the prior, the perturbation kernel, the importance weights, the tolerance.
 //!
 //! Generation 0 draws parameters from the prior; generation g ≥ 1 picks a particle of the
-//! previous population by its weight and moves it by a Gaussian kernel whose covariance is twice
-//! the population's weighted covariance, redrawing while the prior density is zero. Each
+//! previous population by its weight and moves it by a Gaussian kernel whose covariance is the
+//! population's weighted covariance Σ, redrawing while the prior density is zero. (Beaumont et
+//! al. use 2Σ; with a fixed budget per generation the tolerance stops shrinking once the
+//! proposals' spread dominates it, and the narrower kernel lets it reach about half the
+//! tolerance at the same acceptance fraction; docs/CALIBRATION.md.) Each
 //! generation simulates a fixed number M of proposals; its tolerance ε_g is the distance of the
 //! N-th closest, so the N closest are its population (a shrinking tolerance set by quantiles,
 //! as in Del Moral, Doucet & Jasra 2012 and Lenormand, Jabot & Deffuant 2013). A particle θ of
@@ -66,11 +69,15 @@ pub fn weighted_moments(theta: &[f64], w: &[f64], d: usize) -> (Vec<f64>, Vec<f6
     (mean, cov)
 }
 
-/// The Gaussian perturbation kernel N(0, 2Σ) of a population, by its Cholesky factor.
+/// The kernel's covariance as a multiple of the population's (see the module note).
+pub const KERNEL_SCALE: f64 = 1.0;
+
+/// The Gaussian perturbation kernel N(0, KERNEL_SCALE · Σ) of a population, by its Cholesky
+/// factor.
 #[derive(Debug, Clone)]
 pub struct Kernel {
     d: usize,
-    /// Lower-triangular L with L Lᵀ = 2Σ (row-major).
+    /// Lower-triangular L with L Lᵀ = KERNEL_SCALE · Σ (row-major).
     l: Vec<f64>,
 }
 
@@ -80,7 +87,7 @@ impl Kernel {
     pub fn of_population(theta: &[f64], w: &[f64], d: usize) -> Kernel {
         let (_, mut cov) = weighted_moments(theta, w, d);
         for c in cov.iter_mut() {
-            *c *= 2.0;
+            *c *= KERNEL_SCALE;
         }
         let scale = (0..d).map(|a| cov[a * d + a]).fold(0.0, f64::max);
         let mut jitter = if scale > 0.0 { scale * 1e-12 } else { 1e-12 };
@@ -111,7 +118,7 @@ impl Kernel {
         }
     }
 
-    /// The squared Mahalanobis length of `diff` under 2Σ: |L⁻¹ diff|².
+    /// The squared Mahalanobis length of `diff` under the kernel's covariance: |L⁻¹ diff|².
     pub fn mahalanobis2(&self, diff: &[f64]) -> f64 {
         let d = self.d;
         let mut y = [0.0f64; MAX_DIMS];
@@ -310,7 +317,7 @@ mod tests {
     use crate::kernel::rng::{Purpose, stream};
 
     #[test]
-    fn kernel_draws_have_twice_the_population_covariance() {
+    fn kernel_draws_have_the_kernel_covariance() {
         // A population with covariance [[1, 0.5], [0.5, 2]] (equal weights).
         let mut r = stream(1, Purpose::Dynamics, 0);
         let n = 40_000;
@@ -330,14 +337,14 @@ mod tests {
         }
         let (m, c) = weighted_moments(&draws, &w, 2);
         assert!(m[0].abs() < 0.03 && m[1].abs() < 0.04, "{m:?}");
-        for (got, want) in c.iter().zip([2.0, 1.0, 1.0, 4.0]) {
-            assert!((got - want).abs() < 0.1 * want, "{c:?}");
+        for (got, want) in c.iter().zip([1.0, 0.5, 0.5, 2.0]) {
+            assert!((got - KERNEL_SCALE * want).abs() < 0.1 * want, "{c:?}");
         }
-        // The Mahalanobis length under 2Σ of (1, 0): Σ⁻¹ = [[2, -0.5], [-0.5, 1]] / 1.75.
+        // The Mahalanobis length of (1, 0) under S = KERNEL_SCALE · Σ: S₁₁⁻¹ = S₂₂ / det S.
         let q = k.mahalanobis2(&[1.0, 0.0]);
         let (_, cov) = weighted_moments(&theta, &w, 2);
-        let det = 4.0 * (cov[0] * cov[3] - cov[1] * cov[2]);
-        assert!((q - 2.0 * cov[3] / det).abs() < 1e-9, "{q}");
+        let det = KERNEL_SCALE * KERNEL_SCALE * (cov[0] * cov[3] - cov[1] * cov[2]);
+        assert!((q - KERNEL_SCALE * cov[3] / det).abs() < 1e-9, "{q}");
     }
 
     #[test]

@@ -1,0 +1,312 @@
+//! `cohesion calibrate` through the binary: the ABC posterior of the two toy models against
+//! posteriors computed here from outside the program (the conjugate normal closed form; a grid
+//! integration of the exact likelihood), the same bytes at any thread count, clear errors in a
+//! targets file, and the scenario fragment that reruns with the posterior drawn jointly.
+
+use std::path::Path;
+
+use crate::util::{self, Table, run, run_ok, stderr};
+
+/// Runs a calibration into `out` with `extra` arguments.
+fn calibrate(scenario: &str, targets: &str, out: &Path, extra: &[&str]) {
+    let mut args = vec![
+        "calibrate",
+        scenario,
+        "--targets",
+        targets,
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    run_ok(&args);
+}
+
+/// (posterior mean, posterior sd) of a parameter, from parameters.csv.
+fn posterior(out: &Path, param: &str) -> (f64, f64) {
+    let t = Table::read(&out.join("parameters.csv"));
+    let r = t.row(&[("parameter", param)]).clone();
+    (t.num(&r, "posterior_mean"), t.num(&r, "posterior_sd"))
+}
+
+fn within(got: f64, want: f64, rel: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= rel * want.abs(),
+        "{what}: {got} vs reference {want} (allowed ±{}%)",
+        rel * 100.0
+    );
+}
+
+#[test]
+fn toy_normal_posterior_matches_the_conjugate_closed_form() {
+    // n = 10 observations of N(θ, 1), observed mean 1.5, prior N(0, 1) (the shipped toy
+    // scenario and targets): posterior precision 1 + n, mean n ȳ / (1 + n).
+    let (n, ybar, prior_var, sigma2): (f64, f64, f64, f64) = (10.0, 1.5, 1.0, 1.0);
+    let precision = 1.0 / prior_var + n / sigma2;
+    let (mean, sd) = ((n * ybar / sigma2) / precision, (1.0 / precision).sqrt());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("normal");
+    calibrate(
+        "reference/toy-normal",
+        "calibration/toy-normal.targets.toml",
+        &out,
+        &[],
+    );
+    let (m, s) = posterior(&out, "theta");
+    within(m, mean, 0.05, "posterior mean of theta");
+    within(s, sd, 0.05, "posterior sd of theta");
+    // The posterior is narrower than the prior, and the fit is close.
+    let fit = Table::read(&out.join("fit.csv"));
+    let r = fit.row(&[("target", "sample mean")]).clone();
+    assert!((fit.num(&r, "posterior_mean") - ybar).abs() < 0.05);
+}
+
+/// Mean and sd of a and b under prior × likelihood on a fine grid (midpoint rule), for the
+/// toy-nonlinear scenario: ȳ₀ ~ N(a, s²), ȳ₁ ~ N(a e^b, s²), s = 1/√25, a ~ U(0.5, 3),
+/// b ~ U(−1, 1.5).
+fn grid_posterior(y0: f64, y1: f64) -> [(f64, f64); 2] {
+    let s = 0.2;
+    let (n_a, n_b) = (1500, 1500);
+    let (a0, a1, b0, b1) = (0.5, 3.0, -1.0, 1.5);
+    let (mut z, mut sa, mut sa2, mut sb, mut sb2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for i in 0..n_a {
+        let a = a0 + (i as f64 + 0.5) * (a1 - a0) / n_a as f64;
+        for j in 0..n_b {
+            let b = b0 + (j as f64 + 0.5) * (b1 - b0) / n_b as f64;
+            let r0 = (y0 - a) / s;
+            let r1 = (y1 - a * b.exp()) / s;
+            let l = (-0.5 * (r0 * r0 + r1 * r1)).exp();
+            z += l;
+            sa += l * a;
+            sa2 += l * a * a;
+            sb += l * b;
+            sb2 += l * b * b;
+        }
+    }
+    let (ma, mb) = (sa / z, sb / z);
+    [
+        (ma, (sa2 / z - ma * ma).sqrt()),
+        (mb, (sb2 / z - mb * mb).sqrt()),
+    ]
+}
+
+#[test]
+fn toy_nonlinear_posterior_matches_a_grid_integration() {
+    let [(ma, sa), (mb, sb)] = grid_posterior(1.6, 2.7);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("nonlinear");
+    calibrate(
+        "reference/toy-nonlinear",
+        "calibration/toy-nonlinear.targets.toml",
+        &out,
+        &[],
+    );
+    let (m, s) = posterior(&out, "a");
+    within(m, ma, 0.05, "posterior mean of a");
+    within(s, sa, 0.05, "posterior sd of a");
+    let (m, s) = posterior(&out, "b");
+    within(m, mb, 0.05, "posterior mean of b");
+    within(s, sb, 0.05, "posterior sd of b");
+    // The tolerance shrinks from the prior's generation to the last.
+    let g = Table::read(&out.join("generations.csv"));
+    let tol: Vec<f64> = g.rows.iter().map(|r| g.num(r, "tolerance")).collect();
+    assert!(tol.last().unwrap() < &(0.5 * tol[0]), "{tol:?}");
+    assert!(out.join("charts/calibration.svg").is_file());
+    assert!(out.join("charts/calibration.png").is_file());
+}
+
+/// Every file of a calibration folder, but the manifest (which records times and threads).
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    util::all_files(dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "manifest.json"))
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().display().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn calibration_output_is_byte_identical_for_any_thread_count_and_block_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = [
+        "--simulations",
+        "300",
+        "--population",
+        "60",
+        "--generations",
+        "3",
+        "--seed",
+        "9",
+    ];
+    let mut outs = Vec::new();
+    for (j, block) in [("1", "7"), ("2", "7"), ("2", "64")] {
+        let out = tmp.path().join(format!("j{j}-b{block}"));
+        let mut args = small.to_vec();
+        args.extend_from_slice(&["-j", j, "--block-size", block]);
+        calibrate(
+            "reference/toy-nonlinear",
+            "calibration/toy-nonlinear.targets.toml",
+            &out,
+            &args,
+        );
+        outs.push(contents(&out));
+    }
+    assert!(outs[0].len() >= 9, "{:?}", outs[0].iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert_eq!(outs[0], outs[1], "1 and 2 threads differ");
+    assert_eq!(outs[0], outs[2], "block sizes differ");
+    // Another seed gives another posterior.
+    let other = tmp.path().join("seed10");
+    let mut args = small.to_vec();
+    args[7] = "10";
+    calibrate(
+        "reference/toy-nonlinear",
+        "calibration/toy-nonlinear.targets.toml",
+        &other,
+        &args,
+    );
+    assert_ne!(
+        std::fs::read(other.join("posterior.csv")).unwrap(),
+        std::fs::read(tmp.path().join("j1-b7/posterior.csv")).unwrap()
+    );
+}
+
+#[test]
+fn the_fragment_reruns_drawing_the_parameters_jointly_from_the_posterior() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cal");
+    calibrate(
+        "reference/toy-nonlinear",
+        "calibration/toy-nonlinear.targets.toml",
+        &out,
+        &["--simulations", "2000", "--population", "200", "--generations", "3"],
+    );
+    let fragment = out.join("toy-nonlinear-calibrated.toml");
+    let run_out = tmp.path().join("run");
+    util::run_to(fragment.to_str().unwrap(), &run_out, 4, &["--trials", "300", "--no-charts"]);
+    let post = Table::read(&out.join("posterior.csv"));
+    let pairs: Vec<(String, String)> = post
+        .rows
+        .iter()
+        .map(|r| (r[post.col("a")].clone(), r[post.col("b")].clone()))
+        .collect();
+    let trials = Table::read(&run_out.join("trials.csv"));
+    let (ca, cb) = (trials.col("a"), trials.col("b"));
+    for r in &trials.rows {
+        // Every trial's (a, b) is one particle of the posterior: drawn jointly, not each
+        // from its own marginal.
+        assert!(
+            pairs.contains(&(r[ca].clone(), r[cb].clone())),
+            "({}, {}) is no posterior particle",
+            r[ca],
+            r[cb]
+        );
+    }
+}
+
+#[test]
+fn a_bad_targets_file_gets_every_problem_with_file_line_and_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bad.targets.toml");
+    std::fs::write(
+        &path,
+        r#"[calibration]
+parameters = ["a", "nope"]
+simulations = 0
+colour = "red"
+
+[[target]]
+statistic = "outcome"
+outcome = "mean_y9"
+value = 1.0
+
+[[target]]
+statistic = "year_mean"
+series = "mean_y0"
+year = 2022
+value = 1.0
+
+[[target]]
+outcome = "mean_y1"
+scale = -1
+"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "calibrate",
+        "reference/toy-nonlinear",
+        "--targets",
+        path.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(!o.status.success());
+    util::assert_no_panic(&o);
+    let e = stderr(&o);
+    for want in [
+        "bad.targets.toml:2:",
+        "calibration.parameters[1]: model `toy-nonlinear` declares no parameter `nope`",
+        "bad.targets.toml:3:",
+        "calibration.simulations: 0 is not allowed; allowed: a whole number from 2",
+        "calibration.colour: unknown key `colour`",
+        "bad.targets.toml:8:",
+        "target[0].outcome: model `toy-nonlinear` has no outcome `mean_y9`; allowed: mean_y0, mean_y1",
+        "target[1].statistic: a calendar year needs a dated scenario of monthly turns",
+        "target[2].value: missing: the observed value",
+        "target[2].scale: -1 is not allowed; allowed: a number > 0",
+    ] {
+        assert!(e.contains(want), "missing `{want}` in:\n{e}");
+    }
+    // A targets file that does not exist.
+    let o = run(&[
+        "calibrate",
+        "reference/toy-nonlinear",
+        "--targets",
+        "no-such-file.toml",
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--targets: no file `no-such-file.toml`"));
+}
+
+#[test]
+fn an_empirical_joint_group_must_have_matching_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("joint.toml");
+    std::fs::write(
+        &path,
+        r#"[scenario]
+name = "joint"
+turn_length = "step"
+turns = 1
+
+[model]
+kind = "toy-nonlinear"
+
+[[policy]]
+name = "reference"
+baseline = true
+
+[[uncertainty]]
+param = "a"
+dist = "empirical"
+joint = "g"
+values = [1.0, 2.0]
+
+[[uncertainty]]
+param = "b"
+dist = "empirical"
+joint = "g"
+values = [0.1, 0.2, 0.3]
+"#,
+    )
+    .unwrap();
+    let o = run(&["validate", path.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains("joint.toml:22:") && e.contains("uncertainty[1].joint: joint group `g`: `b` has 3 rows, `a` (its first entry) has 2"),
+        "{e}"
+    );
+}
