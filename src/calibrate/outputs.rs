@@ -176,8 +176,8 @@ fn ranks(v: &[f64]) -> Vec<f64> {
             j += 1;
         }
         let avg = (i + j) as f64 / 2.0 + 1.0;
-        for k in i..=j {
-            r[idx[k]] = avg;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
         }
         i = j + 1;
     }

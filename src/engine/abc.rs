@@ -223,8 +223,8 @@ pub fn importance_weights(
         .map(|x| {
             let mut q_min = f64::INFINITY;
             for (qj, p) in q.iter_mut().zip(prev.chunks_exact(d)) {
-                for a in 0..d {
-                    diff[a] = x[a] - p[a];
+                for ((df, xa), pa) in diff.iter_mut().zip(x).zip(p) {
+                    *df = xa - pa;
                 }
                 *qj = kernel.mahalanobis2(&diff[..d]);
                 q_min = q_min.min(*qj);
@@ -270,9 +270,9 @@ pub fn closest(distance: &[f64], n: usize) -> (Vec<usize>, f64) {
 /// (s_j − y_j) / scale_j over the statistics used (`used`); +∞ if any used one is not finite.
 pub fn distance(s: &[f64], y: &[f64], scale: &[f64], used: &[bool]) -> f64 {
     let mut q = 0.0;
-    for j in 0..s.len() {
-        if used[j] {
-            let z = (s[j] - y[j]) / scale[j];
+    for (((sj, yj), cj), &u) in s.iter().zip(y).zip(scale).zip(used) {
+        if u {
+            let z = (sj - yj) / cj;
             if !z.is_finite() {
                 return f64::INFINITY;
             }

@@ -70,6 +70,10 @@ pub static FILES: &[(&str, &str)] = &[
         "calibration/toy-nonlinear.targets.toml",
         include_str!("../../scenarios/calibration/toy-nonlinear.targets.toml"),
     ),
+    (
+        "calibration/nato-2021-invasion.targets.toml",
+        include_str!("../../scenarios/calibration/nato-2021-invasion.targets.toml"),
+    ),
 ];
 
 /// The default scenario of `cohesion run`.
