@@ -40,37 +40,44 @@ fn generation(c: &mut Criterion, scenario: &str, targets: &str, simulations: u64
     let mut g = c.benchmark_group(format!("calibrate_one_generation_{scenario}"));
     g.throughput(Throughput::Elements(t.simulations));
     g.sample_size(10);
-    g.bench_function(format!("{} simulations of K = {}", t.simulations, t.trials_per_simulation), |b| {
-        b.iter(|| {
-            let cal = Calibration {
-                scenario: &sc,
-                sim: sim.as_ref(),
-                policy: t.policy,
-                params: t.params.clone(),
-                prior: Prior {
-                    marginals: t.priors.clone(),
-                },
-                targets: t
-                    .targets
-                    .iter()
-                    .map(|s| Target {
-                        statistic: Box::new(s.kind.clone()),
-                        observed: s.value,
-                        scale: s.scale,
-                        fit: s.fit,
-                    })
-                    .collect(),
-                trials_per_simulation: t.trials_per_simulation,
-                simulations: t.simulations,
-                population: t.population,
-                generations: 1,
-                seed: cfg.seed,
-                block_size: cfg.block_size,
-                threads: cfg.threads,
-            };
-            cal.run(&|_| {}, &AtomicBool::new(false)).expect("calibration")
-        })
-    });
+    g.bench_function(
+        format!(
+            "{} simulations of K = {}",
+            t.simulations, t.trials_per_simulation
+        ),
+        |b| {
+            b.iter(|| {
+                let cal = Calibration {
+                    scenario: &sc,
+                    sim: sim.as_ref(),
+                    policy: t.policy,
+                    params: t.params.clone(),
+                    prior: Prior {
+                        marginals: t.priors.clone(),
+                    },
+                    targets: t
+                        .targets
+                        .iter()
+                        .map(|s| Target {
+                            statistic: Box::new(s.kind.clone()),
+                            observed: s.value,
+                            scale: s.scale,
+                            fit: s.fit,
+                        })
+                        .collect(),
+                    trials_per_simulation: t.trials_per_simulation,
+                    simulations: t.simulations,
+                    population: t.population,
+                    generations: 1,
+                    seed: cfg.seed,
+                    block_size: cfg.block_size,
+                    threads: cfg.threads,
+                };
+                cal.run(&|_| {}, &AtomicBool::new(false))
+                    .expect("calibration")
+            })
+        },
+    );
     g.finish();
 }
 

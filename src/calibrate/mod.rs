@@ -58,11 +58,7 @@ pub struct CalibrateReport {
 
 /// Reads the targets file (a file on disk or a built-in path) against the scenario, and
 /// applies the command line's budget.
-pub fn configure_targets(
-    sc: &Scenario,
-    targets: &str,
-    overrides: &Overrides,
-) -> Result<Targets> {
+pub fn configure_targets(sc: &Scenario, targets: &str, overrides: &Overrides) -> Result<Targets> {
     let origin = crate::scenario::resolve(targets).or_else(|_| {
         let p = std::path::Path::new(targets);
         if p.is_file() {

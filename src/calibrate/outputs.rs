@@ -61,7 +61,13 @@ pub fn write_tables(cfg: &CalibrateConfig, r: &CalibrationResult, dir: &OutputDi
     let mut s = format!("particle,weight,{head},distance\n");
     for (i, (row, w)) in post.theta.chunks_exact(d).zip(&post.weights).enumerate() {
         let vals: Vec<String> = row.iter().map(|x| f(*x)).collect();
-        let _ = writeln!(s, "{i},{},{},{}", f(*w), vals.join(","), f(post.distance[i]));
+        let _ = writeln!(
+            s,
+            "{i},{},{},{}",
+            f(*w),
+            vals.join(","),
+            f(post.distance[i])
+        );
     }
     write(dir, "posterior.csv", &s)?;
 
@@ -298,14 +304,14 @@ fn write_fragment(
         }
         Origin::File(p) => {
             let parent = cfg.out.parent().filter(|p| !p.as_os_str().is_empty());
-            let base = parent.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+            let base = parent
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
             std::fs::create_dir_all(&base).ok();
             let folder = std::fs::canonicalize(&base)
                 .unwrap_or(base)
                 .join(cfg.out.file_name().unwrap_or_default());
-            relative(&folder, p)
-                .to_string_lossy()
-                .replace('\\', "/")
+            relative(&folder, p).to_string_lossy().replace('\\', "/")
         }
     };
     let t = &cfg.targets;
@@ -340,7 +346,13 @@ fn write_fragment(
     );
     let weights: Vec<String> = post.weights.iter().map(|w| f(*w)).collect();
     for (j, name) in names.iter().enumerate() {
-        let values: Vec<String> = post.theta.iter().skip(j).step_by(d).map(|x| f(*x)).collect();
+        let values: Vec<String> = post
+            .theta
+            .iter()
+            .skip(j)
+            .step_by(d)
+            .map(|x| f(*x))
+            .collect();
         let _ = writeln!(
             s,
             "\n[[uncertainty]]\nparam = \"{name}\"\ndist = \"empirical\"\njoint = \"calibration\"\ndescription = {}\nvalues = [{}]\nweights = [{}]",

@@ -196,7 +196,13 @@ pub fn load(origin: Origin, sc: &Scenario, sim: &dyn Simulation) -> Result<Targe
         DEFAULT_TRIALS_PER_SIMULATION,
         &mut issues,
     );
-    let simulations = whole("simulations", 2, 100_000_000, DEFAULT_SIMULATIONS, &mut issues);
+    let simulations = whole(
+        "simulations",
+        2,
+        100_000_000,
+        DEFAULT_SIMULATIONS,
+        &mut issues,
+    );
     let population = whole(
         "population",
         2,
@@ -204,7 +210,13 @@ pub fn load(origin: Origin, sc: &Scenario, sim: &dyn Simulation) -> Result<Targe
         (simulations / 4).max(2),
         &mut issues,
     ) as usize;
-    let generations = whole("generations", 1, 1000, DEFAULT_GENERATIONS as u64, &mut issues) as usize;
+    let generations = whole(
+        "generations",
+        1,
+        1000,
+        DEFAULT_GENERATIONS as u64,
+        &mut issues,
+    ) as usize;
     let seed = cal
         .get("seed")
         .map(|_| whole("seed", 0, i64::MAX as u64, 0, &mut issues));
@@ -294,7 +306,10 @@ fn parameters(
         if !matches!(spec.kind, ParamKind::Real { .. }) {
             issues.add(
                 at,
-                format!("`{name}` is {}; allowed: a real-valued parameter", spec.allowed()),
+                format!(
+                    "`{name}` is {}; allowed: a real-valued parameter",
+                    spec.allowed()
+                ),
             );
             continue;
         }
@@ -360,7 +375,13 @@ pub fn describe(d: &Distribution) -> String {
             beta,
             min,
             max,
-        } => format!("beta({}, {}) on [{}, {}]", f(*alpha), f(*beta), f(*min), f(*max)),
+        } => format!(
+            "beta({}, {}) on [{}, {}]",
+            f(*alpha),
+            f(*beta),
+            f(*min),
+            f(*max)
+        ),
         other => other.name().to_string(),
     }
 }
@@ -395,7 +416,10 @@ fn target_entries(
             if out.iter().any(|o: &TargetSpec| o.name == spec.name) {
                 issues.add(
                     format!("{path}.name"),
-                    format!("a target named `{}` exists already; allowed: a new name", spec.name),
+                    format!(
+                        "a target named `{}` exists already; allowed: a new name",
+                        spec.name
+                    ),
                 );
             }
             out.push(spec);
@@ -410,7 +434,10 @@ fn number(t: &toml::Table, k: &str, path: &str, issues: &mut Issues) -> Option<f
     match v.as_float().or(v.as_integer().map(|i| i as f64)) {
         Some(x) if x.is_finite() => Some(x),
         _ => {
-            issues.add(format!("{path}.{k}"), format!("{v} is not allowed; allowed: a number"));
+            issues.add(
+                format!("{path}.{k}"),
+                format!("{v} is not allowed; allowed: a number"),
+            );
             None
         }
     }
@@ -464,7 +491,10 @@ fn target(
     if let Some(s) = scale
         && s <= 0.0
     {
-        issues.add(format!("{path}.scale"), format!("{s} is not allowed; allowed: a number > 0"));
+        issues.add(
+            format!("{path}.scale"),
+            format!("{s} is not allowed; allowed: a number > 0"),
+        );
     }
     let fit = match text("use").as_deref() {
         None | Some("fit") => true,
@@ -501,7 +531,10 @@ fn year_mean(
     issues: &mut Issues,
 ) -> Option<(StatKind, String)> {
     let Some(name) = t.get("series").and_then(|v| v.as_str()) else {
-        issues.add(format!("{path}.series"), "missing: the name of a time series");
+        issues.add(
+            format!("{path}.series"),
+            "missing: the name of a time series",
+        );
         return None;
     };
     let Some(series) = sim.series().iter().position(|s| s.name == name) else {
@@ -530,7 +563,10 @@ fn year_mean(
         return None;
     };
     let Some(year) = t.get("year").and_then(|v| v.as_integer()) else {
-        issues.add(format!("{path}.year"), "missing or not a whole number: the calendar year");
+        issues.add(
+            format!("{path}.year"),
+            "missing or not a whole number: the calendar year",
+        );
         return None;
     };
     // Turn k (0-based) is month start + k; month index m is year m / 12.

@@ -385,9 +385,12 @@ mod tests {
         let (idx, eps) = closest(&[0.3, 0.1, 0.3, f64::INFINITY, 0.2], 3);
         assert_eq!(idx, vec![1, 4, 0]);
         assert_eq!(eps, 0.3);
-        let d = distance(&[1.0, 5.0, 3.0], &[0.0, 0.0, 0.0], &[1.0, 1.0, 2.0], &[
-            true, false, true,
-        ]);
+        let d = distance(
+            &[1.0, 5.0, 3.0],
+            &[0.0, 0.0, 0.0],
+            &[1.0, 1.0, 2.0],
+            &[true, false, true],
+        );
         assert!((d - libm::sqrt(1.0 + 2.25)).abs() < 1e-15);
         assert_eq!(
             distance(&[f64::NAN], &[0.0], &[1.0], &[true]),

@@ -161,7 +161,11 @@ impl Calibration<'_> {
                         derived_seed(self.seed, "calibrate/proposal", g as u64),
                         Purpose::Uncertainty,
                     ),
-                    model_keys: StreamKeys::new(derived_seed(self.seed, "calibrate/model", g as u64)),
+                    model_keys: StreamKeys::new(derived_seed(
+                        self.seed,
+                        "calibrate/model",
+                        g as u64,
+                    )),
                 };
                 let mut theta = Vec::with_capacity(m * d);
                 let mut stats = Vec::with_capacity(m * t_n);
@@ -193,7 +197,8 @@ impl Calibration<'_> {
                     .enumerate()
                     .map(|(j, t)| {
                         t.scale.unwrap_or_else(|| {
-                            let mut col: Vec<f64> = stats.iter().skip(j).step_by(t_n).copied().collect();
+                            let mut col: Vec<f64> =
+                                stats.iter().skip(j).step_by(t_n).copied().collect();
                             abc::robust_scale(&mut col)
                         })
                     })
@@ -256,7 +261,14 @@ impl Calibration<'_> {
     }
 
     /// One simulation: the mean of every target statistic over K trials at parameters `theta`.
-    fn simulate(&self, sim: &mut SimScratch<'_>, keys: &StreamKeys, i: u64, theta: &[f64], out: &mut [f64]) {
+    fn simulate(
+        &self,
+        sim: &mut SimScratch<'_>,
+        keys: &StreamKeys,
+        i: u64,
+        theta: &[f64],
+        out: &mut [f64],
+    ) {
         out.fill(0.0);
         let k_n = self.trials_per_simulation;
         for k in 0..k_n {

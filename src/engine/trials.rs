@@ -214,7 +214,10 @@ pub fn draw_uncertainties(sc: &Scenario, keys: &StreamKeys, k: u64, out: &mut [f
         }
     }
     for (u, slot) in sc.uncertainties.iter().zip(out.iter_mut()) {
-        if !matches!(sc.model.params[u.param].kind, crate::model::ParamKind::Real { .. }) {
+        if !matches!(
+            sc.model.params[u.param].kind,
+            crate::model::ParamKind::Real { .. }
+        ) {
             *slot = slot.round();
         }
     }

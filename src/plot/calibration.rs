@@ -44,11 +44,22 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<f64>>)> {
     for (i, l) in lines.enumerate() {
         let row: Result<Vec<f64>, _> = l
             .split(',')
-            .map(|c| if c.is_empty() { Ok(f64::NAN) } else { c.parse::<f64>() })
+            .map(|c| {
+                if c.is_empty() {
+                    Ok(f64::NAN)
+                } else {
+                    c.parse::<f64>()
+                }
+            })
             .collect();
         match row {
             Ok(r) if r.len() == head.len() => rows.push(r),
-            _ => bail!("{}: line {}: expected {} numbers", path.display(), i + 2, head.len()),
+            _ => bail!(
+                "{}: line {}: expected {} numbers",
+                path.display(),
+                i + 2,
+                head.len()
+            ),
         }
     }
     Ok((head, rows))
@@ -89,7 +100,15 @@ impl CalibrationData {
 }
 
 /// Densities of column `j` over `bins` equal bins of [lo, hi] (weights normalised).
-fn density(values: &[f64], d: usize, j: usize, w: Option<&[f64]>, lo: f64, hi: f64, bins: usize) -> Vec<f64> {
+fn density(
+    values: &[f64],
+    d: usize,
+    j: usize,
+    w: Option<&[f64]>,
+    lo: f64,
+    hi: f64,
+    bins: usize,
+) -> Vec<f64> {
     let n = values.len() / d;
     let width = (hi - lo) / bins as f64;
     let mut h = vec![0.0; bins];
@@ -112,7 +131,9 @@ fn range(values: &[f64], d: usize, j: usize) -> (f64, f64) {
         .skip(j)
         .step_by(d)
         .filter(|x| x.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        })
 }
 
 /// Draws the chart on a canvas.
@@ -135,7 +156,13 @@ pub fn draw(data: &CalibrationData, c: &Canvas) -> Result<()> {
     let gap = (c.px(48.0), c.px(36.0));
     let title_f = c.font(style::LABEL).bold();
     let overhead = (title_f.px * 1.5) as i32 + axis::x_axis_height(c, true);
-    let (cols, rows) = panel_grid(k, (body.w(), body.h()), gap, overhead, (c.px(240.0), c.px(120.0)));
+    let (cols, rows) = panel_grid(
+        k,
+        (body.w(), body.h()),
+        gap,
+        overhead,
+        (c.px(240.0), c.px(120.0)),
+    );
     let cells = body.grid(rows, cols, gap.0, gap.1);
     for (p, cell) in cells.iter().enumerate().take(k) {
         let title = if p < d {
@@ -162,8 +189,20 @@ pub fn draw(data: &CalibrationData, c: &Canvas) -> Result<()> {
 }
 
 fn mean_sd(v: &[f64], d: usize, j: usize, w: &[f64]) -> (f64, f64) {
-    let m: f64 = v.iter().skip(j).step_by(d).zip(w).map(|(x, wi)| x * wi).sum();
-    let var: f64 = v.iter().skip(j).step_by(d).zip(w).map(|(x, wi)| wi * (x - m) * (x - m)).sum();
+    let m: f64 = v
+        .iter()
+        .skip(j)
+        .step_by(d)
+        .zip(w)
+        .map(|(x, wi)| x * wi)
+        .sum();
+    let var: f64 = v
+        .iter()
+        .skip(j)
+        .step_by(d)
+        .zip(w)
+        .map(|(x, wi)| wi * (x - m) * (x - m))
+        .sum();
     (m, var.sqrt())
 }
 
@@ -179,11 +218,20 @@ fn param_panel(
     let (a0, a1) = range(&data.prior, d, j);
     let (b0, b1) = range(&data.posterior, d, j);
     let (lo, hi) = (a0.min(b0), a1.max(b1));
-    let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, lo + 0.5) };
+    let (lo, hi) = if hi > lo {
+        (lo, hi)
+    } else {
+        (lo - 0.5, lo + 0.5)
+    };
     let bins = 40;
     let prior = density(&data.prior, d, j, None, lo, hi, bins);
     let post = density(&data.posterior, d, j, Some(&data.weights), lo, hi, bins);
-    let top = prior.iter().chain(&post).copied().fold(0.0f64, f64::max).max(1e-12);
+    let top = prior
+        .iter()
+        .chain(&post)
+        .copied()
+        .fold(0.0f64, f64::max)
+        .max(1e-12);
     let xh = axis::x_axis_height(c, false);
     let probe = axis::value_axis(0.0, top, 4, r.y1 - xh, r.y0, false, None);
     let plot = Rect::new(r.x0 + axis::y_axis_width(c, &probe), r.y0, r.x1, r.y1 - xh);
@@ -199,7 +247,12 @@ fn param_panel(
                 continue;
             }
             let (x0, x1) = (lo + b as f64 * width, lo + (b + 1) as f64 * width);
-            let bar = Rect::new(x.clamp(x0), ya.scale.clamp(v), x.clamp(x1).max(x.clamp(x0) + 1), plot.y1);
+            let bar = Rect::new(
+                x.clamp(x0),
+                ya.scale.clamp(v),
+                x.clamp(x1).max(x.clamp(x0) + 1),
+                plot.y1,
+            );
             c.fill(bar, colour, alpha)?;
         }
     }
@@ -219,11 +272,39 @@ fn tolerance_panel(data: &CalibrationData, c: &Canvas, r: Rect) -> Result<()> {
         .max(1e-12);
     let last = data.tolerance.last().map_or(1.0, |t| t.0).max(1.0);
     let xh = axis::x_axis_height(c, true);
-    let probe = axis::value_axis(0.0, top, 4, r.y1 - xh, r.y0, false, Some("tolerance".into()));
+    let probe = axis::value_axis(
+        0.0,
+        top,
+        4,
+        r.y1 - xh,
+        r.y0,
+        false,
+        Some("tolerance".into()),
+    );
     let plot = Rect::new(r.x0 + axis::y_axis_width(c, &probe), r.y0, r.x1, r.y1 - xh);
-    let mut xa = axis::fit_axis(c, 0.0, last, 6, plot.x0, plot.x1, false, Some("generation".into()), true);
+    let mut xa = axis::fit_axis(
+        c,
+        0.0,
+        last,
+        6,
+        plot.x0,
+        plot.x1,
+        false,
+        Some("generation".into()),
+        true,
+    );
     xa.ticks.retain(|(v, _)| *v == v.trunc());
-    let ya = axis::fit_axis(c, 0.0, top, 4, plot.y1, plot.y0, false, Some("tolerance".into()), false);
+    let ya = axis::fit_axis(
+        c,
+        0.0,
+        top,
+        4,
+        plot.y1,
+        plot.y0,
+        false,
+        Some("tolerance".into()),
+        false,
+    );
     draw_y_axis(c, plot, &ya, true, true)?;
     draw_x_axis(c, plot, &xa, false, true)?;
     let pts: Vec<(i32, i32)> = data

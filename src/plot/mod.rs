@@ -377,7 +377,10 @@ pub fn write_calibration(dir: &Path, st: Style) -> Result<Vec<PathBuf>> {
         let mut w = enc.write_header().context("cannot encode PNG")?;
         w.write_image_data(&buf).context("cannot encode PNG")?;
     }
-    let (a, b) = (charts.join("calibration.svg"), charts.join("calibration.png"));
+    let (a, b) = (
+        charts.join("calibration.svg"),
+        charts.join("calibration.png"),
+    );
     write_file(&a, svg.as_bytes())?;
     write_file(&b, &png_bytes)?;
     Ok(vec![a, b])

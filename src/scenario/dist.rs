@@ -264,7 +264,8 @@ impl Distribution {
                 let w = max - min;
                 let t = (x - min) / w;
                 let log_b = libm::lgamma(*alpha) + libm::lgamma(*beta) - libm::lgamma(alpha + beta);
-                let log_d = (alpha - 1.0) * libm::log(t) + (beta - 1.0) * libm::log(1.0 - t) - log_b;
+                let log_d =
+                    (alpha - 1.0) * libm::log(t) + (beta - 1.0) * libm::log(1.0 - t) - log_b;
                 libm::exp(log_d) / w
             }
             Distribution::Choice { .. } | Distribution::Empirical { .. } => unreachable!(),

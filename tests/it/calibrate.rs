@@ -155,7 +155,11 @@ fn calibration_output_is_byte_identical_for_any_thread_count_and_block_size() {
         );
         outs.push(contents(&out));
     }
-    assert!(outs[0].len() >= 9, "{:?}", outs[0].iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert!(
+        outs[0].len() >= 9,
+        "{:?}",
+        outs[0].iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
     assert_eq!(outs[0], outs[1], "1 and 2 threads differ");
     assert_eq!(outs[0], outs[2], "block sizes differ");
     // Another seed gives another posterior.
@@ -182,11 +186,23 @@ fn the_fragment_reruns_drawing_the_parameters_jointly_from_the_posterior() {
         "reference/toy-nonlinear",
         "calibration/toy-nonlinear.targets.toml",
         &out,
-        &["--simulations", "2000", "--population", "200", "--generations", "3"],
+        &[
+            "--simulations",
+            "2000",
+            "--population",
+            "200",
+            "--generations",
+            "3",
+        ],
     );
     let fragment = out.join("toy-nonlinear-calibrated.toml");
     let run_out = tmp.path().join("run");
-    util::run_to(fragment.to_str().unwrap(), &run_out, 4, &["--trials", "300", "--no-charts"]);
+    util::run_to(
+        fragment.to_str().unwrap(),
+        &run_out,
+        4,
+        &["--trials", "300", "--no-charts"],
+    );
     let post = Table::read(&out.join("posterior.csv"));
     let pairs: Vec<(String, String)> = post
         .rows
@@ -306,7 +322,10 @@ values = [0.1, 0.2, 0.3]
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(
-        e.contains("joint.toml:22:") && e.contains("uncertainty[1].joint: joint group `g`: `b` has 3 rows, `a` (its first entry) has 2"),
+        e.contains("joint.toml:22:")
+            && e.contains(
+                "uncertainty[1].joint: joint group `g`: `b` has 3 rows, `a` (its first entry) has 2"
+            ),
         "{e}"
     );
 }

@@ -95,7 +95,9 @@ fn describe_of_an_unknown_model_lists_the_models() {
     assert!(!o.status.success());
     assert_no_panic(&o);
     assert!(
-        stderr(&o).contains("allowed: alliance, deffuant, hegselmann-krause, bargaining, toy-normal, toy-nonlinear"),
+        stderr(&o).contains(
+            "allowed: alliance, deffuant, hegselmann-krause, bargaining, toy-normal, toy-nonlinear"
+        ),
         "{}",
         stderr(&o)
     );
@@ -193,7 +195,14 @@ fn describe_scenario_format_lists_every_section_and_key() {
     );
     // The Markdown form holds every model's tables too, each row complete.
     let md = stdout(&run_ok(&["describe", "--scenario-format", "--markdown"]));
-    for kind in ["alliance", "deffuant", "hegselmann-krause", "bargaining", "toy-normal", "toy-nonlinear"] {
+    for kind in [
+        "alliance",
+        "deffuant",
+        "hegselmann-krause",
+        "bargaining",
+        "toy-normal",
+        "toy-nonlinear",
+    ] {
         assert!(md.contains(&format!("### `{kind}`: ")), "no model {kind}");
     }
     let mut header_cells = 0;

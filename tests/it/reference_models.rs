@@ -174,7 +174,10 @@ fn deffuant_sweeps_per_turn_changes_the_series_resolution_not_the_outcomes() {
     assert!(column(&base, "converged").iter().all(|v| v == "1"));
     // Deffuant et al. (2000): with N = 1000 the slowest runs at ε = 0.2 need thousands of
     // sweeps (small outlier groups meet rarely); none stops within the child's 40 turns.
-    let steps: Vec<f64> = column(&base, "steps").iter().map(|v| v.parse().unwrap()).collect();
+    let steps: Vec<f64> = column(&base, "steps")
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
     assert!(steps.iter().all(|&s| s > 40.0), "{steps:?}");
 }
 
@@ -219,7 +222,10 @@ fn hk_runs_to_convergence_whatever_the_horizon() {
         assert_eq!(column(&short, col), column(&long, col), "{col}");
     }
     assert!(column(&short, "converged").iter().all(|v| v == "1"));
-    let steps: Vec<f64> = column(&short, "steps").iter().map(|v| v.parse().unwrap()).collect();
+    let steps: Vec<f64> = column(&short, "steps")
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
     assert!(
         steps.iter().any(|&s| s > 100.0),
         "some runs at ε = 0.2 need more than 100 updates: {:?}",

@@ -300,7 +300,10 @@ fn empirical(pspec: &ParamSpec, t: &toml::Table, path: &str, issues: &mut Issues
         Some(v) => {
             issues.add(
                 join(path, "joint"),
-                format!("expected a group name (a non-empty string), found {}", type_of(v)),
+                format!(
+                    "expected a group name (a non-empty string), found {}",
+                    type_of(v)
+                ),
             );
             None
         }
