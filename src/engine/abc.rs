@@ -110,9 +110,10 @@ impl Kernel {
             *zi = normal(rng);
         }
         for a in 0..d {
+            let row = &self.l[a * d..=a * d + a];
             let mut s = center[a];
-            for b in 0..=a {
-                s += self.l[a * d + b] * z[b];
+            for (l, zb) in row.iter().zip(&z) {
+                s += l * zb;
             }
             out[a] = s;
         }
@@ -124,9 +125,10 @@ impl Kernel {
         let mut y = [0.0f64; MAX_DIMS];
         let mut q = 0.0;
         for a in 0..d {
+            let row = &self.l[a * d..a * d + a];
             let mut s = diff[a];
-            for b in 0..a {
-                s -= self.l[a * d + b] * y[b];
+            for (l, yb) in row.iter().zip(&y) {
+                s -= l * yb;
             }
             y[a] = s / self.l[a * d + a];
             q += y[a] * y[a];
