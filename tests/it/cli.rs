@@ -26,6 +26,8 @@ fn scenarios_lists_the_builtins_with_the_default_marked() {
     assert!(text.contains("nato-2021 (default)"), "{text}");
     // Each with its description.
     assert!(text.contains("KTAB spatial bargaining"), "{text}");
+    // The targets files of `cohesion calibrate` are built in, but are not scenarios.
+    assert!(!text.contains("targets"), "{text}");
 }
 
 #[test]
