@@ -5,11 +5,14 @@
 //! parallel, driving the model; [`stats`] aggregates the results in bounded memory; and
 //! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
 //! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
-//! `cohesion run`, [`calibrate`] for `cohesion calibrate` (ABC-SMC against target statistics);
-//! the binary's `cli` module only parses arguments and reports.
+//! `cohesion run`; [`explore`] does the same for an experimental design over the scenario's
+//! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); [`calibrate`]
+//! fits named parameters to target statistics (`cohesion calibrate`, ABC-SMC); the binary's
+//! `cli` module only parses arguments and reports.
 
 pub mod calibrate;
 pub mod engine;
+pub mod explore;
 pub mod game;
 pub mod kernel;
 pub mod model;

@@ -98,7 +98,7 @@ fn describe_of_an_unknown_model_lists_the_models() {
     assert_no_panic(&o);
     assert!(
         stderr(&o).contains(
-            "allowed: alliance, deffuant, hegselmann-krause, bargaining, toy-normal, toy-nonlinear"
+            "allowed: alliance, deffuant, hegselmann-krause, bargaining, ishigami, toy-normal, toy-nonlinear"
         ),
         "{}",
         stderr(&o)

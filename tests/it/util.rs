@@ -23,6 +23,7 @@ pub const BUILTINS: &[&str] = &[
     "reference/toy-nonlinear",
     "nato-2021",
     "nato-2021-invasion",
+    "ishigami",
 ];
 
 /// A `cohesion` command with no inherited test-hook variables.
