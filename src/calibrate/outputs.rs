@@ -399,6 +399,14 @@ pub fn write_manifest(
         "model": sc.model.kind,
         "option": sc.policies[t.policy].name,
         "parameters": t.params.iter().map(|&p| sc.model.params[p].name).collect::<Vec<_>>(),
+        // The data the calibration used: what was fitted, and what was held out (simulated and
+        // reported in fit.csv, never in the distance).
+        "targets": t.targets.iter().map(|tg| serde_json::json!({
+            "name": tg.name,
+            "use": if tg.fit { "fit" } else { "holdout" },
+            "statistic": tg.what,
+            "observed": tg.value,
+        })).collect::<Vec<_>>(),
         "method": "ABC-SMC (population Monte Carlo; tolerance: distance of the population-th closest of each generation's simulations)",
         "seed": cfg.seed,
         "seed_generated": cfg.seed_generated,

@@ -1,7 +1,9 @@
 //! `cohesion calibrate` through the binary: the ABC posterior of the two toy models against
 //! posteriors computed here from outside the program (the conjugate normal closed form; a grid
-//! integration of the exact likelihood), the same bytes at any thread count, clear errors in a
-//! targets file, and the scenario fragment that reruns with the posterior drawn jointly.
+//! integration of the exact likelihood), held-out targets that are reported but never fitted
+//! (their posterior predictive against a grid integration), the same bytes at any thread
+//! count, clear errors in a targets file, and the scenario fragment that reruns with the
+//! posterior drawn jointly.
 
 use std::path::Path;
 
@@ -113,6 +115,136 @@ fn toy_nonlinear_posterior_matches_a_grid_integration() {
     assert!(tol.last().unwrap() < &(0.5 * tol[0]), "{tol:?}");
     assert!(out.join("charts/calibration.svg").is_file());
     assert!(out.join("charts/calibration.png").is_file());
+}
+
+/// Mean and sd of the posterior predictive of ȳ₁ (the sample mean at x = 1) in the
+/// toy-nonlinear scenario given only ȳ₀: prior × the likelihood of ȳ₀ on a grid (midpoint
+/// rule); the predictive variance is Var(a e^b | ȳ₀) plus the sampling variance s².
+fn grid_predictive_y1(y0: f64) -> (f64, f64) {
+    let s = 0.2;
+    let (n_a, n_b) = (1500, 1500);
+    let (a0, a1, b0, b1) = (0.5, 3.0, -1.0, 1.5);
+    let (mut z, mut m1, mut m2) = (0.0, 0.0, 0.0);
+    for i in 0..n_a {
+        let a = a0 + (i as f64 + 0.5) * (a1 - a0) / n_a as f64;
+        let r0 = (y0 - a) / s;
+        let l = (-0.5 * r0 * r0).exp();
+        for j in 0..n_b {
+            let b = b0 + (j as f64 + 0.5) * (b1 - b0) / n_b as f64;
+            let mu = a * b.exp();
+            z += l;
+            m1 += l * mu;
+            m2 += l * mu * mu;
+        }
+    }
+    let m = m1 / z;
+    (m, (m2 / z - m * m + s * s).sqrt())
+}
+
+#[test]
+fn held_out_targets_are_reported_never_fitted() {
+    // Fit the toy-nonlinear model on ȳ₀ only; hold ȳ₁ out with a naive forecast beside it.
+    let tmp = tempfile::tempdir().unwrap();
+    let fit_target = r#"[calibration]
+option = "reference"
+parameters = ["a", "b"]
+trials_per_simulation = 1
+simulations = 100000
+population = 4000
+generations = 3
+seed = 4
+
+[[target]]
+name = "mean at x = 0"
+outcome = "mean_y0"
+value = 1.6
+scale = 0.2
+"#;
+    let holdout = r#"
+[[target]]
+name = "mean at x = 1"
+outcome = "mean_y1"
+value = 2.7
+use = "holdout"
+baseline = 1.6
+"#;
+    let (only_fit, with_holdout) = (tmp.path().join("fit.toml"), tmp.path().join("both.toml"));
+    std::fs::write(&only_fit, fit_target).unwrap();
+    std::fs::write(&with_holdout, format!("{fit_target}{holdout}")).unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    calibrate(
+        "reference/toy-nonlinear",
+        only_fit.to_str().unwrap(),
+        &a,
+        &[],
+    );
+    calibrate(
+        "reference/toy-nonlinear",
+        with_holdout.to_str().unwrap(),
+        &b,
+        &[],
+    );
+    // The held-out target changes nothing of the fit: same particles, weights and distances.
+    assert_eq!(
+        std::fs::read(a.join("posterior.csv")).unwrap(),
+        std::fs::read(b.join("posterior.csv")).unwrap(),
+        "a held-out target changed the posterior"
+    );
+    assert_eq!(
+        std::fs::read(a.join("generations.csv")).unwrap(),
+        std::fs::read(b.join("generations.csv")).unwrap()
+    );
+    // Its posterior predictive is the model's forecast of data it did not see: against the
+    // same forecast integrated on a grid from ȳ₀ alone.
+    let (want_mean, want_sd) = grid_predictive_y1(1.6);
+    let fit = Table::read(&b.join("fit.csv"));
+    let r = fit.row(&[("target", "mean at x = 1")]).clone();
+    assert_eq!(r[fit.col("use")], "holdout");
+    let (pm, psd) = (fit.num(&r, "posterior_mean"), fit.num(&r, "posterior_sd"));
+    within(
+        pm,
+        want_mean,
+        0.05,
+        "posterior predictive mean of the held-out mean",
+    );
+    within(
+        psd,
+        want_sd,
+        0.05,
+        "posterior predictive sd of the held-out mean",
+    );
+    assert!((fit.num(&r, "error") - (pm - 2.7)).abs() < 1e-9);
+    assert!((fit.num(&r, "baseline_error") - (1.6 - 2.7)).abs() < 1e-9);
+    // The summary reports the held-out group apart from the fitted one, beside the baseline.
+    let sum = Table::read(&b.join("fit_summary.csv"));
+    let h = sum.row(&[("use", "holdout")]).clone();
+    assert_eq!(h[sum.col("targets")], "1");
+    assert!((sum.num(&h, "rmse") - (pm - 2.7).abs()).abs() < 1e-9);
+    assert!((sum.num(&h, "baseline_rmse") - 1.1).abs() < 1e-9);
+    let f = sum.row(&[("use", "fit")]).clone();
+    assert_eq!(f[sum.col("targets")], "1");
+    // The manifest says which data were fitted and which held out.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let uses: Vec<(&str, &str, f64)> = m["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap(),
+                t["use"].as_str().unwrap(),
+                t["observed"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            ("mean at x = 0", "fit", 1.6),
+            ("mean at x = 1", "holdout", 2.7)
+        ]
+    );
 }
 
 /// Every file of a calibration folder, but the manifest (which records times and threads).
