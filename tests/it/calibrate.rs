@@ -247,6 +247,97 @@ baseline = 1.6
     );
 }
 
+#[test]
+fn calendar_year_targets_of_the_alliance_model_read_their_months_at_any_thread_count() {
+    // nato-2021-invasion starts in October 2021 with 36 monthly turns: 2021 holds 3 of them
+    // (October to December), 2022 twelve, 2024 nine (January to September).
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = tmp.path().join("years.targets.toml");
+    let mut text = String::from(
+        r#"[calibration]
+option = "status-quo"
+parameters = ["risk_appetite"]
+trials_per_simulation = 1
+simulations = 4000
+population = 100
+generations = 2
+"#,
+    );
+    for (year, turns, use_) in [
+        (2022, "4-15", "fit"),
+        (2021, "1-3", "holdout"),
+        (2024, "28-36", "holdout"),
+    ] {
+        text += &format!(
+            "\n[[target]]\nname = \"threat {year} ({turns})\"\nstatistic = \"year_mean\"\nseries = \"threat_mean\"\nyear = {year}\nvalue = 0.6\nuse = \"{use_}\"\n"
+        );
+    }
+    std::fs::write(&targets, text).unwrap();
+    let mut outs = Vec::new();
+    for j in ["1", "2"] {
+        let out = tmp.path().join(format!("j{j}"));
+        calibrate(
+            "nato-2021-invasion",
+            targets.to_str().unwrap(),
+            &out,
+            &["--seed", "5", "-j", j, "--block-size", "50"],
+        );
+        outs.push(contents(&out));
+    }
+    assert_eq!(outs[0], outs[1], "1 and 2 threads differ");
+    let fit = Table::read(&tmp.path().join("j1/fit.csv"));
+    // A run of the same option: its mean series over the turns of each year. risk_appetite's
+    // prior is the scenario's own [[uncertainty]], so generation 0 (the prior predictive)
+    // simulates what a run's trials do, on other random streams.
+    let run = tmp.path().join("run");
+    util::run_to(
+        "nato-2021-invasion",
+        &run,
+        5,
+        &[
+            "--trials",
+            "4000",
+            "--no-charts",
+            "--policies",
+            "status-quo",
+        ],
+    );
+    let ts = Table::read(&run.join("timeseries.csv"));
+    let turn = |t: usize, col: &str| -> f64 {
+        let r = ts
+            .row(&[
+                ("option", "status-quo"),
+                ("metric", "threat_mean"),
+                ("turn", &t.to_string()),
+            ])
+            .clone();
+        ts.num(&r, col)
+    };
+    for (year, first, last, months) in [(2022, 4, 15, 12), (2021, 1, 3, 3), (2024, 28, 36, 9)] {
+        let r = fit
+            .row(&[("target", &format!("threat {year} ({first}-{last})"))])
+            .clone();
+        assert_eq!(
+            r[fit.col("statistic")],
+            format!("series threat_mean, mean of {year} ({months} months)")
+        );
+        let want = (first..=last).map(|t| turn(t, "mean")).sum::<f64>() / months as f64;
+        // Standard error of the difference of two means of 4,000 draws, bounded through the
+        // widest 90% range of a month of the year (about 3.29 sd of a normal).
+        let sd = (first..=last)
+            .map(|t| turn(t, "p95") - turn(t, "p5"))
+            .fold(0.0, f64::max)
+            / 3.29;
+        let se = sd * (2.0f64 / 4000.0).sqrt();
+        let got = fit.num(&r, "prior_mean");
+        assert!(
+            (got - want).abs() < 4.0 * se,
+            "{year}: prior predictive {got} vs the run's mean of turns {first}-{last} {want} (4 se = {})",
+            4.0 * se
+        );
+    }
+}
+
 /// Every file of a calibration folder, but the manifest (which records times and threads).
 fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
     util::all_files(dir)
