@@ -510,6 +510,67 @@ scale = -1
 }
 
 #[test]
+fn a_bad_targets_file_for_the_alliance_names_option_series_year_and_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("bad.targets.toml");
+    std::fs::write(
+        &path,
+        r#"[calibration]
+option = "no-such-option"
+parameters = ["channel_base", "channel_base"]
+
+[[target]]
+statistic = "year_mean"
+series = "defence.Narnia"
+year = 2022
+value = 1.0
+
+[[target]]
+statistic = "year_mean"
+series = "threat_mean"
+year = 2030
+value = 1.0
+
+[[target]]
+outcome = "channel.Hungary"
+value = 1
+use = "train"
+
+[[target]]
+statistic = "median"
+value = 1
+"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "calibrate",
+        "nato-2021-invasion",
+        "--targets",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(!o.status.success());
+    util::assert_no_panic(&o);
+    let e = stderr(&o);
+    for want in [
+        "6 problems found",
+        "bad.targets.toml:2:10: calibration.option: no option \"no-such-option\" in scenario `nato-2021-invasion`; allowed: status-quo,",
+        "bad.targets.toml:3:31: calibration.parameters[1]: `channel_base` is named twice",
+        "bad.targets.toml:7:10: target[0].series: model `alliance` has no series `defence.Narnia`; allowed: ",
+        "bad.targets.toml:14:8: target[1].year: 2030 has no turn in the scenario; allowed: 2021 to 2024",
+        "bad.targets.toml:20:7: target[2].use: `train` is not allowed; allowed: fit, holdout",
+        "bad.targets.toml:23:13: target[3].statistic: unknown statistic `median`; allowed: outcome, year_mean",
+    ] {
+        assert!(e.contains(want), "missing `{want}` in:\n{e}");
+    }
+    // Nothing is written for a file that fails its checks.
+    assert!(!out.exists());
+}
+
+#[test]
 fn an_empirical_joint_group_must_have_matching_rows() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("joint.toml");
