@@ -11,8 +11,9 @@
 //!   predictive mean (each simulation the mean of K trials) and the baseline's forecast if the
 //!   targets file gives one; `fit_summary.csv`: per group (fit, holdout) the RMSE and Spearman
 //!   ρ of the model and of the baseline against the observed values.
-//! * `<scenario>-calibrated.toml`: a fragment that `extends` the scenario and draws the
-//!   calibrated parameters jointly (`dist = "empirical"`, `joint = "calibration"`).
+//! * `<scenario>-calibrated.toml`: a fragment that `extends` the scenario, names its actors
+//!   file again (resolved from the fragment) and draws the calibrated parameters jointly
+//!   (`dist = "empirical"`, `joint = "calibration"`).
 //! * `manifest.json`, last.
 //!
 //! Every number is written by `kernel::fmt` (the shortest text that reads back exactly).
@@ -289,6 +290,30 @@ fn write_fragment(
     dir: &OutputDir,
 ) -> Result<()> {
     let sc = &cfg.scenario;
+    // Where a path of the fragment points to, from the output folder: the copy of a built-in
+    // file, or a file on disk.
+    let folder = {
+        let parent = cfg.out.parent().filter(|p| !p.as_os_str().is_empty());
+        let base = parent
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::fs::create_dir_all(&base).ok();
+        std::fs::canonicalize(&base)
+            .unwrap_or(base)
+            .join(cfg.out.file_name().unwrap_or_default())
+    };
+    let path_of = |origin: &Origin| match origin {
+        Origin::Builtin(n) => format!("scenario/{n}"),
+        Origin::File(p) => relative(&folder, p).to_string_lossy().replace('\\', "/"),
+    };
+    // An actors file is resolved from the scenario given on the command line (the fragment),
+    // not from the parent that names it: the fragment names it again.
+    let actors = sc.actors.as_ref().and_then(|a| {
+        sc.files
+            .iter()
+            .find(|f| f.origin.display() == a.source)
+            .map(|f| path_of(&f.origin))
+    });
     let extends = match &sc.origin {
         Origin::Builtin(name) => {
             for file in &sc.files {
@@ -302,17 +327,7 @@ fn write_fragment(
             }
             format!("scenario/{name}")
         }
-        Origin::File(p) => {
-            let parent = cfg.out.parent().filter(|p| !p.as_os_str().is_empty());
-            let base = parent
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from("."));
-            std::fs::create_dir_all(&base).ok();
-            let folder = std::fs::canonicalize(&base)
-                .unwrap_or(base)
-                .join(cfg.out.file_name().unwrap_or_default());
-            relative(&folder, p).to_string_lossy().replace('\\', "/")
-        }
+        Origin::File(_) => path_of(&sc.origin),
     };
     let t = &cfg.targets;
     let post = &r.posterior;
@@ -344,6 +359,9 @@ fn write_fragment(
             post.weights.len()
         ))
     );
+    if let Some(file) = &actors {
+        let _ = writeln!(s, "\n[actors]\nfile = {}", toml_string(file));
+    }
     let weights: Vec<String> = post.weights.iter().map(|w| f(*w)).collect();
     for (j, name) in names.iter().enumerate() {
         let values: Vec<String> = post

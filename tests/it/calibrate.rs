@@ -447,6 +447,66 @@ fn the_fragment_reruns_drawing_the_parameters_jointly_from_the_posterior() {
 }
 
 #[test]
+fn the_fragment_of_a_scenario_with_an_actors_file_reruns_from_anywhere() {
+    // nato-2021-invasion reads its allies from a CSV file, resolved from the scenario given on
+    // the command line: the fragment names it again, for a built-in scenario (copied beside
+    // the fragment) and for one on disk (by its relative path).
+    let tmp = tempfile::tempdir().unwrap();
+    let on_disk = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/nato-2021-invasion.toml"
+    );
+    for (i, scenario) in ["nato-2021-invasion", on_disk].into_iter().enumerate() {
+        let out = tmp.path().join(format!("cal{i}"));
+        calibrate(
+            scenario,
+            "calibration/nato-2021-invasion.targets.toml",
+            &out,
+            &[
+                "--simulations",
+                "20",
+                "--population",
+                "5",
+                "--generations",
+                "2",
+                "--trials-per-simulation",
+                "1",
+            ],
+        );
+        let fragment = out.join("nato-2021-invasion-calibrated.toml");
+        let text = std::fs::read_to_string(&fragment).unwrap();
+        assert!(text.contains("\n[actors]\nfile = "), "{text}");
+        // The built-in's folder, moved elsewhere whole, still runs.
+        let fragment = if i == 0 {
+            let moved = tmp.path().join("moved");
+            std::fs::rename(&out, &moved).unwrap();
+            moved.join("nato-2021-invasion-calibrated.toml")
+        } else {
+            fragment
+        };
+        let run_out = tmp.path().join(format!("run{i}"));
+        util::run_to(
+            fragment.to_str().unwrap(),
+            &run_out,
+            3,
+            &["--trials", "40", "--no-charts", "--policies", "status-quo"],
+        );
+        let post = Table::read(&fragment.parent().unwrap().join("posterior.csv"));
+        let particles: Vec<&String> = post
+            .rows
+            .iter()
+            .map(|r| &r[post.col("channel_base")])
+            .collect();
+        let trials = Table::read(&run_out.join("trials.csv"));
+        let c = trials.col("channel_base");
+        assert!(
+            trials.rows.iter().all(|r| particles.contains(&&r[c])),
+            "a trial's channel_base is no posterior particle"
+        );
+    }
+}
+
+#[test]
 fn a_bad_targets_file_gets_every_problem_with_file_line_and_key() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("bad.targets.toml");
