@@ -5,6 +5,7 @@
 //! structs below; each command's module checks them against the scenario and builds the
 //! library's configuration.
 
+mod calibrate;
 mod describe;
 mod explore;
 mod game;
@@ -86,6 +87,9 @@ pub enum Command {
     },
     /// Redraw the charts and report.html of an earlier run or exploration from its CSV files (no simulation).
     Plot(PlotArgs),
+    /// Calibrate named parameters against target statistics (ABC-SMC); write the posterior,
+    /// diagnostics and a scenario fragment that draws from it.
+    Calibrate(CalibrateArgs),
     /// Merge the parts of a sharded run (`run --shard I/N`) into one result, byte-identical to a single run.
     Merge(merge::MergeArgs),
     /// Write (and with --submit, submit) a Slurm job array of shards and a merge job after it.
@@ -120,6 +124,49 @@ pub struct ValidateHistoryArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CalibrateArgs {
+    /// Scenario file or built-in name.
+    pub scenario: String,
+    /// The targets file: parameters, option, budget and target statistics (a file or a
+    /// built-in path such as `calibration/toy-normal.targets.toml`).
+    #[arg(long, short = 't')]
+    pub targets: String,
+    /// Master seed (default: the targets file's, the scenario's, else a fresh one).
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Simulations per generation (default: the targets file's).
+    #[arg(long)]
+    pub simulations: Option<u64>,
+    /// Particles kept per generation (default: the targets file's).
+    #[arg(long)]
+    pub population: Option<usize>,
+    /// Generations (default: the targets file's).
+    #[arg(long)]
+    pub generations: Option<usize>,
+    /// Trials averaged per simulation, K (default: the targets file's).
+    #[arg(long)]
+    pub trials_per_simulation: Option<u64>,
+    /// Simulations per block of work (default: about a thousand trials). Results do not depend on it.
+    #[arg(long)]
+    pub block_size: Option<u64>,
+    /// Output directory (default: output/<scenario>-calibration-<seed>).
+    #[arg(long, short = 'o')]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an earlier result at --out.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary on stdout.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Do not draw the diagnostics chart.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -273,6 +320,7 @@ pub fn main() -> i32 {
         Command::Rerun(a) => merge::rerun(a),
         Command::Explore(a) => explore::explore(a),
         Command::Discover(a) => explore::discover_cmd(a),
+        Command::Calibrate(a) => calibrate::calibrate(a),
     };
     match result {
         Ok(code) => code,

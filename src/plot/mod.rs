@@ -24,11 +24,12 @@
 //! 6. `chart`: the [`Chart`] trait and the frame around every chart; `exploration`: an
 //!    exploration's data, its chart trait and the ranked panel of bars.
 //! 7. The kinds of chart: `allies`, `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`,
-//!    `prob`, `timing` for a run, `discovery`, `robust`, `sens` for an exploration; none uses
-//!    another.
+//!    `prob`, `timing` for a run, `discovery`, `robust`, `sens` for an exploration, and
+//!    `calibration` (a calibration folder's diagnostics, drawn from its own CSV files rather
+//!    than a run's); none uses another.
 //! 8. `explore`: the driver of an exploration's charts.
-//! 9. This driver, which chooses, draws and writes a run's charts; the report (`report.rs`)
-//!    sits above it.
+//! 9. This driver, which chooses, draws and writes a run's charts (and a calibration's
+//!    diagnostics chart); the report (`report.rs`) sits above it.
 
 pub mod axis;
 pub mod backend;
@@ -48,6 +49,7 @@ pub mod timeline;
 
 mod allies;
 mod boxes;
+mod calibration;
 mod diff;
 mod discovery;
 mod dist;
@@ -60,7 +62,7 @@ mod robust;
 mod sens;
 mod timing;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use plotters::prelude::*;
@@ -297,6 +299,49 @@ pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<
     Ok(drawn)
 }
 
+/// Draws a calibration folder's diagnostics chart (prior and posterior of every parameter,
+/// tolerance per generation) from its CSV files into `dir/charts/calibration.{svg,png}`.
+pub fn write_calibration(dir: &Path, st: Style) -> Result<Vec<PathBuf>> {
+    style::register_fonts();
+    let data = calibration::CalibrationData::load(dir)?;
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts)
+        .with_context(|| format!("cannot create {}", charts.display()))?;
+    let mut svg = String::new();
+    {
+        let area = AnyBackend::Svg(SVGBackend::with_string(&mut svg, (st.width, st.height)))
+            .into_drawing_area();
+        calibration::draw(&data, &Canvas { area: &area, st })?;
+        area.present()?;
+    }
+    let svg = svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    let mut buf = vec![0u8; st.width as usize * st.height as usize * 3];
+    {
+        let area = AnyBackend::Bitmap(BitMapBackend::with_buffer(&mut buf, (st.width, st.height)))
+            .into_drawing_area();
+        calibration::draw(&data, &Canvas { area: &area, st })?;
+        area.present()?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, st.width, st.height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().context("cannot encode PNG")?;
+        w.write_image_data(&buf).context("cannot encode PNG")?;
+    }
+    let (a, b) = (
+        charts.join("calibration.svg"),
+        charts.join("calibration.png"),
+    );
+    write_file(&a, svg.as_bytes())?;
+    write_file(&b, &png_bytes)?;
+    Ok(vec![a, b])
+}
+
 /// The charts a run gets, as (id, title, caption), without drawing them.
 pub fn list(data: &RunData) -> Vec<(String, String, String)> {
     select(data)
@@ -330,6 +375,7 @@ mod tests {
         &[
             "allies",
             "boxes",
+            "calibration",
             "diff",
             "dist",
             "family",

@@ -296,7 +296,7 @@ pub const EXTENDS: KeySpec = key(
     "extends",
     KeyType::Path,
     Absent::Means("none"),
-    "a scenario this file starts from: tables merge key by key, `[[policy]]` entries by `name`, `[[uncertainty]]` entries by `param`, `[[inject]]` entries are appended, an actor table is replaced",
+    "a scenario this file starts from: tables merge key by key, `[[policy]]` entries by `name`, `[[uncertainty]]` entries by `param` (one naming another `dist` replaces the parent's whole), `[[inject]]` entries are appended, an actor table is replaced",
 );
 pub const NAME: KeySpec = key(
     "scenario",

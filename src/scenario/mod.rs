@@ -30,7 +30,7 @@ mod validate;
 use crate::spec::ModelSpec;
 pub use access::param_value;
 pub use actors::{ActorTable, Cell};
-pub use dist::Distribution;
+pub use dist::{Distribution, Joint};
 pub use issues::{Issue, Issues};
 pub use source::{Origin, SourceFile};
 pub use types::{Inject, Policy, RunDefaults, Scenario, Uncertainty};

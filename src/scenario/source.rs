@@ -8,7 +8,8 @@
 //! `extends` is resolved on the raw TOML tables before validation: the child's tables are
 //! merged key by key over the parent's; `[[policy]]` entries merge by `name` and
 //! `[[uncertainty]]` entries by `param` (a child entry overrides the parent's fields or is
-//! appended); `[[inject]]` entries are appended; an actor table is replaced whole.
+//! appended; an `[[uncertainty]]` entry naming another `dist` replaces the parent's whole, since
+//! the old distribution's keys mean nothing to the new one); `[[inject]]` entries are appended; an actor table is replaced whole.
 
 use std::path::{Path, PathBuf};
 
@@ -344,7 +345,12 @@ fn merge_by(mut base: Vec<toml::Value>, child: Vec<toml::Value>, key: &str) -> V
         match (pos, c) {
             (Some(i), toml::Value::Table(ct)) => {
                 if let toml::Value::Table(bt) = base.remove(i) {
-                    base.insert(i, toml::Value::Table(merge(bt, ct)));
+                    // Another distribution replaces the entry whole.
+                    let replaced = key == "param"
+                        && ct.contains_key("dist")
+                        && ct.get("dist") != bt.get("dist");
+                    let entry = if replaced { ct } else { merge(bt, ct) };
+                    base.insert(i, toml::Value::Table(entry));
                 }
             }
             (_, c) => base.push(c),
@@ -400,5 +406,24 @@ mod tests {
         assert_eq!(p[0]["baseline"].as_bool(), Some(true));
         assert_eq!(p[0]["description"].as_str(), Some("d"));
         assert_eq!(m["inject"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_uncertainty_with_another_distribution_replaces_the_parents_entry() {
+        let parent: toml::Table = toml::from_str(
+            "[[uncertainty]]\nparam='a'\ndist='uniform'\nmin=0\nmax=1\n[[uncertainty]]\nparam='b'\ndist='uniform'\nmin=0\nmax=1\n",
+        )
+        .unwrap();
+        let child: toml::Table = toml::from_str(
+            "[[uncertainty]]\nparam='a'\ndist='empirical'\nvalues=[0.5]\n[[uncertainty]]\nparam='b'\nmax=2\n",
+        )
+        .unwrap();
+        let m = merge(parent, child);
+        let u = m["uncertainty"].as_array().unwrap();
+        assert_eq!(u[0].as_table().unwrap().len(), 3, "{:?}", u[0]);
+        assert!(u[0].get("min").is_none());
+        // The same distribution: fields merge.
+        assert_eq!(u[1]["min"].as_integer(), Some(0));
+        assert_eq!(u[1]["max"].as_integer(), Some(2));
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! The layers, bottom to top (docs/ARCHITECTURE.md draws them):
 //! `kernel` → `spec` → `scenario`, `stats` → `model` → `engine` → `output` → `plot` →
-//! `report` → `run`, `game`, `explore`, `history` → `cli` (the binary). A module may use any module of a lower layer
+//! `report` → `run`, `game`, `explore`, `calibrate`, `history` → `cli` (the binary). A module may use any module of a lower layer
 //! and itself, never one of its own layer or above. Test code (`#[cfg(test)]` modules) may
 //! reach further; what it imports is not checked.
 
@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("game", 8),
     ("explore", 8),
     ("history", 8),
+    ("calibrate", 8),
     ("cli", 9),
     ("main", 10),
     ("lib", 10),
