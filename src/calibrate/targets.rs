@@ -256,6 +256,32 @@ fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     it.collect::<Vec<_>>().join(", ")
 }
 
+/// Outcome names for an error message, a per-actor family (`channel_ever.Hungary`, …) shown
+/// once as `channel_ever.<actor>` with the actors listed after, so the message stays readable.
+fn outcome_names<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    let mut plain: Vec<String> = Vec::new();
+    let mut actors: Vec<&str> = Vec::new();
+    for name in it {
+        match name.split_once('.') {
+            Some((family, actor)) => {
+                let form = format!("{family}.<actor>");
+                if !plain.contains(&form) {
+                    plain.push(form);
+                }
+                if !actors.contains(&actor) {
+                    actors.push(actor);
+                }
+            }
+            None => plain.push(name.to_string()),
+        }
+    }
+    let mut text = plain.join(", ");
+    if !actors.is_empty() {
+        text.push_str(&format!("; <actor> one of: {}", actors.join(", ")));
+    }
+    text
+}
+
 fn unknown_keys(t: &toml::Table, path: &str, allowed: &[&str], issues: &mut Issues) {
     for k in t.keys() {
         if !allowed.contains(&k.as_str()) {
@@ -467,7 +493,7 @@ fn target(
                         format!(
                             "model `{}` has no outcome `{name}`; allowed: {}",
                             sc.model.kind,
-                            names(sim.outcomes().iter().map(|o| o.name.as_str()))
+                            outcome_names(sim.outcomes().iter().map(|o| o.name.as_str()))
                         ),
                     );
                     return None;
@@ -594,4 +620,24 @@ fn year_mean(
         },
         format!("series {name}, mean of {year} ({months} months)"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outcome_names;
+
+    #[test]
+    fn an_unknown_outcome_lists_a_per_actor_family_once() {
+        let names = [
+            "fracture",
+            "channel_ever.Hungary",
+            "channel_ever.Turkey",
+            "defence_2022.Hungary",
+            "defence_2022.Turkey",
+        ];
+        assert_eq!(
+            outcome_names(names.into_iter()),
+            "fracture, channel_ever.<actor>, defence_2022.<actor>; <actor> one of: Hungary, Turkey"
+        );
+    }
 }

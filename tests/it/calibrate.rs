@@ -592,7 +592,7 @@ year = 2030
 value = 1.0
 
 [[target]]
-outcome = "channel.Hungary"
+outcome = "channel_ever.Hungary"
 value = 1
 use = "train"
 
