@@ -136,6 +136,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         scenario_description: sc.description.clone(),
         turn_length: sc.turn_length.clone(),
         start: sc.start.clone(),
+        turns: Some(sc.turns),
         scenario_path: sc.origin.display(),
         scenario_blake3: root.map(|f| f.blake3.clone()).unwrap_or_default(),
         files: sc

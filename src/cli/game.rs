@@ -39,7 +39,7 @@ pub struct GameArgs {
 pub fn game(a: GameArgs) -> Result<i32> {
     let opts = game::Options {
         scenario: a.scenario,
-        seed: a.seed,
+        seed: super::within("--seed", a.seed, &cohesion::scenario::keys::SEED)?,
         session: a.session,
         resume: a.resume,
         branch: a.branch,

@@ -39,16 +39,13 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
             idx
         }
     };
-    let trials = a.trials.unwrap_or(scenario.run.trials);
-    if trials == 0 {
-        bail!("--trials must be at least 1");
-    }
-    let block_size = a.block_size.unwrap_or(scenario.run.block_size);
-    if block_size == 0 {
-        bail!("--block-size must be at least 1");
-    }
+    use cohesion::scenario::keys::{BLOCK_SIZE, SEED, TRIALS};
+    let trials = super::within("--trials", a.trials, &TRIALS)?.unwrap_or(scenario.run.trials);
+    let block_size =
+        super::within("--block-size", a.block_size, &BLOCK_SIZE)?.unwrap_or(scenario.run.block_size);
     let threads = super::threads(a.threads)?;
-    let (seed, seed_generated) = match a.seed.or(scenario.run.seed) {
+    let seed = super::within("--seed", a.seed, &SEED)?;
+    let (seed, seed_generated) = match seed.or(scenario.run.seed) {
         Some(s) => (s, false),
         None => (cohesion::kernel::time::fresh_seed(), true),
     };

@@ -111,8 +111,54 @@ impl Drop for OutputDir {
     }
 }
 
-/// `--force` replaces an earlier result (a directory with a `manifest.json`) or an empty
-/// directory, never a file or a folder of other work that `--out` happens to name.
+/// The files a run writes at the top of its folder (and `charts/`, which holds only SVG and
+/// PNG charts): what `--force` may replace.
+pub const RESULT_FILES: &[&str] = &[
+    "manifest.json",
+    "trials.csv",
+    "summary.csv",
+    "timeseries.csv",
+    "comparison.csv",
+    "injects.csv",
+    "policies.csv",
+    "report.html",
+    "charts",
+];
+
+/// What in an earlier result a run did not write (a user's notes, a notebook…), by path
+/// relative to it.
+fn foreign_files(target: &Path) -> Result<Vec<String>> {
+    let mut foreign = Vec::new();
+    let list = |dir: &Path| -> Result<Vec<std::fs::DirEntry>> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .flatten()
+            .collect();
+        v.sort_by_key(|e| e.file_name());
+        Ok(v)
+    };
+    for e in list(target)? {
+        let name = e.file_name().to_string_lossy().to_string();
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if name == "charts" && is_dir {
+            for c in list(&e.path())? {
+                let n = c.file_name().to_string_lossy().to_string();
+                let chart = c.file_type().is_ok_and(|t| t.is_file())
+                    && (n.ends_with(".svg") || n.ends_with(".png"));
+                if !chart {
+                    foreign.push(format!("charts/{n}"));
+                }
+            }
+        } else if !RESULT_FILES.contains(&name.as_str()) || is_dir {
+            foreign.push(name);
+        }
+    }
+    Ok(foreign)
+}
+
+/// `--force` replaces an earlier result (a directory with a `manifest.json` and only what a
+/// run writes) or an empty directory, never a file, a folder of other work that `--out`
+/// happens to name, or files a user added to a result (they would be deleted unseen).
 fn check_replaceable(target: &Path) -> Result<()> {
     if !target.is_dir() {
         bail!(
@@ -128,6 +174,24 @@ fn check_replaceable(target: &Path) -> Result<()> {
         bail!(
             "{} is not a cohesion result (it has no manifest.json); --force replaces only an earlier result or an empty folder",
             target.display()
+        );
+    }
+    let foreign = foreign_files(target)?;
+    if !foreign.is_empty() {
+        let shown: Vec<String> = foreign
+            .iter()
+            .take(5)
+            .map(|f| crate::kernel::text::shown(f))
+            .collect();
+        bail!(
+            "{} holds files a run did not write ({}{}); --force would delete them: move them elsewhere first, or choose another --out",
+            target.display(),
+            shown.join(", "),
+            if foreign.len() > 5 {
+                format!(" and {} more", foreign.len() - 5)
+            } else {
+                String::new()
+            }
         );
     }
     Ok(())
