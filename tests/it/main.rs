@@ -6,6 +6,7 @@ mod common;
 mod util;
 
 mod alliance;
+mod bad_input;
 mod cli;
 mod common_random_numbers;
 mod determinism;
@@ -14,6 +15,7 @@ mod golden;
 mod invariants;
 mod layers;
 mod plot;
+mod plot_input;
 mod reference_models;
 mod safe_output;
 mod validate;
