@@ -18,4 +18,5 @@ mod plot;
 mod plot_input;
 mod reference_models;
 mod safe_output;
+mod session_log;
 mod validate;
