@@ -452,6 +452,29 @@ fn force_keeps_files_a_user_added_to_a_result() {
 }
 
 #[test]
+fn an_empty_array_of_policy_options_is_refused_not_run() {
+    // Found by the fuzzer: `policy = []` passed validation and `run` panicked in the engine.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("s.toml");
+    std::fs::write(
+        &p,
+        "policy = []
+[scenario]
+name = \"x\"
+turns = 3
+[model]
+kind = \"hegselmann-krause\"
+agents = 20
+",
+    )
+    .unwrap();
+    has(&refused(&p), &["policy: no policy options"]);
+    let o = run(&["run", p.to_str().unwrap(), "--trials", "1", "--out", "/nonexistent/x"]);
+    assert_no_panic(&o);
+    assert!(!o.status.success());
+}
+
+#[test]
 fn the_largest_horizon_is_the_documented_one() {
     // Regression: `validate` accepted 100,000 turns, which ran out of memory.
     let max = cohesion::scenario::keys::MAX_TURNS;

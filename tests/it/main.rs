@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod common_random_numbers;
 mod determinism;
+mod fuzz;
 mod game;
 mod golden;
 mod invariants;

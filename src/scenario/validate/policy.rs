@@ -21,7 +21,8 @@ pub(super) fn policies(
         let p = policy(spec, t, &path, &policies, issues);
         policies.push(p);
     });
-    if !present {
+    // An empty array (`policy = []`) has no option either (found by the fuzzer: it ran).
+    if !present || policies.is_empty() {
         issues.add(
             POLICY,
             "no policy options; give at least one `[[policy]]`, one with `baseline = true`",
