@@ -5,9 +5,12 @@
 //! parallel, driving the model; [`stats`] aggregates the results in bounded memory; and
 //! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
 //! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
-//! `cohesion run`; the binary's `cli` module only parses arguments and reports.
+//! `cohesion run`; [`explore`] does the same for an experimental design over the scenario's
+//! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); the binary's
+//! `cli` module only parses arguments and reports.
 
 pub mod engine;
+pub mod explore;
 pub mod game;
 pub mod kernel;
 pub mod model;

@@ -165,7 +165,9 @@ fn entry_line(e: &Entry) -> Option<String> {
             format!("What-if branch of `{parent}` from the end of turn {from_turn}")
         }
         Body::Repair { line, bytes, .. } => {
-            format!("Log repaired: an uncommitted entry of {bytes} bytes torn at line {line} by a crash was dropped")
+            format!(
+                "Log repaired: an uncommitted entry of {bytes} bytes torn at line {line} by a crash was dropped"
+            )
         }
         _ => return None,
     })

@@ -87,7 +87,10 @@ pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Re
         _ => None,
     };
     if opts.repair && torn.is_none() {
-        writeln!(out, "note: --repair: the log has no torn entry; nothing to repair")?;
+        writeln!(
+            out,
+            "note: --repair: the log has no torn entry; nothing to repair"
+        )?;
     }
     if let seal::Tail::Unsealed { line } = r.tail {
         writeln!(

@@ -603,7 +603,10 @@ mod tests {
         let mut r = std::io::BufReader::with_capacity(64, std::io::Cursor::new(input));
         match read_line(&mut r) {
             Input::Garbled(m) => {
-                assert!(m.contains(&MAX_LINE_BYTES.to_string()) && m.len() < 200, "{m}")
+                assert!(
+                    m.contains(&MAX_LINE_BYTES.to_string()) && m.len() < 200,
+                    "{m}"
+                )
             }
             other => panic!("{other:?}"),
         }

@@ -600,10 +600,7 @@ mod tests {
         assert!(read.torn.is_some());
         assert_eq!(
             read.tail,
-            super::super::seal::Tail::Torn {
-                line: 3,
-                bytes: 12
-            }
+            super::super::seal::Tail::Torn { line: 3, bytes: 12 }
         );
         let mut log = Log::open(&sd, &read.lines).unwrap();
         let (_, line) = log.entry_line(1, "white", body("c")).unwrap();

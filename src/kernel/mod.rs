@@ -2,15 +2,17 @@
 //!
 //! Random streams ([`rng`]), the record of a traced trial ([`trace`]), number formatting
 //! ([`fmt`]), HTML escaping ([`html`]), clock and calendar arithmetic ([`time`]), files written
-//! whole ([`fs`]) and user text made safe to show ([`text`]). Each fact lives here once, so
-//! that the CSV writer, the report, the game's pages and the manifests agree on how a number,
-//! a character or a date is written. A check in the test suite fails
+//! whole ([`fs`]), user text made safe to show ([`text`]) and the special functions
+//! ([`special`]) behind beta quantiles and binomial tests. Each fact lives here once, so that
+//! the CSV writer, the report, the game's pages and the manifests agree on how a number, a
+//! character or a date is written. A check in the test suite fails
 //! if any module here imports from the rest of the crate.
 
 pub mod fmt;
 pub mod fs;
 pub mod html;
 pub mod rng;
+pub mod special;
 pub mod text;
 pub mod time;
 pub mod trace;

@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(shown("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(shown("x\0y"), "x\\u{0}y");
         assert_eq!(shown("\u{202E}abc"), "\\u{202e}abc");
-        assert_eq!(terminal_safe("line 1\nline\u{1b}[31m 2\r"), "line 1\nline\\u{1b}[31m 2\\u{d}");
+        assert_eq!(
+            terminal_safe("line 1\nline\u{1b}[31m 2\r"),
+            "line 1\nline\\u{1b}[31m 2\\u{d}"
+        );
         assert_eq!(terminal_safe("plain: ok"), "plain: ok");
         assert_eq!(first_hidden_char("Türkiye", false), None);
         assert_eq!(first_hidden_char("a\nb", false), Some('\n'));

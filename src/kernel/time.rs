@@ -54,8 +54,7 @@ pub fn month_index(s: &str) -> Option<i64> {
 }
 
 /// The forms a calendar date may take, as messages and the docs state them.
-pub const DATE_FORMS: &str =
-    "a calendar date written `YYYY-MM` or `YYYY-MM-DD` (e.g. `2021-10` or `2022-02-24`), year 1000 to 9999";
+pub const DATE_FORMS: &str = "a calendar date written `YYYY-MM` or `YYYY-MM-DD` (e.g. `2021-10` or `2022-02-24`), year 1000 to 9999";
 
 /// Whether `year` is a Gregorian leap year.
 pub fn is_leap_year(year: i64) -> bool {
@@ -92,13 +91,17 @@ pub fn parse_date(s: &str) -> Result<(i64, i64, Option<i64>), String> {
         return Err(format!("year {year} is before 1000"));
     }
     if !(1..=12).contains(&month) {
-        return Err(format!("month {month} does not exist (months are 01 to 12)"));
+        return Err(format!(
+            "month {month} does not exist (months are 01 to 12)"
+        ));
     }
     let day = parts.get(2).map(|d| num(d));
     if let Some(d) = day {
         let last = days_in_month(year, month);
         if !(1..=last).contains(&d) {
-            return Err(format!("{year}-{month:02} has no day {d} (it has {last} days)"));
+            return Err(format!(
+                "{year}-{month:02} has no day {d} (it has {last} days)"
+            ));
         }
     }
     Ok((year, month, day))
@@ -165,9 +168,21 @@ mod tests {
         assert_eq!(parse_date("2024-02-29"), Ok((2024, 2, Some(29))));
         assert_eq!(parse_date("2000-02-29"), Ok((2000, 2, Some(29))));
         for bad in [
-            "2021-13", "2021-00", "2022-06-31", "2023-02-29", "1900-02-29", "October 2021",
-            "2021-1", "21-10", "2021-10-1", "2021/10", "", "2021-10-01-01", "0999-01",
-            "２０２１-10", "2021-10 ",
+            "2021-13",
+            "2021-00",
+            "2022-06-31",
+            "2023-02-29",
+            "1900-02-29",
+            "October 2021",
+            "2021-1",
+            "21-10",
+            "2021-10-1",
+            "2021/10",
+            "",
+            "2021-10-01-01",
+            "0999-01",
+            "２０２１-10",
+            "2021-10 ",
         ] {
             assert!(parse_date(bad).is_err(), "{bad} accepted");
         }

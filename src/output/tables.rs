@@ -31,7 +31,13 @@ fn moments_cells(m: &Moments) -> Vec<String> {
         return vec![String::new(); 5];
     }
     if m.n == 1 {
-        return vec![fmt_f64(m.mean), String::new(), String::new(), String::new(), String::new()];
+        return vec![
+            fmt_f64(m.mean),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
     }
     let (lo, hi) = m.ci95();
     vec![

@@ -3,6 +3,10 @@
 //! Charts read only these files — `manifest.json` (or the same manifest in memory during a
 //! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `injects.csv`, `policies.csv` and
 //! `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run` drew.
+//! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
+//! is read back as the CSV text it was made from.
+//! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
+//! is read back as the CSV text it was made from.
 //! `trials.csv` may hold millions of rows: it is streamed once into fixed histograms
 //! ([`Digest`]) of the plain (undotted) outcomes. Every row of every table is checked as it
 //! is read (`tables`): a folder that was edited or damaged is refused with the file, row and
@@ -15,8 +19,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::scale::histogram_bins;
-pub use super::tables::{ComparisonRow, InjectRow, Kind, PolicyRow, SeriesRow, SummaryRow};
 use super::tables::{self, Frame};
+pub use super::tables::{ComparisonRow, InjectRow, Kind, PolicyRow, SeriesRow, SummaryRow};
 use crate::output::manifest::Manifest;
 
 /// A policy option as `policies.csv` describes it.
@@ -71,9 +75,7 @@ impl From<&Manifest> for RunInfo {
             started: m.started.clone(),
             turn_length: m.turn_length.clone(),
             start: m.start.clone(),
-            turns: m
-                .turns
-                .unwrap_or(crate::scenario::keys::MAX_TURNS as usize),
+            turns: m.turns.unwrap_or(crate::scenario::keys::MAX_TURNS as usize),
             quantile_accuracy: m.quantile_accuracy.clone(),
         }
     }
@@ -272,7 +274,7 @@ impl RunData {
             cmp_idx,
         };
         let tpath = dir.join("trials.csv");
-        if tpath.exists() {
+        if tables::exists(&tpath) {
             data.digest = Some(data.digest_trials(&tpath)?);
         }
         Ok(data)
@@ -411,8 +413,7 @@ impl RunData {
         }
         let mut missing = vec![vec![0u64; n_opt]; names.len()];
         let mut rows = vec![0u64; n_opt];
-        let mut r = csv::Reader::from_path(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut r = csv::Reader::from_reader(tables::open(path)?);
         let header = r.byte_headers()?.clone();
         let col_of = |name: &str| header.iter().position(|h| h == name.as_bytes());
         let opt_col =
@@ -432,9 +433,7 @@ impl RunData {
             .with_context(|| format!("cannot read {}", path.display()))?
         {
             row += 1;
-            let bad = |what: String| {
-                anyhow::anyhow!("{}: row {row}: {what}", path.display())
-            };
+            let bad = |what: String| anyhow::anyhow!("{}: row {row}: {what}", path.display());
             let option = rec.get(opt_col).unwrap_or_default();
             let Some(&p) = opt_idx.get(option) else {
                 return Err(bad(format!(

@@ -17,21 +17,27 @@
 //!    units of outcomes), `layout` (grids of panels), `tables` (a run's tables read back,
 //!    every row checked): no plot dependency.
 //! 2. `backend` (SVG or bitmap behind one type, text through `text`); `data` (the run's
-//!    files read back, binned on `scale`'s round steps).
+//!    files read back, binned on `scale`'s round steps); `files` (formats, options, the charts
+//!    drawn, whole-file writes).
 //! 3. `canvas`: rectangles, fonts, text and shapes in pixels.
 //! 4. `axis` (value axes and their drawing), `legend` (legend entries and their layout).
 //! 5. `timeline`: turns as dates, the time axis, scripted injects on it.
-//! 6. `chart`: the [`Chart`] trait and the frame around every chart.
+//! 6. `chart`: the [`Chart`] trait and the frame around every chart; `exploration`: an
+//!    exploration's data, its chart trait and the ranked panel of bars.
 //! 7. The kinds of chart: `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`, `prob`,
-//!    `timing`; none uses another.
-//! 8. This driver, which chooses, draws and writes them; the report (`report.rs`) sits above
-//!    it.
+//!    `timing` for a run, `discovery`, `robust`, `sens` for an exploration; none uses another.
+//! 8. `explore`: the driver of an exploration's charts.
+//! 9. This driver, which chooses, draws and writes a run's charts; the report (`report.rs`)
+//!    sits above it.
 
 pub mod axis;
 pub mod backend;
 pub mod canvas;
 pub mod chart;
 pub mod data;
+pub mod exploration;
+pub mod explore;
+pub mod files;
 pub mod labels;
 pub mod legend;
 pub mod numbers;
@@ -43,12 +49,15 @@ pub mod timeline;
 
 mod boxes;
 mod diff;
+mod discovery;
 mod dist;
 mod family;
 mod fan;
 mod heatmap;
 mod layout;
 mod prob;
+mod robust;
+mod sens;
 mod timing;
 
 use std::path::{Path, PathBuf};
@@ -61,57 +70,9 @@ use backend::AnyBackend;
 use canvas::Canvas;
 pub use chart::Chart;
 pub use data::{Kind, RunData};
+use files::write_file;
+pub use files::{Drawn, Format, PlotOptions, picked};
 pub use style::Style;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Svg,
-    Png,
-    Both,
-}
-
-impl Format {
-    pub fn svg(self) -> bool {
-        matches!(self, Format::Svg | Format::Both)
-    }
-    pub fn png(self) -> bool {
-        matches!(self, Format::Png | Format::Both)
-    }
-}
-
-/// What to draw and how.
-#[derive(Debug, Clone)]
-pub struct PlotOptions {
-    pub style: Style,
-    pub format: Format,
-    /// Only the charts whose id is listed or starts with a listed kind followed by `-`
-    /// (`fan` selects every `fan-…`); `None`: all.
-    pub only: Option<Vec<String>>,
-    /// Write `report.html` too.
-    pub report: bool,
-}
-
-impl Default for PlotOptions {
-    fn default() -> Self {
-        PlotOptions {
-            style: Style::default(),
-            format: Format::Both,
-            only: None,
-            report: true,
-        }
-    }
-}
-
-/// A chart drawn: its id, title, caption, SVG text, and the files written.
-#[derive(Debug, Clone)]
-pub struct Drawn {
-    pub id: String,
-    pub title: String,
-    pub caption: String,
-    pub svg: String,
-    pub files: Vec<PathBuf>,
-}
 
 /// The alliance model's key outcomes, in the order they are charted.
 const ALLIANCE_KEY: [&str; 4] = [
@@ -275,24 +236,6 @@ pub fn render_png(chart: &dyn Chart, data: &RunData, st: Style) -> Result<Vec<u8
     Ok(out)
 }
 
-/// Whether `id` is picked by a `--charts` list.
-pub fn picked(id: &str, only: &Option<Vec<String>>) -> bool {
-    match only {
-        None => true,
-        Some(list) => list.iter().any(|s| {
-            id == s
-                || id
-                    .strip_prefix(s.as_str())
-                    .is_some_and(|r| r.starts_with('-'))
-        }),
-    }
-}
-
-/// Writes `bytes` to `path` whole (temporary file, flush, rename).
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::kernel::fs::write_atomic(path, bytes).map_err(anyhow::Error::msg)
-}
-
 /// Draws the selected charts into `root/charts/`. With `opts.report`, every chart is drawn as
 /// SVG text for the report (which always holds every chart), selected or not; the caller
 /// writes the report from the returned charts.
@@ -353,7 +296,14 @@ fn is_chart_file(name: &str) -> bool {
     else {
         return false;
     };
-    ["boxes", "differences", "probabilities", "timing", "channels"].contains(&stem)
+    [
+        "boxes",
+        "differences",
+        "probabilities",
+        "timing",
+        "channels",
+    ]
+    .contains(&stem)
         || ["dist-", "family-", "fan-", "heatmap-"]
             .iter()
             .any(|p| stem.strip_prefix(p).is_some_and(|r| !r.is_empty()))
@@ -397,10 +347,21 @@ mod tests {
 
     #[test]
     fn only_chart_file_names_count_as_charts() {
-        for n in ["fan-cohesion.svg", "boxes.png", "dist-x.png", "channels.svg"] {
+        for n in [
+            "fan-cohesion.svg",
+            "boxes.png",
+            "dist-x.png",
+            "channels.svg",
+        ] {
             assert!(is_chart_file(n), "{n}");
         }
-        for n in ["notes.txt", "fan-.svg", "my-boxes.svg", "fan-cohesion.pdf", "report.html"] {
+        for n in [
+            "notes.txt",
+            "fan-.svg",
+            "my-boxes.svg",
+            "fan-cohesion.pdf",
+            "report.html",
+        ] {
             assert!(!is_chart_file(n), "{n}");
         }
     }
@@ -420,14 +381,25 @@ mod tests {
         &[
             "style", "text", "scale", "numbers", "labels", "layout", "tables",
         ],
-        &["backend", "data"],
+        &["backend", "data", "files"],
         &["canvas"],
         &["axis", "legend"],
         &["timeline"],
-        &["chart"],
+        &["chart", "exploration"],
         &[
-            "boxes", "diff", "dist", "family", "fan", "heatmap", "prob", "timing",
+            "boxes",
+            "diff",
+            "dist",
+            "family",
+            "fan",
+            "heatmap",
+            "prob",
+            "timing",
+            "discovery",
+            "robust",
+            "sens",
         ],
+        &["explore"],
     ];
 
     fn row(module: &str) -> Option<usize> {

@@ -6,7 +6,8 @@
 //! and every row names an option of the run, a known kind, finite numbers of a plausible size
 //! ([`MAX_ABS_VALUE`]), probabilities within [0, 1], quantiles in order, and turns within the
 //! run's horizon. The first wrong row stops the reading with a message that names the file,
-//! the row (as a spreadsheet numbers it: the header is row 1) and the column.
+//! the row (as a spreadsheet numbers it: the header is row 1) and the column. A table
+//! written as Parquet (`--format parquet`) is read as the CSV text it was made from.
 
 use std::path::Path;
 
@@ -138,6 +139,24 @@ pub struct Frame<'a> {
 /// A wrong row: the message names the column and the problem.
 type Check<'f, T> = &'f dyn Fn(&T) -> Result<(), String>;
 
+/// A table's CSV text: `NAME.csv`, or, in a folder written with `--format parquet`, the CSV
+/// text of `NAME.parquet` (the same values; see [`crate::output::parquet::to_csv`]).
+pub fn open(path: &Path) -> Result<Box<dyn std::io::Read>> {
+    let pq = path.with_extension("parquet");
+    if !path.exists() && pq.exists() {
+        return Ok(Box::new(std::io::Cursor::new(
+            crate::output::parquet::to_csv(&pq)?,
+        )));
+    }
+    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
+}
+
+/// Whether a table exists as CSV or Parquet.
+pub fn exists(path: &Path) -> bool {
+    path.exists() || path.with_extension("parquet").exists()
+}
+
 /// Reads every row of a table, checking each with `check`; an absent file is an error unless
 /// `optional` (then no rows). An empty file (not even a header) is an error.
 pub fn read<T: serde::de::DeserializeOwned>(
@@ -145,11 +164,11 @@ pub fn read<T: serde::de::DeserializeOwned>(
     optional: bool,
     check: Check<'_, T>,
 ) -> Result<Vec<T>> {
-    if optional && !path.exists() {
+    if optional && !exists(path) {
         return Ok(Vec::new());
     }
     let name = path.display();
-    let mut r = csv::Reader::from_path(path).with_context(|| format!("cannot read {name}"))?;
+    let mut r = csv::Reader::from_reader(open(path)?);
     let header = r
         .headers()
         .with_context(|| format!("{name}: row 1 (the header) is not CSV text"))?
@@ -387,7 +406,11 @@ mod tests {
         assert!(number("mean", None).is_ok());
         assert!(number("mean", Some(f64::NAN)).is_err());
         assert!(number("mean", Some(f64::INFINITY)).is_err());
-        assert!(number("mean", Some(1e308)).unwrap_err().contains("column mean"));
+        assert!(
+            number("mean", Some(1e308))
+                .unwrap_err()
+                .contains("column mean")
+        );
         assert!(probability("prob", Some(1.5)).is_err());
         assert!(ordered(&[("p5", Some(0.2)), ("p25", None), ("p50", Some(0.1))]).is_err());
         assert!(ordered(&[("p5", Some(0.1)), ("p50", Some(0.1))]).is_ok());

@@ -187,7 +187,10 @@ fn no_control_bytes(text: &str) {
         .chars()
         .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
         .collect();
-    assert!(bad.is_empty(), "control characters {bad:?} echoed in:\n{text}");
+    assert!(
+        bad.is_empty(),
+        "control characters {bad:?} echoed in:\n{text}"
+    );
 }
 
 #[test]
@@ -269,7 +272,14 @@ fn command_line_sizes_have_the_scenario_files_limits() {
     for (flag, key) in flags {
         let (_, max) = key.whole_range();
         let over = (max + 1).to_string();
-        let o = run(&["run", "reference/hk-0.2", flag, &over, "--out", "/nonexistent/x"]);
+        let o = run(&[
+            "run",
+            "reference/hk-0.2",
+            flag,
+            &over,
+            "--out",
+            "/nonexistent/x",
+        ]);
         assert_no_panic(&o);
         assert!(!o.status.success(), "{flag} {over} accepted");
         has(&stderr(&o), &[flag, &over, &key.allowed(), &key.path()]);
@@ -345,7 +355,12 @@ fn a_single_trial_leaves_sd_and_intervals_blank_not_zero() {
     // Regression: `--trials 1` printed sd = 0 and a zero-width interval.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
-    util::run_to("reference/hk-0.2", &out, 3, &["--trials", "1", "--no-charts"]);
+    util::run_to(
+        "reference/hk-0.2",
+        &out,
+        3,
+        &["--trials", "1", "--no-charts"],
+    );
     let s = util::Table::read(&out.join("summary.csv"));
     for row in &s.rows {
         assert_eq!(row[s.col("n")], "1");
@@ -362,7 +377,12 @@ fn a_single_trial_leaves_sd_and_intervals_blank_not_zero() {
     }
     // With two trials they are numbers again.
     let out2 = tmp.path().join("o2");
-    util::run_to("reference/hk-0.2", &out2, 3, &["--trials", "2", "--no-charts"]);
+    util::run_to(
+        "reference/hk-0.2",
+        &out2,
+        3,
+        &["--trials", "2", "--no-charts"],
+    );
     let s = util::Table::read(&out2.join("summary.csv"));
     assert!(s.rows.iter().all(|r| !r[s.col("sd")].is_empty()));
 }
@@ -438,7 +458,11 @@ fn force_keeps_files_a_user_added_to_a_result() {
     assert!(!o.status.success(), "--force deleted a user's files");
     has(
         &stderr(&o),
-        &["notes.md", "charts/annotated.pdf", "--force would delete them"],
+        &[
+            "notes.md",
+            "charts/annotated.pdf",
+            "--force would delete them",
+        ],
     );
     assert_eq!(
         std::fs::read_to_string(out.join("notes.md")).unwrap(),
@@ -469,7 +493,14 @@ agents = 20
     )
     .unwrap();
     has(&refused(&p), &["policy: no policy options"]);
-    let o = run(&["run", p.to_str().unwrap(), "--trials", "1", "--out", "/nonexistent/x"]);
+    let o = run(&[
+        "run",
+        p.to_str().unwrap(),
+        "--trials",
+        "1",
+        "--out",
+        "/nonexistent/x",
+    ]);
     assert_no_panic(&o);
     assert!(!o.status.success());
 }

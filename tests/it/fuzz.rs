@@ -129,27 +129,60 @@ impl Value {
 #[derive(Debug, Clone)]
 enum Mutation {
     /// Set the `at`-th value of the TOML (depth first, entries of arrays included).
-    SetValue { at: usize, to: Value },
+    SetValue {
+        at: usize,
+        to: Value,
+    },
     /// Remove the `at`-th key.
-    RemoveKey { at: usize },
+    RemoveKey {
+        at: usize,
+    },
     /// Rename the `at`-th key.
-    RenameKey { at: usize, to: String },
+    RenameKey {
+        at: usize,
+        to: String,
+    },
     /// Append a copy of an entry of the `at`-th array (of tables): duplicate names and params.
-    DuplicateEntry { at: usize },
+    DuplicateEntry {
+        at: usize,
+    },
     /// Replace a CSV cell.
-    Cell { row: usize, col: usize, to: Value },
+    Cell {
+        row: usize,
+        col: usize,
+        to: Value,
+    },
     /// Write a header column twice.
-    DuplicateColumn { col: usize },
+    DuplicateColumn {
+        col: usize,
+    },
     /// Rename a header column.
-    RenameColumn { col: usize, to: String },
+    RenameColumn {
+        col: usize,
+        to: String,
+    },
     /// Drop a column from the header only (rows keep their cells).
-    DropHeaderColumn { col: usize },
+    DropHeaderColumn {
+        col: usize,
+    },
     /// Duplicate or drop a data row.
-    Row { row: usize, drop: bool },
+    Row {
+        row: usize,
+        drop: bool,
+    },
     /// Blind edits of the bytes.
-    FlipByte { at: usize, mask: u8 },
-    InsertBytes { at: usize, bytes: Vec<u8> },
-    DeleteBytes { at: usize, len: usize },
+    FlipByte {
+        at: usize,
+        mask: u8,
+    },
+    InsertBytes {
+        at: usize,
+        bytes: Vec<u8>,
+    },
+    DeleteBytes {
+        at: usize,
+        len: usize,
+    },
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -261,7 +294,11 @@ fn mutate_toml(text: &str, m: &Mutation) -> Option<String> {
         Mutation::DuplicateEntry { at } => {
             let arrays: Vec<Vec<Step>> = all
                 .into_iter()
-                .filter(|p| get(&doc, p).and_then(|v| v.as_array()).is_some_and(|a| !a.is_empty()))
+                .filter(|p| {
+                    get(&doc, p)
+                        .and_then(|v| v.as_array())
+                        .is_some_and(|a| !a.is_empty())
+                })
                 .collect();
             let p = pick(&arrays, *at)?;
             let a = get_mut(&mut doc, &p)?.as_array_mut()?;
@@ -399,7 +436,8 @@ fn fuzz<S: Strategy>(
         max_shrink_iters: 2000,
         ..Config::default()
     };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
     let t0 = Instant::now();
     let mut cases = 0u64;
     while t0.elapsed() < secs {
@@ -544,15 +582,14 @@ fn check_scenario(path: &Path) -> Result<Reached, TestCaseError> {
             prop_assert!(!issues.0.is_empty(), "refused with no problem named");
             let text = issues.to_string();
             prop_assert!(terminal_safe(&text), "unsafe message: {text:?}");
-            let parser = issues
-                .0
-                .iter()
-                .any(|i| i.message.contains("not valid TOML") || i.message.contains("malformed CSV"));
-            return Ok(if parser {
+            let parser = issues.0.iter().any(|i| {
+                i.message.contains("not valid TOML") || i.message.contains("malformed CSV")
+            });
+            Ok(if parser {
                 Reached::Parser
             } else {
                 Reached::Validation
-            });
+            })
         }
         Ok(sc) => {
             prop_assert!(sc.turns >= 1 && sc.turns as u64 <= cohesion::scenario::keys::MAX_TURNS);

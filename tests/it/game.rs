@@ -376,7 +376,10 @@ fn resume_after_a_kill_matches_an_uninterrupted_session() {
             .collect()
     };
     assert_eq!(strip(&a), strip(&b));
-    assert_eq!(entries(&b).iter().filter(|e| e["kind"] == "repair").count(), 1);
+    assert_eq!(
+        entries(&b).iter().filter(|e| e["kind"] == "repair").count(),
+        1
+    );
     let repaired: String = read(&b.join("transcript.txt"))
         .lines()
         .filter(|l| !l.starts_with("Log repaired"))

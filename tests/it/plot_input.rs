@@ -91,7 +91,10 @@ fn nan_and_1e308_values_are_refused_with_file_row_and_column() {
         ("comparison.csv", "mean_diff", "-1e300"),
     ] {
         let (o, _d) = plot_edited(|p| set_cell(&p.join(file), 1, col, v));
-        refused(&o, &[&format!("{file}: row 2: column {col}"), "finite number"]);
+        refused(
+            &o,
+            &[&format!("{file}: row 2: column {col}"), "finite number"],
+        );
     }
     // An outcome value in trials.csv too.
     let (o, _d) = plot_edited(|p| set_cell(&p.join("trials.csv"), 3, "spread", "1e308"));
@@ -105,8 +108,11 @@ fn empty_and_header_only_tables_are_refused() {
     refused(&o, &["comparison.csv is empty"]);
     let (o, _d) = plot_edited(|p| {
         let s = std::fs::read_to_string(p.join("summary.csv")).unwrap();
-        std::fs::write(p.join("summary.csv"), s.lines().next().unwrap().to_string() + "\n")
-            .unwrap();
+        std::fs::write(
+            p.join("summary.csv"),
+            s.lines().next().unwrap().to_string() + "\n",
+        )
+        .unwrap();
     });
     refused(&o, &["summary.csv: no rows"]);
 }
@@ -114,7 +120,12 @@ fn empty_and_header_only_tables_are_refused() {
 #[test]
 fn an_unknown_option_name_is_refused() {
     // Regression: a table naming an option the run does not have was drawn.
-    for file in ["summary.csv", "timeseries.csv", "comparison.csv", "trials.csv"] {
+    for file in [
+        "summary.csv",
+        "timeseries.csv",
+        "comparison.csv",
+        "trials.csv",
+    ] {
         let (o, _d) = plot_edited(|p| set_cell(&p.join(file), 1, "option", "nobody"));
         refused(
             &o,

@@ -28,8 +28,12 @@ fn play(dir: &Path, script: &str) {
         ..Options::default()
     };
     let mut out = Vec::new();
-    let code = game::run(&opts, &mut std::io::Cursor::new(script.as_bytes()), &mut out)
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    let code = game::run(
+        &opts,
+        &mut std::io::Cursor::new(script.as_bytes()),
+        &mut out,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));
 }
 
@@ -153,7 +157,10 @@ fn truncating_at_any_line_or_emptying_the_log_is_refused() {
     let n = lines.len();
     std::fs::write(
         &seal,
-        text.replace(&format!("\"entries\":{n}"), &format!("\"entries\":{}", n + 1)),
+        text.replace(
+            &format!("\"entries\":{n}"),
+            &format!("\"entries\":{}", n + 1),
+        ),
     )
     .unwrap();
     assert!(names_line(&resume(&dir, false).unwrap_err(), n + 1));
@@ -245,7 +252,10 @@ fn a_first_format_session_without_a_seal_is_replayed_and_sealed_when_resumed() {
     // A newer format is refused with what to do.
     std::fs::write(&m, text.replace("cohesion-game/2", "cohesion-game/3")).unwrap();
     let e = replay(&dir).unwrap_err();
-    assert!(e.contains("cohesion-game/3") && e.contains("newer cohesion"), "{e}");
+    assert!(
+        e.contains("cohesion-game/3") && e.contains("newer cohesion"),
+        "{e}"
+    );
 }
 
 #[test]

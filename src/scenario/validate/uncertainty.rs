@@ -79,8 +79,7 @@ fn uncertainty(
         param: pi,
         name,
         dist,
-        description: get_text(t, &keys::UNCERTAINTY_DESCRIPTION, path, issues)
-            .unwrap_or_default(),
+        description: get_text(t, &keys::UNCERTAINTY_DESCRIPTION, path, issues).unwrap_or_default(),
     })
 }
 
