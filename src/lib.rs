@@ -6,12 +6,14 @@
 //! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
 //! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
 //! `cohesion run`; [`explore`] does the same for an experimental design over the scenario's
-//! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); the binary's
-//! `cli` module only parses arguments and reports.
+//! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); [`history`]
+//! holds a finished hindcast run against the record of 2022–2024; the binary's `cli` module
+//! only parses arguments and reports.
 
 pub mod engine;
 pub mod explore;
 pub mod game;
+pub mod history;
 pub mod kernel;
 pub mod model;
 pub mod output;

@@ -15,6 +15,7 @@ mod run;
 mod slurm;
 mod trace;
 mod validate;
+mod validate_history;
 
 use clap::{Parser, Subcommand};
 
@@ -95,6 +96,30 @@ pub enum Command {
     Explore(explore::ExploreArgs),
     /// Find where in the space of assumptions a yes/no question holds (PRIM), in a finished run or exploration.
     Discover(explore::DiscoverArgs),
+    /// Hold a hindcast run (e.g. of nato-2021-invasion) against the record of 2022–2024:
+    /// validation.html with the model beside naive baselines, and its tables.
+    ValidateHistory(ValidateHistoryArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ValidateHistoryArgs {
+    /// Output folder of a finished `cohesion run` of an alliance scenario starting October 2021.
+    pub run: std::path::PathBuf,
+    /// The option held against the record.
+    #[arg(long, short = 'p', default_value = "as-happened")]
+    pub option: String,
+    /// Folder holding the record files (default: the copies shipped in scenarios/data/).
+    #[arg(long)]
+    pub record: Option<std::path::PathBuf>,
+    /// Output folder (default: RUN-validation beside the run).
+    #[arg(long, short = 'o')]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an earlier validation at --out.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -242,6 +267,7 @@ pub fn main() -> i32 {
         Command::Replay { dir, threads } => game::replay(dir, threads),
         Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),
+        Command::ValidateHistory(a) => validate_history::validate_history(a),
         Command::Merge(a) => merge::merge(a),
         Command::Slurm(a) => slurm::slurm(a),
         Command::Rerun(a) => merge::rerun(a),

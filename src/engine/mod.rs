@@ -9,12 +9,16 @@
 //! blocks or a given list of them (a shard, the rest of a resumed run); [`stopping`] is the
 //! rule that ends a run early once the asked precision is reached.
 //! [`explore`] runs the points of an experimental design the same way (`cohesion explore`).
+//! [`allies`] plays one option's trials on the calling thread and summarises the per-ally
+//! outcomes: the simulation a calibration compares with its targets.
 
+pub mod allies;
 pub mod explore;
 pub mod pool;
 pub mod stopping;
 pub mod trials;
 
+pub use allies::{AllySummary, ally_summary};
 pub use pool::{BlockJob, EngineError, Finished, Flow, MAX_THREADS, Pool};
 pub use stopping::Precision;
 pub use trials::{

@@ -119,11 +119,21 @@ pub const RESULT_FILES: &[&str] = &[
     "summary.csv",
     "timeseries.csv",
     "comparison.csv",
+    "allies.csv",
     "injects.csv",
     "policies.csv",
     "report.html",
     "charts",
 ];
+
+/// Whether a file at the top of a result folder is one a run writes: a table as CSV or,
+/// with `--format parquet|both`, as Parquet, or the manifest or report.
+fn result_file(name: &str) -> bool {
+    RESULT_FILES.contains(&name)
+        || name
+            .strip_suffix(".parquet")
+            .is_some_and(|t| RESULT_FILES.contains(&format!("{t}.csv").as_str()))
+}
 
 /// What in an earlier result a run did not write (a user's notes, a notebook…), by path
 /// relative to it.
@@ -149,7 +159,7 @@ fn foreign_files(target: &Path) -> Result<Vec<String>> {
                     foreign.push(format!("charts/{n}"));
                 }
             }
-        } else if !RESULT_FILES.contains(&name.as_str()) || is_dir {
+        } else if !result_file(&name) || is_dir {
             foreign.push(name);
         }
     }

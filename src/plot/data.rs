@@ -1,8 +1,9 @@
 //! The inputs of every chart and of the report, read back from a run's output directory.
 //!
 //! Charts read only these files — `manifest.json` (or the same manifest in memory during a
-//! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `injects.csv`, `policies.csv` and
-//! `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run` drew.
+//! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `allies.csv`, `injects.csv`,
+//! `policies.csv` and `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run`
+//! drew.
 //! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
 //! is read back as the CSV text it was made from.
 //! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
@@ -20,7 +21,9 @@ use anyhow::{Context, Result, bail};
 
 use super::scale::histogram_bins;
 use super::tables::{self, Frame};
-pub use super::tables::{ComparisonRow, InjectRow, Kind, PolicyRow, SeriesRow, SummaryRow};
+pub use super::tables::{
+    AllyRow, ComparisonRow, InjectRow, Kind, PolicyRow, SeriesRow, SummaryRow,
+};
 use crate::output::manifest::Manifest;
 
 /// A policy option as `policies.csv` describes it.
@@ -132,6 +135,8 @@ pub struct RunData {
     /// Turns in the time series (0 when there is none).
     pub turns: usize,
     pub comparison: Vec<ComparisonRow>,
+    /// `allies.csv` (empty when the run has no per-ally outcomes).
+    pub allies: Vec<AllyRow>,
     pub injects: Vec<InjectRow>,
     pub policies: Vec<PolicyRow>,
     /// `None` when `trials.csv` is absent.
@@ -241,6 +246,7 @@ impl RunData {
         let cpath = dir.join("comparison.csv");
         let comparison: Vec<ComparisonRow> =
             tables::read(&cpath, true, &|r| frame.comparison(r, &names))?;
+        let allies: Vec<AllyRow> = tables::read(&dir.join("allies.csv"), true, &|r| frame.ally(r))?;
         let injects: Vec<InjectRow> =
             tables::read(&dir.join("injects.csv"), true, &|r| frame.inject(r))?;
         let policies: Vec<PolicyRow> =
@@ -267,6 +273,7 @@ impl RunData {
             series,
             turns,
             comparison,
+            allies,
             injects,
             policies,
             digest: None,
@@ -342,7 +349,7 @@ impl RunData {
     }
 
     /// The members of the family `prefix`, in summary order: (outcome, member), e.g.
-    /// (`channel.Hungary`, `Hungary`).
+    /// (`channel_ever.Hungary`, `Hungary`).
     pub fn members(&self, prefix: &str) -> Vec<(String, String)> {
         self.outcomes
             .iter()
@@ -351,6 +358,35 @@ impl RunData {
                 Some((n.clone(), member.to_string()))
             })
             .collect()
+    }
+
+    /// The per-ally metrics of `allies.csv`, in file order.
+    pub fn ally_metrics(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.allies {
+            if !out.contains(&r.metric) {
+                out.push(r.metric.clone());
+            }
+        }
+        out
+    }
+
+    /// The allies of `allies.csv`, in file order.
+    pub fn ally_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.allies {
+            if !out.contains(&r.ally) {
+                out.push(r.ally.clone());
+            }
+        }
+        out
+    }
+
+    /// The row of `allies.csv` for (option, ally, metric).
+    pub fn ally(&self, option: &str, ally: &str, metric: &str) -> Option<&AllyRow> {
+        self.allies
+            .iter()
+            .find(|r| r.option == option && r.ally == ally && r.metric == metric)
     }
 
     /// The smallest and largest value of an outcome over every option (from the summary).

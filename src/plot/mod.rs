@@ -24,8 +24,9 @@
 //! 5. `timeline`: turns as dates, the time axis, scripted injects on it.
 //! 6. `chart`: the [`Chart`] trait and the frame around every chart; `exploration`: an
 //!    exploration's data, its chart trait and the ranked panel of bars.
-//! 7. The kinds of chart: `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`, `prob`,
-//!    `timing` for a run, `discovery`, `robust`, `sens` for an exploration; none uses another.
+//! 7. The kinds of chart: `allies`, `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`,
+//!    `prob`, `timing` for a run, `discovery`, `robust`, `sens` for an exploration; none uses
+//!    another.
 //! 8. `explore`: the driver of an exploration's charts.
 //! 9. This driver, which chooses, draws and writes a run's charts; the report (`report.rs`)
 //!    sits above it.
@@ -47,6 +48,7 @@ pub mod tables;
 pub mod text;
 pub mod timeline;
 
+mod allies;
 mod boxes;
 mod diff;
 mod discovery;
@@ -168,12 +170,23 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
             }));
         }
     }
+    // When the run has the allies chart's metrics, its real per-ally families are shown there
+    // (the rest are in allies.csv); a yes/no family keeps its heatmap, and a model without
+    // those metrics (e.g. a bargaining model's `win_prob`) keeps a chart per family.
+    let ally_metrics = data.ally_metrics();
+    let allies_chart = allies::PANELS
+        .iter()
+        .any(|m| ally_metrics.iter().any(|a| a == m));
+    let in_allies = |p: &str| allies_chart && ally_metrics.iter().any(|m| m == p);
     for (prefix, kind) in data.families() {
         if kind == Kind::Binary {
             charts.push(Box::new(heatmap::Heatmap { prefix }));
-        } else {
+        } else if !in_allies(&prefix) {
             charts.push(Box::new(family::Family { prefix }));
         }
+    }
+    if allies_chart {
+        charts.push(Box::new(allies::Allies));
     }
     charts
 }
@@ -387,6 +400,7 @@ mod tests {
         &["timeline"],
         &["chart", "exploration"],
         &[
+            "allies",
             "boxes",
             "diff",
             "dist",

@@ -98,6 +98,24 @@ pub struct ComparisonRow {
     pub diff_hi95: Option<f64>,
 }
 
+/// A row of `allies.csv`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AllyRow {
+    pub option: String,
+    pub ally: String,
+    pub metric: String,
+    pub kind: String,
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub p5: Option<f64>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub prob: Option<f64>,
+    pub prob_lo95: Option<f64>,
+    pub prob_hi95: Option<f64>,
+}
+
 /// A row of `injects.csv`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct InjectRow {
@@ -376,6 +394,38 @@ impl Frame<'_> {
     }
 
     /// A row of `injects.csv`.
+    pub fn ally(&self, r: &AllyRow) -> Result<(), String> {
+        self.option("option", &r.option)?;
+        if Kind::parse(&r.kind).is_none() {
+            return Err(format!(
+                "column kind: `{}` is not a kind; allowed: real, count, binary, turn",
+                crate::kernel::text::shown(&r.kind)
+            ));
+        }
+        self.count(r.n)?;
+        for (c, x) in [
+            ("mean", r.mean),
+            ("sd", r.sd),
+            ("p5", r.p5),
+            ("p50", r.p50),
+            ("p95", r.p95),
+        ] {
+            number(c, x)?;
+        }
+        if r.sd.is_some_and(|v| v < 0.0) {
+            return Err("column sd: a spread cannot be negative".into());
+        }
+        for (c, x) in [
+            ("prob", r.prob),
+            ("prob_lo95", r.prob_lo95),
+            ("prob_hi95", r.prob_hi95),
+        ] {
+            probability(c, x)?;
+        }
+        ordered(&[("p5", r.p5), ("p50", r.p50), ("p95", r.p95)])?;
+        ordered(&[("prob_lo95", r.prob_lo95), ("prob_hi95", r.prob_hi95)])
+    }
+
     pub fn inject(&self, r: &InjectRow) -> Result<(), String> {
         self.turn(r.turn)?;
         if !r.date.is_empty() {

@@ -3,7 +3,8 @@
 //! The pipeline is: build the simulation from the scenario → run the engine over the run's
 //! blocks (all of them, or a shard's), folding each finished block in block order into the
 //! statistics and appending its rows to the checkpoint → write the summary, time-series and
-//! comparison tables, the injects and the options → draw the charts and `report.html` from
+//! comparison tables, the per-ally table (when the model reports per-actor outcomes), the
+//! injects and the options → draw the charts and `report.html` from
 //! those files → write the manifest last → move the directory into place and drop the
 //! checkpoint. Any failure or interruption before the last step leaves no complete-looking
 //! result, but keeps the checkpoint, so `--resume` continues where the run stopped.
@@ -218,7 +219,7 @@ pub(crate) fn manifest_for(
             wall_seconds: wall,
             trials_per_second: trials as f64 / wall.max(1e-9),
             quantile_accuracy: format!(
-                "real outcomes: range/{}; time series: range/{}; counts and turns: exact",
+                "real outcomes: range/{}; per-actor real outcomes and time series: range/{}; counts and turns: exact",
                 2 * crate::stats::sketch::BINS,
                 2 * crate::stats::SERIES_BINS
             ),

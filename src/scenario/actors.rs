@@ -153,6 +153,32 @@ fn build(
         fields: fields.iter().map(|f| f.name).collect(),
         values: vec![Vec::new(); fields.len()],
     };
+    // A required field no row gives at all is one problem (a missing column), reported at the
+    // first row, not one per row.
+    let absent: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required && !rows.is_empty())
+        .filter(|f| {
+            !rows
+                .iter()
+                .any(|(_, cells)| cells.iter().any(|(c, _)| c == f.name))
+        })
+        .map(|f| f.name)
+        .collect();
+    for f in fields.iter().filter(|f| absent.contains(&f.name)) {
+        let (file, l, p) = place(0, f.name);
+        issues.add_at(
+            file,
+            l,
+            p,
+            format!(
+                "missing column `{}`, required for every actor ({}); allowed: {}",
+                f.name,
+                f.meaning,
+                f.kind.allowed()
+            ),
+        );
+    }
     // An unknown column is reported once, at the first row that has it.
     let mut unknown: Vec<String> = Vec::new();
     for (r, (name, cells)) in rows.into_iter().enumerate() {
@@ -214,8 +240,9 @@ fn build(
                     }
                 },
             };
-            // A cell already reported as bad is not reported again as missing.
-            if cell == Cell::Missing && field.required && !bad {
+            // A cell already reported as bad (or a column reported missing) is not reported
+            // again as missing.
+            if cell == Cell::Missing && field.required && !bad && !absent.contains(&field.name) {
                 let (f, l, p) = place(r, field.name);
                 issues.add_at(
                     f,

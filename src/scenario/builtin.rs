@@ -27,6 +27,22 @@ pub static FILES: &[(&str, &str)] = &[
         include_str!("../../scenarios/data/events-2014-2022.csv"),
     ),
     (
+        "data/events-2022-2024.csv",
+        include_str!("../../scenarios/data/events-2022-2024.csv"),
+    ),
+    (
+        "data/record-2022-2024.csv",
+        include_str!("../../scenarios/data/record-2022-2024.csv"),
+    ),
+    (
+        "data/defence-2014-2024.csv",
+        include_str!("../../scenarios/data/defence-2014-2024.csv"),
+    ),
+    (
+        "data/leader-meetings-2022-2024.csv",
+        include_str!("../../scenarios/data/leader-meetings-2022-2024.csv"),
+    ),
+    (
         "reference/hk-0.15.toml",
         include_str!("../../scenarios/reference/hk-0.15.toml"),
     ),

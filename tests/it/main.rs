@@ -14,6 +14,7 @@ mod explore;
 mod fuzz;
 mod game;
 mod golden;
+mod history;
 mod invariants;
 mod layers;
 mod plot;

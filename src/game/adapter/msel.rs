@@ -44,7 +44,11 @@ impl World {
                 fields.push(("stance".into(), crate::kernel::fmt::fmt_f64(e.stance)));
             }
             EventKind::DialogueRestored => {}
-            EventKind::Aggression
+            EventKind::GovernmentChange => {
+                fields.push(("offset".into(), crate::kernel::fmt::fmt_f64(e.offset)))
+            }
+            EventKind::Intimidation
+            | EventKind::Aggression
             | EventKind::Attack
             | EventKind::Hybrid
             | EventKind::DialogueCut
@@ -147,6 +151,7 @@ impl World {
             label_on_agenda: true,
             threat: 0.0,
             stance: 0.0,
+            offset: 0.0,
         };
         for (k, v) in &spec.fields {
             let Some(f) = kind.fields.iter().find(|f| f.name == k) else {
@@ -185,13 +190,20 @@ impl World {
                     match k.as_str() {
                         "severity" => ev.severity = x,
                         "threat" => ev.threat = x,
+                        "offset" => ev.offset = x,
                         _ => ev.stance = x,
                     }
                 }
             }
         }
-        if ev.kind == EventKind::Attack && ev.target.is_none() {
-            return Err("an `attack` inject needs `target=ALLY`".into());
+        for f in kind.fields.iter().filter(|f| f.required) {
+            if !spec.fields.iter().any(|(k, _)| k == f.name) {
+                let what = if f.name == "target" { "ALLY" } else { "…" };
+                return Err(format!(
+                    "an `{}` inject needs `{}={what}`",
+                    kind.name, f.name
+                ));
+            }
         }
         self.events.push(ev);
         self.active.push(true);
