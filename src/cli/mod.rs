@@ -12,6 +12,7 @@ mod init;
 mod merge;
 mod plot;
 mod run;
+mod signals;
 mod slurm;
 mod trace;
 mod validate;

@@ -1,8 +1,7 @@
 //! `cohesion run`: arguments → validated [`RunConfig`] → [`cohesion::run::execute`] → report.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
 use cohesion::engine::Precision;
@@ -157,15 +156,6 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
     })
 }
 
-/// Raises `cancel` on Ctrl-C, SIGTERM or SIGHUP: the run stops between blocks, removes its
-/// partial output and keeps its checkpoint.
-pub(crate) fn cancel_on_signals() -> Arc<AtomicBool> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let c = cancel.clone();
-    ctrlc::set_handler(move || c.store(true, Ordering::SeqCst)).ok();
-    cancel
-}
-
 /// A progress bar on a terminal, else nothing.
 pub(crate) fn progress_bar(quiet: bool, len: u64) -> Option<indicatif::ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {
@@ -212,6 +202,8 @@ pub(crate) fn print_extras(r: &RunReport) {
 }
 
 pub fn run(a: RunArgs) -> Result<i32> {
+    // Before anything else, so that a signal at any moment stops the run the same way.
+    let cancel = super::signals::cancel_on_signals();
     let cfg = configure(&a)?;
     if cfg.seed_generated && !a.quiet {
         eprintln!(
@@ -219,7 +211,6 @@ pub fn run(a: RunArgs) -> Result<i32> {
             cfg.seed, cfg.seed
         );
     }
-    let cancel = cancel_on_signals();
     let len = match cfg.shard {
         Some(s) => {
             let r = s.range(cfg.trials.div_ceil(cfg.block_size));
@@ -233,16 +224,16 @@ pub fn run(a: RunArgs) -> Result<i32> {
             b.set_position(done.min(len));
         }
     };
-    let result = execute(&cfg, &progress, &cancel);
+    let result = execute(&cfg, &progress, cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if cancel.load(Ordering::SeqCst) {
-        match &result {
-            Err(e) => eprintln!("{e:#}"),
-            Ok(_) => eprintln!("interrupted"),
+    // A signal that came after the result was in place does not undo it.
+    if cancel.load(Ordering::SeqCst) && result.is_err() {
+        if let Err(e) = &result {
+            eprintln!("{e:#} ({})", super::signals::name());
         }
-        return Ok(130);
+        return Ok(super::signals::exit_code());
     }
     let report = result?;
     if report.resume_found_nothing {

@@ -23,5 +23,6 @@ mod reference_models;
 mod safe_output;
 mod scale;
 mod session_log;
+mod signals;
 mod slurm;
 mod validate;
