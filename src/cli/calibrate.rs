@@ -2,10 +2,9 @@
 //! [`cohesion::calibrate::execute`] → report.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use cohesion::calibrate::{CalibrateConfig, Overrides, configure_targets, execute};
 use cohesion::engine::calibration::weighted_mean_sd;
 
@@ -20,11 +19,14 @@ fn configure(a: &CalibrateArgs) -> Result<CalibrateConfig> {
         trials_per_simulation: a.trials_per_simulation,
     };
     let targets = configure_targets(&scenario, &a.targets, &overrides)?;
-    if a.block_size == Some(0) {
-        bail!("--block-size must be at least 1");
-    }
+    let block_size = super::within(
+        "--block-size",
+        a.block_size,
+        &cohesion::scenario::keys::BLOCK_SIZE,
+    )?;
+    let seed = super::within("--seed", a.seed, &cohesion::scenario::keys::SEED)?;
     let threads = super::threads(a.threads)?;
-    let (seed, seed_generated) = match a.seed.or(targets.seed).or(scenario.run.seed) {
+    let (seed, seed_generated) = match seed.or(targets.seed).or(scenario.run.seed) {
         Some(s) => (s, false),
         None => (cohesion::kernel::time::fresh_seed(), true),
     };
@@ -33,8 +35,7 @@ fn configure(a: &CalibrateArgs) -> Result<CalibrateConfig> {
         .clone()
         .unwrap_or_else(|| format!("output/{}-calibration-{seed}", scenario.name).into());
     // About a thousand trials per block keeps every worker busy without long waves.
-    let block_size = a
-        .block_size
+    let block_size = block_size
         .unwrap_or_else(|| (1024 / targets.trials_per_simulation).clamp(1, 256));
     Ok(CalibrateConfig {
         scenario,
@@ -58,11 +59,7 @@ pub fn calibrate(a: CalibrateArgs) -> Result<i32> {
             cfg.seed, cfg.seed
         );
     }
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let c = cancel.clone();
-        ctrlc::set_handler(move || c.store(true, Ordering::SeqCst)).ok();
-    }
+    let cancel = super::signals::cancel_on_signals();
     let t = &cfg.targets;
     let total = t.simulations * t.generations as u64;
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
@@ -82,13 +79,13 @@ pub fn calibrate(a: CalibrateArgs) -> Result<i32> {
             b.set_position(done);
         }
     };
-    let result = execute(&cfg, &progress, &cancel);
+    let result = execute(&cfg, &progress, cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if cancel.load(Ordering::SeqCst) {
         eprintln!("interrupted: no result was written");
-        return Ok(130);
+        return Ok(super::signals::exit_code());
     }
     let report = result?;
     if !a.quiet {

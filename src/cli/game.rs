@@ -19,6 +19,10 @@ pub struct GameArgs {
     /// Continue the session in DIR after the process ended.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// With --resume: drop an entry that a crash left torn at the end of the log (the repair
+    /// is recorded in the log).
+    #[arg(long, requires = "resume")]
+    pub repair: bool,
     /// Start a what-if branch of the session in DIR (needs --from-turn and --session).
     #[arg(long, value_name = "DIR")]
     pub branch: Option<PathBuf>,
@@ -39,7 +43,7 @@ pub struct GameArgs {
 pub fn game(a: GameArgs) -> Result<i32> {
     let opts = game::Options {
         scenario: a.scenario,
-        seed: a.seed,
+        seed: super::within("--seed", a.seed, &cohesion::scenario::keys::SEED)?,
         session: a.session,
         resume: a.resume,
         branch: a.branch,
@@ -47,6 +51,7 @@ pub fn game(a: GameArgs) -> Result<i32> {
         red: a.red,
         mode: a.mode,
         threads: super::threads(a.threads)?,
+        repair: a.repair,
     };
     let stdin = std::io::stdin();
     let mut input = stdin.lock();

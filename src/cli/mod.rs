@@ -13,6 +13,7 @@ mod init;
 mod merge;
 mod plot;
 mod run;
+mod signals;
 mod slurm;
 mod trace;
 mod validate;
@@ -325,7 +326,11 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages may quote what a user wrote: no control sequence reaches the terminal.
+            eprintln!(
+                "error: {}",
+                cohesion::kernel::text::terminal_safe(&format!("{e:#}"))
+            );
             1
         }
     }
@@ -339,6 +344,24 @@ pub(crate) fn load_scenario(arg: Option<&str>) -> anyhow::Result<cohesion::scena
     let origin = scenario::resolve(name).map_err(|e| anyhow::anyhow!(e))?;
     cohesion::model::load_scenario(origin)
         .map_err(|issues| anyhow::anyhow!("invalid scenario `{name}`: {issues}"))
+}
+
+/// A whole-number argument that overrides a scenario key, checked against that key's
+/// declared range: the command line allows exactly what a scenario file allows.
+pub(crate) fn within(
+    flag: &str,
+    value: Option<u64>,
+    key: &cohesion::scenario::keys::KeySpec,
+) -> anyhow::Result<Option<u64>> {
+    let (min, max) = key.whole_range();
+    match value {
+        Some(v) if !(min..=max).contains(&v) => anyhow::bail!(
+            "{flag} {v}: allowed: {} (as `{}` in a scenario file)",
+            key.allowed(),
+            key.path()
+        ),
+        v => Ok(v),
+    }
 }
 
 /// The `--threads` argument: the number given (1 to the engine's maximum), or every core.

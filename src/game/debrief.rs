@@ -164,6 +164,11 @@ fn entry_line(e: &Entry) -> Option<String> {
         Body::Branch { parent, from_turn } => {
             format!("What-if branch of `{parent}` from the end of turn {from_turn}")
         }
+        Body::Repair { line, bytes, .. } => {
+            format!(
+                "Log repaired: an uncommitted entry of {bytes} bytes torn at line {line} by a crash was dropped"
+            )
+        }
         _ => return None,
     })
 }

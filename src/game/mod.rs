@@ -9,9 +9,10 @@
 //! be resumed after a crash, replayed and checked, branched from any turn, and debriefed.
 //!
 //! Modules: [`adapter`] (the only one that knows the alliance model's internals), [`session`]
-//! (directory, manifest, log), [`prompt`] (commands), [`play`] (the state machine),
-//! [`msel`] (White's MSEL edits), [`adjudication`] (modes, overrides, closing a turn),
-//! [`forecast`] (summaries, comparisons, fan charts), [`board`], [`replay`], [`debrief`].
+//! (directory, manifest, log), [`seal`] (what protects the log's last entry), [`prompt`]
+//! (commands), [`play`] (the state machine), [`msel`] (White's MSEL edits), [`adjudication`]
+//! (modes, overrides, closing a turn), [`forecast`] (summaries, comparisons, fan charts),
+//! [`board`], [`replay`], [`debrief`].
 
 pub mod adapter;
 pub mod adjudication;
@@ -22,6 +23,7 @@ pub mod msel;
 pub mod play;
 pub mod prompt;
 pub mod replay;
+pub mod seal;
 pub mod session;
 
 use std::io::{BufRead, Write};
@@ -48,6 +50,9 @@ pub struct Options {
     pub mode: Option<String>,
     /// Worker threads for forecasts and comparisons (results do not depend on it).
     pub threads: usize,
+    /// With `resume`: drop an uncommitted entry that a crash left torn at the end of the log
+    /// (and log the repair).
+    pub repair: bool,
 }
 
 /// Starts (new, resumed or branched) and plays a session from `input`, printing to `out`.
@@ -64,19 +69,66 @@ pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Re
             dir.display()
         );
     }
-    if let Some(t) = &r.torn {
+    let torn = match (&r.tail, &r.torn) {
+        (seal::Tail::Torn { line, bytes }, Some(text)) => {
+            if !opts.repair {
+                bail!(
+                    "{} line {line} is a torn entry ({bytes} bytes) that a crash or a kill left unfinished: it was never committed; `cohesion game --resume {} --repair` drops it and records the repair in the log",
+                    sd.log().display(),
+                    dir.display()
+                );
+            }
+            Some(Body::Repair {
+                line: *line,
+                bytes: *bytes,
+                blake3: session::line_hash(text),
+            })
+        }
+        _ => None,
+    };
+    if opts.repair && torn.is_none() {
         writeln!(
             out,
-            "note: dropped an uncommitted entry cut off by the last stop ({} bytes)",
-            t.len()
+            "note: --repair: the log has no torn entry; nothing to repair"
         )?;
     }
+    if let seal::Tail::Unsealed { line } = r.tail {
+        writeln!(
+            out,
+            "note: log line {line} was written but not sealed when the session stopped; it replays, and is sealed now"
+        )?;
+    }
+    let upgrade = !r.sealed || r.manifest.format != session::FORMAT;
     let mut game = r.game;
     write_atomic(&sd.transcript(), r.transcript.as_bytes())?;
     let mut transcript = std::fs::OpenOptions::new()
         .append(true)
         .open(sd.transcript())?;
+    // Cuts what follows the replayed entries and seals the log.
     let mut log = Log::open(&sd, &r.lines)?;
+    if upgrade {
+        let mut m = r.manifest.clone();
+        m.format = session::FORMAT.into();
+        write_atomic(
+            &sd.manifest(),
+            (serde_json::to_string_pretty(&m)? + "\n").as_bytes(),
+        )?;
+        writeln!(
+            out,
+            "note: the session was in format {}; its log is sealed now ({})",
+            r.manifest.format,
+            session::FORMAT
+        )?;
+    }
+    if let Some(body) = torn {
+        let turn = game.turn();
+        let (done, text) = game.execute(body).map_err(anyhow::Error::msg)?;
+        let (_, line) = log.entry_line(turn, play::cell_of(&done), done)?;
+        log.append(&line)?;
+        transcript.write_all(text.as_bytes())?;
+        transcript.flush()?;
+        out.write_all(text.as_bytes())?;
+    }
     write_atomic(&sd.board(), board::render(&game).as_bytes())?;
     if fresh {
         out.write_all(r.transcript.as_bytes())?;
@@ -179,6 +231,9 @@ fn prompt_text(g: &Game) -> String {
 /// Creates the session directory (new or branch) or checks it (resume); returns it and
 /// whether it is fresh.
 fn open(opts: &Options, out: &mut dyn Write) -> Result<(PathBuf, bool)> {
+    if opts.repair && opts.resume.is_none() {
+        bail!("--repair goes with --resume DIR: it repairs the log of a session being resumed");
+    }
     if let Some(dir) = &opts.resume {
         if opts.branch.is_some() || opts.scenario.is_some() || opts.seed.is_some() {
             bail!(

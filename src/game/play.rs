@@ -366,6 +366,23 @@ impl Game {
                 );
                 Ok((Body::Branch { parent, from_turn }, text))
             }
+            Body::Repair {
+                line,
+                bytes,
+                blake3,
+            } => {
+                let text = format!(
+                    "Log repaired: an uncommitted entry ({bytes} bytes, BLAKE3 {blake3}) that a crash left torn at log line {line} was dropped.\n"
+                );
+                Ok((
+                    Body::Repair {
+                        line,
+                        bytes,
+                        blake3,
+                    },
+                    text,
+                ))
+            }
         }
     }
 

@@ -20,6 +20,10 @@ use super::session::{Body, MoveRec};
 /// Continuations a forecast runs unless `n=` says otherwise.
 pub const DEFAULT_N: usize = 1000;
 
+/// The longest line the prompt reads, in bytes: longer input is skipped up to its end of
+/// line, unread and unechoed, with a message (a command with its rationale fits many times).
+pub const MAX_LINE_BYTES: usize = 8192;
+
 /// What one read from the input gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
@@ -32,8 +36,17 @@ pub enum Input {
 /// Reads one line (without its line ending).
 pub fn read_line<R: BufRead>(r: &mut R) -> Input {
     let mut buf = Vec::new();
-    match r.read_until(b'\n', &mut buf) {
+    // At most one byte more than allowed, so that an overlong line is seen as such.
+    match std::io::Read::take(&mut *r, MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf) {
         Ok(0) => Input::Eof,
+        Ok(_) if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') => {
+            // Skip the rest of the line without holding it.
+            let skipped = skip_line(r);
+            Input::Garbled(format!(
+                "the line is longer than {MAX_LINE_BYTES} bytes ({} or more); allowed: at most {MAX_LINE_BYTES} bytes per line",
+                buf.len() as u64 + skipped
+            ))
+        }
         Ok(_) => {
             while buf.last() == Some(&b'\n') || buf.last() == Some(&b'\r') {
                 buf.pop();
@@ -44,6 +57,25 @@ pub fn read_line<R: BufRead>(r: &mut R) -> Input {
             }
         }
         Err(e) => Input::Garbled(format!("cannot read the line: {e}")),
+    }
+}
+
+/// Consumes input up to and including the next newline (or the end); returns the bytes skipped.
+fn skip_line<R: BufRead>(r: &mut R) -> u64 {
+    let mut skipped = 0u64;
+    loop {
+        let (used, done) = match r.fill_buf() {
+            Ok([]) | Err(_) => return skipped,
+            Ok(b) => match b.iter().position(|&c| c == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (b.len(), false),
+            },
+        };
+        r.consume(used);
+        skipped += used as u64;
+        if done {
+            return skipped;
+        }
     }
 }
 
@@ -562,5 +594,27 @@ mod tests {
         assert_eq!(read_line(&mut r), Input::Line("status".into()));
         assert!(matches!(read_line(&mut r), Input::Garbled(_)));
         assert_eq!(read_line(&mut r), Input::Eof);
+    }
+
+    #[test]
+    fn an_overlong_prompt_line_is_skipped_without_being_held_or_echoed() {
+        let mut input = vec![b'x'; 3 * MAX_LINE_BYTES];
+        input.extend_from_slice(b"\nstatus\n");
+        let mut r = std::io::BufReader::with_capacity(64, std::io::Cursor::new(input));
+        match read_line(&mut r) {
+            Input::Garbled(m) => {
+                assert!(
+                    m.contains(&MAX_LINE_BYTES.to_string()) && m.len() < 200,
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(read_line(&mut r), Input::Line("status".into()));
+        // A line of exactly the limit is read.
+        let mut ok = vec![b'y'; MAX_LINE_BYTES];
+        ok.push(b'\n');
+        let mut r = std::io::Cursor::new(ok);
+        assert!(matches!(read_line(&mut r), Input::Line(l) if l.len() == MAX_LINE_BYTES));
     }
 }

@@ -11,7 +11,7 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec::int(
         "agents",
         2,
-        100_000,
+        crate::scenario::keys::MAX_AGENTS,
         1000,
         "number of agents N; initial opinions uniform on [0, 1]",
     ),

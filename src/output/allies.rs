@@ -68,7 +68,13 @@ pub fn rows(acc: &Accumulators, allies: &[String]) -> Vec<Vec<String>> {
                     m.n.to_string(),
                 ];
                 if m.n > 0 {
-                    row.extend([fmt_f64(m.mean), fmt_f64(m.sd()), q(0.05), q(0.5), q(0.95)]);
+                    // The spread of a single value is unknown: blank, as in summary.csv.
+                    let sd = if m.n > 1 {
+                        fmt_f64(m.sd())
+                    } else {
+                        String::new()
+                    };
+                    row.extend([fmt_f64(m.mean), sd, q(0.05), q(0.5), q(0.95)]);
                 } else {
                     row.extend(std::iter::repeat_n(String::new(), 5));
                 }

@@ -14,7 +14,8 @@
 //!
 //! 1. `style` (sizes, colours, fonts), `text` (glyph metrics), `scale` (linear maps, round
 //!    steps, histogram bins), `numbers` (numbers as people read them), `labels` (names and
-//!    units of outcomes), `layout` (grids of panels): no plot dependency.
+//!    units of outcomes), `layout` (grids of panels), `tables` (a run's tables read back,
+//!    every row checked): no plot dependency.
 //! 2. `backend` (SVG or bitmap behind one type, text through `text`); `data` (the run's
 //!    files read back, binned on `scale`'s round steps); `files` (formats, options, the charts
 //!    drawn, whole-file writes).
@@ -44,6 +45,7 @@ pub mod legend;
 pub mod numbers;
 pub mod scale;
 pub mod style;
+pub mod tables;
 pub mod text;
 pub mod timeline;
 
@@ -253,6 +255,7 @@ pub fn render_png(chart: &dyn Chart, data: &RunData, st: Style) -> Result<Vec<u8
 /// SVG text for the report (which always holds every chart), selected or not; the caller
 /// writes the report from the returned charts.
 pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<Drawn>> {
+    opts.style.check().map_err(anyhow::Error::msg)?;
     let charts = select(data);
     if let Some(list) = &opts.only {
         for s in list {
@@ -342,6 +345,53 @@ pub fn write_calibration(dir: &Path, st: Style) -> Result<Vec<PathBuf>> {
     Ok(vec![a, b])
 }
 
+/// Whether a file name in `charts/` is one this module writes (`fan-cohesion.svg`,
+/// `boxes.png`…): only such files are ever removed as stale.
+fn is_chart_file(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".svg")
+        .or_else(|| name.strip_suffix(".png"))
+    else {
+        return false;
+    };
+    [
+        "boxes",
+        "differences",
+        "probabilities",
+        "timing",
+        "channels",
+        "allies",
+    ]
+    .contains(&stem)
+        || ["dist-", "family-", "fan-", "heatmap-"]
+            .iter()
+            .any(|p| stem.strip_prefix(p).is_some_and(|r| !r.is_empty()))
+}
+
+/// Removes the chart files of `root/charts/` that this run no longer gets (a chart of a
+/// table that is gone, such as a fan chart once `timeseries.csv` was removed), so that no
+/// stale chart stands beside the redrawn ones; returns the files removed. Files a user put
+/// there under other names are left alone.
+pub fn remove_stale_charts(data: &RunData, root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join("charts");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<String> = select(data).iter().map(|c| c.id()).collect();
+    let mut removed = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        if is_chart_file(&name) && !ids.iter().any(|i| i == stem) {
+            std::fs::remove_file(e.path())
+                .with_context(|| format!("cannot remove stale chart {}", e.path().display()))?;
+            removed.push(e.path());
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
 /// The charts a run gets, as (id, title, caption), without drawing them.
 pub fn list(data: &RunData) -> Vec<(String, String, String)> {
     select(data)
@@ -355,6 +405,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_chart_file_names_count_as_charts() {
+        for n in [
+            "fan-cohesion.svg",
+            "boxes.png",
+            "dist-x.png",
+            "channels.svg",
+        ] {
+            assert!(is_chart_file(n), "{n}");
+        }
+        for n in [
+            "notes.txt",
+            "fan-.svg",
+            "my-boxes.svg",
+            "fan-cohesion.pdf",
+            "report.html",
+        ] {
+            assert!(!is_chart_file(n), "{n}");
+        }
+    }
+
+    #[test]
     fn chart_choice_by_id_or_kind() {
         let only = Some(vec!["fan".to_string(), "boxes".to_string()]);
         assert!(picked("fan-cohesion", &only));
@@ -366,7 +437,9 @@ mod tests {
 
     /// The rows of the order in the module documentation, bottom to top (this file on top).
     const ORDER: &[&[&str]] = &[
-        &["style", "text", "scale", "numbers", "labels", "layout"],
+        &[
+            "style", "text", "scale", "numbers", "labels", "layout", "tables",
+        ],
         &["backend", "data", "files"],
         &["canvas"],
         &["axis", "legend"],

@@ -197,6 +197,7 @@ pub(crate) fn manifest_for(
             scenario_description: sc.description.clone(),
             turn_length: sc.turn_length.clone(),
             start: sc.start.clone(),
+            turns: Some(sc.turns),
             scenario_path: id.scenario_path.clone(),
             scenario_blake3: id
                 .files
@@ -382,6 +383,18 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             e => anyhow::Error::from(e).context(kept_note),
         });
     }
+    // From here on a signal still stops the run before the result is in place; the
+    // checkpoint keeps its rows (the result gets a hard link to them, not the file itself).
+    let interrupted = || -> Result<()> {
+        if cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            bail!(
+                "interrupted: no result was written; {} holds the checkpoint: run the same command with --resume to continue",
+                cp_dir.display()
+            );
+        }
+        Ok(())
+    };
+    interrupted()?;
     let rows = cp.finish_rows()?;
     let wall = t0.elapsed().as_secs_f64();
     let mut report = RunReport {
@@ -396,7 +409,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         stopping: None,
     };
     if let Some(s) = cfg.shard {
-        std::fs::rename(&rows, dir.file("rows.csv"))?;
+        checkpoint::link_rows(&rows, &dir.file("rows.csv"))?;
         merge::write_part(
             &dir,
             &merge::PartInfo::new(&id, s, all_blocks, trials_done, started, wall, cfg),
@@ -405,7 +418,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             &kept,
         )?;
     } else {
-        std::fs::rename(&rows, dir.file("trials.csv"))?;
+        checkpoint::link_rows(&rows, &dir.file("trials.csv"))?;
         let stopping = cfg.precision.as_ref().map(|p| Stopping {
             precision: p.spec(),
             trials_limit: cfg.trials,
@@ -450,6 +463,8 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             results::write(&dir, sc, &cfg.policies, &acc, &manifest, cfg.format)?;
         report.stopping = stopping;
     }
+    dir.sync()?;
+    interrupted()?;
     report.out = dir.commit()?;
     std::fs::remove_dir_all(&cp_dir).ok();
     Ok(report)

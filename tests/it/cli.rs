@@ -165,7 +165,7 @@ fn describe_scenario_format_lists_every_section_and_key() {
     }
     for (key, allowed) in [
         ("extends", "relative to this file"),
-        ("turns", "a whole number from 1 to 100000"),
+        ("turns", "a whole number from 1 to 10000"),
         (
             "turn_length",
             "one of day, week, month, quarter, year, step",

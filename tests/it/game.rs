@@ -347,22 +347,45 @@ fn resume_after_a_kill_matches_an_uninterrupted_session() {
     f.write_all(b"{\"seq\":99,\"turn\":2,\"cell\":\"bl")
         .unwrap();
     drop(f);
+    // It is dropped only when asked (`--repair`), and the repair is logged.
+    let (code, out) = run(&["game", "--resume", b.to_str().unwrap()], b"");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("torn") && out.contains("--repair"), "{out}");
     let (code, out) = run(
-        &["game", "--resume", b.to_str().unwrap()],
+        &["game", "--resume", b.to_str().unwrap(), "--repair"],
         &script(&SCRIPT[cut..]),
     );
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("Resumed session") && out.contains("dropped an uncommitted entry"),
+        out.contains("Resumed session") && out.contains("Log repaired"),
         "{out}"
     );
     assert!(out.contains("Blue's move so far this turn"), "{out}");
-    // Same log, byte for byte; same transcript; same final state.
-    assert_eq!(read(&a.join("log.jsonl")), read(&b.join("log.jsonl")));
+    // The same entries but the repair (renumbered and rechained after it), the same
+    // transcript but the repair's line, the same final state.
+    let strip = |dir: &Path| -> Vec<serde_json::Value> {
+        entries(dir)
+            .into_iter()
+            .filter(|e| e["kind"] != "repair")
+            .map(|mut e| {
+                let o = e.as_object_mut().unwrap();
+                o.remove("seq");
+                o.remove("prev");
+                e
+            })
+            .collect()
+    };
+    assert_eq!(strip(&a), strip(&b));
     assert_eq!(
-        read(&a.join("transcript.txt")),
-        read(&b.join("transcript.txt"))
+        entries(&b).iter().filter(|e| e["kind"] == "repair").count(),
+        1
     );
+    let repaired: String = read(&b.join("transcript.txt"))
+        .lines()
+        .filter(|l| !l.starts_with("Log repaired"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(read(&a.join("transcript.txt")), repaired);
     assert_eq!(turn_digests(&a), turn_digests(&b));
     let (code, out) = run(&["replay", b.to_str().unwrap()], b"");
     assert_eq!(code, 0, "{out}");

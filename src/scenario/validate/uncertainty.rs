@@ -6,7 +6,7 @@
 //! spread), then whether its draws fit the parameter (its type and range).
 
 use super::super::access::{
-    check_keys, for_each_entry, get_num, get_str, join, param_value, type_of,
+    check_keys, for_each_entry, get_num, get_str, get_text, join, param_value, type_of,
 };
 use super::super::dist::{self, DistSpec, Distribution, Joint};
 use super::super::issues::Issues;
@@ -126,8 +126,7 @@ fn uncertainty(
         param: pi,
         name,
         dist,
-        description: get_str(t, keys::UNCERTAINTY_DESCRIPTION.name, path, issues)
-            .unwrap_or_default(),
+        description: get_text(t, &keys::UNCERTAINTY_DESCRIPTION, path, issues).unwrap_or_default(),
     })
 }
 
