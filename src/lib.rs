@@ -5,7 +5,9 @@
 //! parallel, driving the model; [`stats`] aggregates the results in bounded memory; and
 //! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
 //! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
-//! `cohesion run`; the binary's `cli` module only parses arguments and reports.
+//! `cohesion run`, [`game`] plays a wargame session turn by turn at a prompt and [`serve`] serves
+//! the same session to the cells' browsers; the binary's `cli` module only parses arguments and
+//! reports.
 
 pub mod engine;
 pub mod game;
@@ -16,6 +18,7 @@ pub mod plot;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod spec;
 pub mod stats;
 

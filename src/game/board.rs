@@ -4,7 +4,7 @@
 //! forecast shown (inline SVG), the last turn's events and the injects due, and reloads itself
 //! every few seconds (`<meta http-equiv="refresh">`). No script, no external file.
 
-use super::forecast::fan_svg;
+use super::forecast::{Axis, Fan, fan_svg};
 use super::play::{Game, Phase};
 use crate::kernel::html::escape as esc;
 
@@ -129,13 +129,20 @@ pub fn render(g: &Game) -> String {
             "Path so far (no forecast shown yet)".into(),
         ),
     };
+    let fans = [Fan {
+        label: "forecast",
+        turns: &turns,
+        bands: &bands,
+    }];
     o.push_str(&fan_svg(
         &title,
         "cohesion",
         &path,
-        &turns,
-        &bands,
-        g.world.horizon(),
+        if turns.is_empty() { &[] } else { &fans },
+        &Axis {
+            last: g.world.horizon(),
+            start_month: g.world.start_month(),
+        },
     ));
     o.push_str("<h2>Last turn</h2>\n");
     match g.closed.last() {

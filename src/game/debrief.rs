@@ -15,7 +15,7 @@ use anyhow::{Result, bail};
 
 use super::adapter::{World, label_name};
 use super::board::STYLE;
-use super::forecast::{ForecastSummary, fan_svg, forecast_seed, summarize};
+use super::forecast::{Axis, Fan, ForecastSummary, fan_svg, forecast_seed, summarize};
 use super::replay;
 use super::session::{Body, Entry, MoveRec, SessionDir, write_atomic};
 use crate::kernel::html::escape as esc;
@@ -245,21 +245,34 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
         ),
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
+    let axis = Axis {
+        last: h,
+        start_month: g.world.start_month(),
+    };
+    fn fan<'a>(turns: &'a [usize], bands: &'a [[f64; 5]]) -> Vec<Fan<'a>> {
+        if turns.is_empty() {
+            Vec::new()
+        } else {
+            vec![Fan {
+                label: "from the start",
+                turns,
+                bands,
+            }]
+        }
+    }
     let svg_c = fan_svg(
         "Cohesion: the session's path against the distribution seen from the start",
         "cohesion",
         &path_c,
-        &st_turns,
-        &st_c,
-        h,
+        &fan(&st_turns, &st_c),
+        &axis,
     );
     let svg_k = fan_svg(
         "Credibility: the session's path against the distribution seen from the start",
         "credibility",
         &path_k,
-        &st_turns,
-        &st_k,
-        h,
+        &fan(&st_turns, &st_k),
+        &axis,
     );
     write_atomic(&dir.join("debrief-cohesion.svg"), svg_c.as_bytes())?;
     write_atomic(&dir.join("debrief-credibility.svg"), svg_k.as_bytes())?;

@@ -53,6 +53,13 @@ pub fn month_index(s: &str) -> Option<i64> {
     (1..=12).contains(&m).then_some(y * 12 + m - 1)
 }
 
+/// Milliseconds since the Unix epoch now (the turn timer; never a random seed).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// A month index as `"YYYY-MM"`.
 pub fn month_text(index: i64) -> String {
     format!(

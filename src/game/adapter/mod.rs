@@ -20,6 +20,7 @@
 //! and re-draws the hidden parameters from that key's uncertainty stream (the cells do not
 //! know them), so asking for a forecast never touches the session's streams.
 
+mod allies;
 mod continuations;
 mod levers;
 mod msel;
@@ -38,6 +39,7 @@ use crate::model::alliance::{
 use crate::model::{NoTrace, Params};
 use crate::scenario::Scenario;
 
+pub use allies::{ALLY_FIELDS, AllyRow, ally_key};
 pub use continuations::{FINAL_BINARY, FINALS, FORECAST_BLOCK, Paths, SERIES, label_name};
 pub use levers::{LEVERS, Move, lever_index, lever_names, lever_spec, parse_lever};
 pub use msel::{InjectSpec, inject_fields, inject_kinds};
@@ -82,6 +84,9 @@ pub struct TurnReport {
     pub sow: Sow,
     /// BLAKE3 of the complete model state after the turn.
     pub digest: String,
+    /// Every ally after the turn (not logged: the log's `sow` and `digest` pin the state).
+    #[serde(skip)]
+    pub allies: Vec<AllyRow>,
 }
 
 /// The session's world: scenario, hidden parameters, the model state, the edited MSEL.
@@ -162,6 +167,14 @@ impl World {
         &self.base.names
     }
 
+    /// The month index of turn 1 when the scenario is dated by month (for chart axes).
+    pub fn start_month(&self) -> Option<i64> {
+        if self.scenario.turn_length != "month" {
+            return None;
+        }
+        crate::kernel::time::month_index(self.scenario.start.as_deref()?)
+    }
+
     /// The calendar month of turn `t` (`YYYY-MM`) when the scenario is dated by month.
     pub fn date(&self, t: usize) -> Option<String> {
         let start = crate::kernel::time::month_index(self.scenario.start.as_deref()?)?;
@@ -206,15 +219,21 @@ impl World {
         }
     }
 
-    /// The index of the ally called `name` (case-insensitive).
+    /// The index of the ally called `name` (any case; `_` may stand for a space:
+    /// `Czech_Republic`).
     pub fn ally(&self, name: &str) -> Result<usize, String> {
+        let key = allies::ally_key(name);
         self.base
             .names
             .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))
+            .position(|n| allies::ally_key(n) == key)
             .ok_or_else(|| {
                 format!(
-                    "no ally `{name}`; allowed: one of {}",
+                    "no ally `{name}`{}; allowed: one of {} (a name with spaces: quoted, \"Czech Republic\", or with underscores, Czech_Republic)",
+                    crate::kernel::suggest::did_you_mean(
+                        name,
+                        self.base.names.iter().map(String::as_str)
+                    ),
                     self.base.names.join(", ")
                 )
             })
@@ -264,6 +283,7 @@ impl World {
             draws: words(&streams),
             sow: self.sow(),
             digest: self.digest(),
+            allies: self.ally_rows(),
         })
     }
 
@@ -290,6 +310,34 @@ impl World {
             levers: self.levers.clone(),
         }
     }
+}
+
+/// An event's detail with a forced outcome said as who set it: the model writes
+/// "forced, not drawn" where it would give the probability it drew at; `marks` name who set
+/// each outcome (`Red`, `White`).
+pub fn label_forced(detail: &str, marks: &[(String, &str)]) -> String {
+    const KEYS: [(&str, &str); 6] = [
+        ("disinformation campaign", "disinformation"),
+        ("inducement offer", "inducement"),
+        ("hybrid attack", "hybrid"),
+        ("military intimidation", "intimidation"),
+        ("aggression against", "aggression"),
+        ("ARMED ATTACK", "attack"),
+    ];
+    if !detail.contains(adversary::FORCED) {
+        return detail.to_string();
+    }
+    let who = KEYS
+        .iter()
+        .find(|(p, _)| detail.starts_with(p))
+        .and_then(|(_, k)| marks.iter().rev().find(|(m, _)| m == k))
+        .map(|(_, w)| *w);
+    let said = match who {
+        Some("Red") => "Red's move, not drawn".to_string(),
+        Some(w) => format!("set by {w}, not drawn"),
+        None => adversary::FORCED.to_string(),
+    };
+    detail.replacen(adversary::FORCED, &said, 1)
 }
 
 /// Random words drawn from each stream (each started at word 0 of its (seed, purpose, turn)).
