@@ -164,8 +164,39 @@ fn entry_line(e: &Entry) -> Option<String> {
         Body::Branch { parent, from_turn } => {
             format!("What-if branch of `{parent}` from the end of turn {from_turn}")
         }
+        Body::Message {
+            from,
+            to,
+            text,
+            rfi,
+            reply_to,
+        } => match (rfi, reply_to) {
+            (true, _) => format!("**{}** asks White (request for information #{}): {text}", cap(from), e.seq),
+            (_, Some(q)) => format!("**White** answers request #{q} (to {}): {text}", cap(to)),
+            _ => format!("**{}** to {}: {text}", cap(from), if to == "all" { "all players".to_string() } else { cap(to) }),
+        },
+        Body::Share { by, forecast, with } => format!(
+            "**{}** shares forecast #{forecast} with {}",
+            cap(by),
+            if with == "all" { "all players".to_string() } else { cap(with) }
+        ),
+        Body::Timer { action, seconds, .. } => match action.as_str() {
+            "start" => format!("**White** starts the turn timer ({} min)", seconds.div_ceil(60)),
+            a => format!("**White** {a}s the turn timer"),
+        },
+        Body::Projector { show, colour } => format!(
+            "**White** sets the projector: {} (map by {colour})",
+            show.join(", ")
+        ),
         _ => return None,
     })
+}
+
+fn cap(cell: &str) -> String {
+    let mut c = cell.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn why(r: &str) -> String {

@@ -6,6 +6,7 @@ mod common;
 mod util;
 
 mod alliance;
+mod browser;
 mod cli;
 mod common_random_numbers;
 mod determinism;
@@ -16,4 +17,6 @@ mod layers;
 mod plot;
 mod reference_models;
 mod safe_output;
+mod serve;
+mod served;
 mod validate;

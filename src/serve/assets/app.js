@@ -94,7 +94,11 @@ function value(a, mode) {
 }
 function mapSvg(allies, mode) {
   const S = 64, G = 4;
-  const cols = Math.max(...allies.map((a) => a.col)) + 1, rows = Math.max(...allies.map((a) => a.row)) + 1;
+  // Empty rows and columns of the grid are dropped (a scenario with few allies stays compact).
+  const cs = [...new Set(allies.map((a) => a.col))].sort((a, b) => a - b);
+  const rs = [...new Set(allies.map((a) => a.row))].sort((a, b) => a - b);
+  allies = allies.map((a) => ({ ...a, col: cs.indexOf(a.col), row: rs.indexOf(a.row) }));
+  const cols = cs.length, rows = rs.length;
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${cols * (S + G)} ${rows * (S + G)}`);
@@ -219,7 +223,7 @@ function build() {
     card("last-turn", "Last turn"), card("due", "Injects due this turn"));
   if (ROLE === "blue") right.append(blueForms());
   if (ROLE === "red") right.append(redForms());
-  if (ROLE === "white") right.append(whiteForms());
+  if (ROLE === "white") right.append(...whiteForms());
   right.append(forecastForms(), card("fc", "Forecasts", h("div", { id: "fc-list" })),
     card("messages", "Messages", h("div", { id: "msg-list" }), messageForm()),
     card("command", "Command", commandForm()), card("feed", "Record", h("div", { id: "feed-list", cls: "feed" })));
@@ -268,8 +272,12 @@ function fillBlueForm(v) {
   const why = h("textarea", { id: "move-why", placeholder: "rationale" });
   box.append(h("form", { onsubmit: async (e) => {
     e.preventDefault();
+    // Only the levers that change: the move's label then says what Blue did.
     const levers = {};
-    for (const el of box.querySelectorAll("[name]")) levers[el.name] = el.value;
+    for (const el of box.querySelectorAll("[name]")) {
+      const l = view.levers.find((x) => x.name === el.name);
+      if (!l || String(l.pending ?? l.value) !== String(el.value)) levers[el.name] = el.value;
+    }
     const body = { levers, rationale: why.value };
     if (pol.value) { body.policy = pol.value; for (const k of Object.keys(levers)) delete levers[k]; }
     show($("move-out"), await post("move", body));
