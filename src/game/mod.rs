@@ -30,6 +30,7 @@ pub mod play;
 pub mod prompt;
 pub mod replay;
 pub mod session;
+pub mod texts;
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};

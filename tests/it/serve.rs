@@ -405,82 +405,8 @@ fn a_session_started_in_the_browser_continues_at_the_prompt_and_replays() {
 
 use std::io::Write as _;
 
-/// The load run: `projectors` projector streams and three cells sending commands for
-/// `duration`; returns the command round trips (ms) and checks that every projector stream
-/// got every projector view, in order, without a gap.
-pub fn load_run(projectors: usize, duration: Duration) -> Vec<f64> {
-    let t = tempfile::tempdir().unwrap();
-    let dir = t.path().join("s");
-    let s = start(&dir, &[]);
-    let key = s.key("projector").to_string();
-    let first = s.state("projector")["version"].as_u64().unwrap();
-    let readers: Vec<_> = (0..projectors)
-        .map(|_| {
-            let mut ev = Events::open(&s.addr, "projector", &key).unwrap();
-            std::thread::spawn(move || {
-                let mut ids = Vec::new();
-                while let Some(e) = ev.next(Duration::from_secs(10)) {
-                    ids.push(e.id.unwrap_or(0));
-                    if e.data.contains("load-run-finished") {
-                        break;
-                    }
-                }
-                ids
-            })
-        })
-        .collect();
-    let end = Instant::now() + duration;
-    let cells: Vec<_> = ["white", "blue", "red"]
-        .into_iter()
-        .map(|role| {
-            let addr = s.addr.clone();
-            let k = s.key(role).to_string();
-            std::thread::spawn(move || {
-                let mut times = Vec::new();
-                let mut i = 0u64;
-                while Instant::now() < end {
-                    let line = match (role, i % 3) {
-                        ("white", 0) => format!("msg all -- update {i}"),
-                        ("white", 1) => "status".to_string(),
-                        ("white", _) => format!("msg blue -- note {i}"),
-                        ("blue", 0) => format!("blue posture=0.{} -- load", i % 10),
-                        ("blue", 1) => "allies".to_string(),
-                        ("blue", _) => format!("msg white -- question {i}"),
-                        (_, 0) => "red disinformation -- load".to_string(),
-                        (_, 1) => "ally Estonia".to_string(),
-                        _ => format!("msg all -- red says {i}"),
-                    };
-                    let body = serde_json::json!({ "line": line }).to_string();
-                    let t0 = Instant::now();
-                    let r = super::served::request(
-                        &addr,
-                        "POST",
-                        &format!("/api/{role}/command"),
-                        Some(&k),
-                        body.as_bytes(),
-                    );
-                    times.push(t0.elapsed().as_secs_f64() * 1000.0);
-                    assert_eq!(r.status, 200, "{role}: {line}: {}", r.text());
-                    i += 1;
-                }
-                times
-            })
-        })
-        .collect();
-    let mut times: Vec<f64> = cells.into_iter().flat_map(|c| c.join().unwrap()).collect();
-    s.ok("white", "msg all -- load-run-finished");
-    let last = s.state("projector")["version"].as_u64().unwrap();
-    for r in readers {
-        let ids = r.join().unwrap();
-        let want: Vec<u64> = (first..=last).collect();
-        assert_eq!(ids, want, "a projector stream missed or reordered views");
-    }
-    times.sort_by(f64::total_cmp);
-    times
-}
-
 #[test]
 fn under_load_no_projector_misses_an_event() {
-    let times = load_run(30, Duration::from_secs(5));
+    let times = super::served::load_run(30, Duration::from_secs(5));
     assert!(times.len() > 10);
 }
