@@ -156,15 +156,14 @@ impl rustyline::completion::Completer for Complete {
                 .collect();
             v.extend(game::adapter::ADVERSARY_KEYS.iter().map(|s| s.to_string()));
             v.extend(
-                ["n=", "until=", "by=", "vs", "to=", "with=", "from=", "at=", "none"]
-                    .map(String::from),
+                [
+                    "n=", "until=", "by=", "vs", "to=", "with=", "from=", "at=", "none",
+                ]
+                .map(String::from),
             );
             v
         };
-        let found = words
-            .into_iter()
-            .filter(|w| w.starts_with(word))
-            .collect();
+        let found = words.into_iter().filter(|w| w.starts_with(word)).collect();
         Ok((start, found))
     }
 }

@@ -301,10 +301,7 @@ impl Game {
         let outs = render_outcomes(&report.outcomes, &report.odds, &marks);
         text.push_str(&outs);
         text.push_str(&events_text(&report, 2, &marks));
-        let allies_before = self
-            .closed
-            .last()
-            .map_or(&self.allies_start, |c| &c.allies);
+        let allies_before = self.closed.last().map_or(&self.allies_start, |c| &c.allies);
         text.push_str("  Effects of the turn:\n");
         text.push_str(&deltas_text(
             &sow_before,
@@ -377,7 +374,7 @@ impl Game {
     }
 
     /// Who set which outcome: Red's moves, then White's overrides (a later mark wins).
-    fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
+    pub fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
         let mut m: Vec<(String, &'static str)> = match &self.pending_red {
             Some((moves, _)) => red_forced(moves)
                 .into_iter()

@@ -158,7 +158,7 @@ pub fn render(g: &Game) -> String {
                     "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                     esc(&e.kind),
                     esc(&e.actor),
-                    esc(&e.detail)
+                    esc(&super::adapter::label_forced(&e.detail, &c.marks))
                 ));
             }
             for (k, v, r) in &c.overrides {

@@ -11,10 +11,37 @@ use super::session::Body;
 
 /// Every command at the prompt (for "did you mean" and completion).
 pub const COMMANDS: &[&str] = &[
-    "status", "levers", "policies", "msel", "outcomes", "allies", "ally", "blue", "hold", "red",
-    "forecast", "compare", "share", "inject", "skip", "delay", "move", "mode", "commit",
-    "override", "set", "preview", "accept", "reopen", "msg", "rfi", "answer", "timer",
-    "projector", "help", "quit",
+    "status",
+    "levers",
+    "policies",
+    "msel",
+    "outcomes",
+    "allies",
+    "ally",
+    "blue",
+    "hold",
+    "red",
+    "forecast",
+    "compare",
+    "share",
+    "inject",
+    "skip",
+    "delay",
+    "move",
+    "mode",
+    "commit",
+    "override",
+    "set",
+    "preview",
+    "accept",
+    "reopen",
+    "msg",
+    "rfi",
+    "answer",
+    "timer",
+    "projector",
+    "help",
+    "quit",
 ];
 
 /// Options of `forecast` and `compare` (for "did you mean").
@@ -160,9 +187,11 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Option<Action>, String> {
                     Some((k, v)) if k == "with" => with = Some(v.to_lowercase()),
                     Some((k, v)) if k == "by" => by = Some(cell_opt(&k, &v)?),
                     None if forecast.is_none() => {
-                        forecast = Some(x.trim_start_matches('#').parse::<u64>().map_err(
-                            |_| format!("`{x}`: allowed: a forecast's number (#N)"),
-                        )?)
+                        forecast = Some(
+                            x.trim_start_matches('#')
+                                .parse::<u64>()
+                                .map_err(|_| format!("`{x}`: allowed: a forecast's number (#N)"))?,
+                        )
                     }
                     _ => return Err(unknown_option(x, &["with", "by"])),
                 }
@@ -196,8 +225,9 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Option<Action>, String> {
                 }
                 [a] if a != "start" => (a.to_lowercase(), 0),
                 _ => {
-                    return Err("`timer start MINUTES`, `timer pause`, `timer resume`, `timer stop`"
-                        .into());
+                    return Err(
+                        "`timer start MINUTES`, `timer pause`, `timer resume`, `timer stop`".into(),
+                    );
                 }
             };
             Action::Entry(Box::new(Body::Timer {
@@ -212,7 +242,11 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Option<Action>, String> {
             if w.is_empty() {
                 return Ok(Some(Action::Show(format!(
                     "The projector shows: {} (map coloured by {colour}).\n  `projector show=ITEM,ITEM… colour=C`: items {}, forecast:N; colours {}\n",
-                    if show.is_empty() { "nothing".to_string() } else { show.join(", ") },
+                    if show.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        show.join(", ")
+                    },
                     PROJECTOR_ITEMS.join(", "),
                     COLOURS.join(", ")
                 ))));
@@ -234,7 +268,9 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Option<Action>, String> {
         }
         "move" => {
             let [id, x] = w.as_slice() else {
-                return Err("`move ID to=TURN` (White: an inject still due, earlier or later)".into());
+                return Err(
+                    "`move ID to=TURN` (White: an inject still due, earlier or later)".into(),
+                );
             };
             let id = super::prompt::parse_id(id)?;
             let to = match kv(x) {

@@ -288,14 +288,7 @@ impl Game {
             title(&by),
             title(&with)
         );
-        Ok((
-            Body::Share {
-                by,
-                forecast,
-                with,
-            },
-            text,
-        ))
+        Ok((Body::Share { by, forecast, with }, text))
     }
 
     /// White starts, pauses, resumes or stops the turn timer.

@@ -171,17 +171,38 @@ fn entry_line(e: &Entry) -> Option<String> {
             rfi,
             reply_to,
         } => match (rfi, reply_to) {
-            (true, _) => format!("**{}** asks White (request for information #{}): {text}", cap(from), e.seq),
+            (true, _) => format!(
+                "**{}** asks White (request for information #{}): {text}",
+                cap(from),
+                e.seq
+            ),
             (_, Some(q)) => format!("**White** answers request #{q} (to {}): {text}", cap(to)),
-            _ => format!("**{}** to {}: {text}", cap(from), if to == "all" { "all players".to_string() } else { cap(to) }),
+            _ => format!(
+                "**{}** to {}: {text}",
+                cap(from),
+                if to == "all" {
+                    "all players".to_string()
+                } else {
+                    cap(to)
+                }
+            ),
         },
         Body::Share { by, forecast, with } => format!(
             "**{}** shares forecast #{forecast} with {}",
             cap(by),
-            if with == "all" { "all players".to_string() } else { cap(with) }
+            if with == "all" {
+                "all players".to_string()
+            } else {
+                cap(with)
+            }
         ),
-        Body::Timer { action, seconds, .. } => match action.as_str() {
-            "start" => format!("**White** starts the turn timer ({} min)", seconds.div_ceil(60)),
+        Body::Timer {
+            action, seconds, ..
+        } => match action.as_str() {
+            "start" => format!(
+                "**White** starts the turn timer ({} min)",
+                seconds.div_ceil(60)
+            ),
             a => format!("**White** {a}s the turn timer"),
         },
         Body::Projector { show, colour } => format!(
@@ -446,12 +467,16 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
                         pairs(forced)
                     );
                 }
+                let marks: &[(String, &str)] = g
+                    .closed
+                    .iter()
+                    .find(|c| c.turn == d.turn)
+                    .map_or(&[], |c| &c.marks);
                 let _ = writeln!(md, "\n| outcome | value |\n|---|---|");
                 for (k, v) in &r.outcomes {
-                    let mark = if forced.iter().any(|(fk, _)| fk == k) {
-                        " (set)"
-                    } else {
-                        ""
+                    let mark = match marks.iter().rev().find(|(m, _)| m == k) {
+                        Some((_, w)) => format!(" (set by {w}, not drawn)"),
+                        None => String::new(),
                     };
                     let _ = writeln!(md, "| {k} | {v}{mark} |");
                 }
@@ -462,7 +487,12 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
                     } else {
                         format!("{}: ", e.actor)
                     };
-                    let _ = writeln!(md, "- [{}] {who}{}", e.kind, e.detail);
+                    let _ = writeln!(
+                        md,
+                        "- [{}] {who}{}",
+                        e.kind,
+                        super::adapter::label_forced(&e.detail, marks)
+                    );
                 }
                 let w = &r.sow;
                 let _ = writeln!(

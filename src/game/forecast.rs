@@ -343,14 +343,15 @@ pub fn fan_svg(
     let (l, r, t, b) = (56.0, 16.0, 52.0, 40.0);
     let all: Vec<[f64; 5]> = fans
         .iter()
-        .flat_map(|f| f.bands.iter().zip(f.turns).filter(|(_, t)| **t <= axis.last))
+        .flat_map(|f| {
+            f.bands
+                .iter()
+                .zip(f.turns)
+                .filter(|(_, t)| **t <= axis.last)
+        })
         .map(|(b, _)| *b)
         .collect();
-    let path: Vec<(usize, f64)> = path
-        .iter()
-        .copied()
-        .filter(|p| p.0 <= axis.last)
-        .collect();
+    let path: Vec<(usize, f64)> = path.iter().copied().filter(|p| p.0 <= axis.last).collect();
     let (lo, hi) = y_range(&path, &all);
     let horizon = axis.last.max(1);
     let x = |turn: f64| l + (w - l - r) * turn / horizon as f64;
@@ -447,9 +448,7 @@ pub fn fan_svg(
         ));
     }
     if fans.len() > 1 {
-        o.push_str(&format!(
-            "<g transform=\"translate({l:.1},30.0)\">"
-        ));
+        o.push_str(&format!("<g transform=\"translate({l:.1},30.0)\">"));
         let mut xo = 0.0;
         for (fi, fan) in fans.iter().enumerate().take(2) {
             let (_, inner, median) = FAN_COLOURS[fi];

@@ -64,11 +64,7 @@ impl Game {
         let name = self.inject_name(id);
         let due = self.world.msel(id).map_or(0, |(s, _)| s.turn);
         self.world.delay(id, to)?;
-        let verb = if to < due {
-            "brings forward"
-        } else {
-            "delays"
-        };
+        let verb = if to < due { "brings forward" } else { "delays" };
         let text = format!(
             "White {verb} MSEL inject #{id} {name} to turn {to}\n{}",
             rationale_line(&rationale)

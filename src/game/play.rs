@@ -438,11 +438,7 @@ impl Game {
                 rfi,
                 reply_to,
             } => self.message(from, to, text, rfi, reply_to),
-            Body::Share {
-                by,
-                forecast,
-                with,
-            } => self.share(by, forecast, with),
+            Body::Share { by, forecast, with } => self.share(by, forecast, with),
             Body::Timer {
                 action,
                 seconds,
@@ -513,7 +509,6 @@ impl Game {
             contents: svg,
         });
     }
-
 }
 
 /// " (for Red)" when a cell other than Blue asked.

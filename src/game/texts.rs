@@ -117,8 +117,10 @@ impl Game {
             "  Fracture: {}   Ally attacked: {}   Crises so far: {}\n",
             s.fracture_turn
                 .map_or("none".to_string(), |t| format!("at turn {t}")),
-            s.attack_turn
-                .map_or("none".to_string(), |t| format!("at turn {t}{}", self.set_by(t, "attack"))),
+            s.attack_turn.map_or("none".to_string(), |t| format!(
+                "at turn {t}{}",
+                self.set_by(t, "attack")
+            )),
             s.crises
         ));
         o
@@ -142,4 +144,3 @@ impl Game {
         }
     }
 }
-

@@ -38,7 +38,15 @@ fn may_show(role: Role, command: &str) -> bool {
         Role::White => command != "quit" && command != "exit",
         Role::Blue => matches!(
             command,
-            "status" | "sow" | "levers" | "policies" | "outcomes" | "allies" | "ally" | "help" | "?"
+            "status"
+                | "sow"
+                | "levers"
+                | "policies"
+                | "outcomes"
+                | "allies"
+                | "ally"
+                | "help"
+                | "?"
         ),
         // Red may not list Blue's levers: the listing shows Blue's pending move.
         Role::Red => matches!(
@@ -106,9 +114,7 @@ pub fn authorize(role: Role, body: Body) -> Result<Body, Refusal> {
                 rfi,
                 reply_to,
             },
-            Body::Share {
-                forecast, with, ..
-            } => Body::Share {
+            Body::Share { forecast, with, .. } => Body::Share {
                 by: "white".into(),
                 forecast,
                 with,

@@ -78,28 +78,37 @@ async fn not_found() -> Response {
     )
 }
 
+/// A response refusing the request (boxed: a `Response` is large).
+type Refused = Box<Response>;
+
 /// The role a request is for, after checking its secret.
-fn auth(s: &Server, role: &str, headers: &HeaderMap, query: Option<&str>) -> Result<Role, Response> {
+fn auth(s: &Server, role: &str, headers: &HeaderMap, query: Option<&str>) -> Result<Role, Refused> {
     let Some(r) = Role::parse(role) else {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::NOT_FOUND,
             format!("no role `{role}`; the roles are white, blue, red, projector"),
-        ));
+        )));
     };
     let h = |n: header::HeaderName| headers.get(n).and_then(|v| v.to_str().ok());
     let Some(key) = presented(r, h(header::AUTHORIZATION), h(header::COOKIE), query) else {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             format!("the {role} page needs its join link (ask White)"),
-        ));
+        )));
     };
-    if s.secrets.read().unwrap_or_else(|e| e.into_inner()).check(r, &key) {
+    if s.secrets
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .check(r, &key)
+    {
         Ok(r)
     } else {
-        Err(error(
+        Err(Box::new(error(
             StatusCode::FORBIDDEN,
-            format!("this link is not (or no longer) the {role} link; ask White for the current one"),
-        ))
+            format!(
+                "this link is not (or no longer) the {role} link; ask White for the current one"
+            ),
+        )))
     }
 }
 
@@ -128,7 +137,11 @@ async fn js() -> Response {
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], pages::APP_CSS).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        pages::APP_CSS,
+    )
+        .into_response()
 }
 
 async fn join(
@@ -139,7 +152,7 @@ async fn join(
 ) -> Response {
     let r = match auth(&s, &role, &headers, q.as_deref()) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let key = s
         .secrets
@@ -147,7 +160,10 @@ async fn join(
         .unwrap_or_else(|e| e.into_inner())
         .get(r)
         .to_string();
-    let mut resp = (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/{}", r.name()))])
+    let mut resp = (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, format!("/{}", r.name()))],
+    )
         .into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{}={key}; Path=/; HttpOnly; SameSite=Strict",
@@ -184,7 +200,7 @@ async fn page(
                         .into_response(),
                 )
             } else {
-                e
+                *e
             }
         }
     }
@@ -208,7 +224,7 @@ async fn state(
             )
                 .into_response(),
         ),
-        Err(e) => e,
+        Err(e) => *e,
     }
 }
 
@@ -227,11 +243,11 @@ async fn events(
 ) -> Response {
     let r = match auth(&s, &role, &headers, q.as_deref()) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let h = |n: header::HeaderName| headers.get(n).and_then(|v| v.to_str().ok());
-    let key = presented(r, h(header::AUTHORIZATION), h(header::COOKIE), q.as_deref())
-        .unwrap_or_default();
+    let key =
+        presented(r, h(header::AUTHORIZATION), h(header::COOKIE), q.as_deref()).unwrap_or_default();
     // Subscribe first, then take the current view: nothing published in between is missed.
     let rx = s.subscribe(r);
     let first = s.current(r);
@@ -283,26 +299,31 @@ struct CommandRequest {
     line: String,
 }
 
-fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+fn body_or_error(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Refused> {
     body.map_err(|e| {
-        let status = e.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            error(
-                status,
-                format!("the request body is over the limit of {BODY_MAX} bytes; nothing was done"),
-            )
-        } else {
-            error(status, format!("cannot read the request body: {e}"))
-        }
+        Box::new({
+            let status = e.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                error(
+                    status,
+                    format!(
+                        "the request body is over the limit of {BODY_MAX} bytes; nothing was done"
+                    ),
+                )
+            } else {
+                error(status, format!("cannot read the request body: {e}"))
+            }
+        })
     })
 }
 
 fn outcome(r: anyhow::Result<Result<Done, Refusal>>) -> Response {
     match r {
-        Ok(Ok(Done::Shown(text))) => {
-            (StatusCode::OK, axum::Json(json!({"ok": true, "logged": false, "text": text})))
-                .into_response()
-        }
+        Ok(Ok(Done::Shown(text))) => (
+            StatusCode::OK,
+            axum::Json(json!({"ok": true, "logged": false, "text": text})),
+        )
+            .into_response(),
         Ok(Ok(Done::Logged(seq, text))) => (
             StatusCode::OK,
             axum::Json(json!({"ok": true, "logged": true, "seq": seq, "text": text})),
@@ -349,11 +370,11 @@ async fn command(
 ) -> Response {
     let r = match auth(&s, &role, &headers, q.as_deref()) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let body = match body_or_error(body) {
         Ok(b) => b,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let req: CommandRequest = match serde_json::from_slice(&body) {
         Ok(c) => c,
@@ -376,11 +397,11 @@ async fn move_json(
 ) -> Response {
     let r = match auth(&s, &role, &headers, q.as_deref()) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let body = match body_or_error(body) {
         Ok(b) => b,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let req: MoveRequest = match serde_json::from_slice(&body) {
         Ok(m) => m,
@@ -411,14 +432,14 @@ async fn reissue(
 ) -> Response {
     let r = match auth(&s, &role, &headers, q.as_deref()) {
         Ok(r) => r,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     if r != Role::White {
         return error(StatusCode::FORBIDDEN, "only White issues links");
     }
     let body = match body_or_error(body) {
         Ok(b) => b,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let req: ReissueRequest = match serde_json::from_slice(&body) {
         Ok(x) => x,

@@ -117,7 +117,9 @@ fn report_json(r: &TurnReport, marks: &[(String, &str)]) -> Value {
     let events: Vec<Value> = r
         .events
         .iter()
-        .map(|e| json!({"kind": e.kind, "actor": e.actor, "detail": label_forced(&e.detail, marks)}))
+        .map(
+            |e| json!({"kind": e.kind, "actor": e.actor, "detail": label_forced(&e.detail, marks)}),
+        )
         .collect();
     json!({"outcomes": outcomes, "events": events})
 }
@@ -279,14 +281,10 @@ fn white_json(g: &Game, v: &mut Value, links: &[(Role, String)]) {
     );
     v["open_rfis"] = json!(g.open_rfis());
     if let Some(p) = &g.proposed {
-        let marks: Vec<(String, &str)> = g
-            .overrides
-            .iter()
-            .map(|(k, _, _)| (k.clone(), "White"))
-            .collect();
+        let marks = g.marks(&g.overrides);
         let adjusted = g.adjusted.as_ref().unwrap_or(p);
         v["proposal"] = json!({
-            "engine": report_json(p, &[]),
+            "engine": report_json(p, &g.marks(&[])),
             "adjusted": report_json(adjusted, &marks),
             "overrides": g.overrides.iter().map(|(k, val, why)| json!({"outcome": k, "value": val, "reason": why})).collect::<Vec<_>>(),
             "changes": report_diff(p, adjusted, ""),
@@ -309,7 +307,16 @@ pub fn view(live: &Live, role: Role, links: &[(Role, String)]) -> Value {
         .ally_rows()
         .iter()
         .enumerate()
-        .map(|(i, a)| ally_json(a, if last_played { before_last.get(i) } else { None }))
+        .map(|(i, a)| {
+            ally_json(
+                a,
+                if last_played {
+                    before_last.get(i)
+                } else {
+                    None
+                },
+            )
+        })
         .collect();
     let due: Vec<Value> = if g.phase == Phase::Over {
         Vec::new()

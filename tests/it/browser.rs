@@ -54,11 +54,12 @@ impl Drop for Driver {
 async fn browser(driver: &str, chromium: &Path, profile: &Path) -> Client {
     let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|s| s.to_string()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": { "binary": chromium, "args": args },
-    }))
-    .unwrap();
+    let caps: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_value(serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium, "args": args },
+        }))
+        .unwrap();
     let mut last = String::new();
     for _ in 0..50 {
         match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -134,14 +135,24 @@ fn three_turns_in_separate_browsers_keep_reds_move_sealed_until_adjudicated() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("CI=true but chromium or chromedriver is missing: .ci/run installs them");
         }
-        eprintln!("skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+        eprintln!(
+            "skipped: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        );
         return;
     };
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("s");
     let s = Served::start(
         &dir,
-        &[MINI, "--seed", "11", "--red", "human", "--session", dir.to_str().unwrap()],
+        &[
+            MINI,
+            "--seed",
+            "11",
+            "--red",
+            "human",
+            "--session",
+            dir.to_str().unwrap(),
+        ],
     );
     let port = free_port();
     let _driver = Driver(
@@ -171,13 +182,21 @@ fn three_turns_in_separate_browsers_keep_reds_move_sealed_until_adjudicated() {
         };
         // The map is drawn: one tile per ally, on the cells' pages and the projector.
         for c in [blue, projector] {
-            let tiles = c.find_all(Locator::Css("#map svg rect.ally")).await.unwrap();
+            let tiles = c
+                .find_all(Locator::Css("#map svg rect.ally"))
+                .await
+                .unwrap();
             assert_eq!(tiles.len(), 7, "one tile per ally of the scenario");
         }
         let mut latencies = Vec::new();
         for turn in 1..=3 {
             let secret = format!("RED-SECRET-T{turn}");
-            set(blue, "#blue-form input[name=posture]", &format!("0.{}", 5 + turn)).await;
+            set(
+                blue,
+                "#blue-form input[name=posture]",
+                &format!("0.{}", 5 + turn),
+            )
+            .await;
             set(blue, "#move-why", &format!("blue rationale {turn}")).await;
             click(blue, "#submit-move").await;
             until(blue, "#move-out", Duration::from_secs(10), |t| {
@@ -193,16 +212,28 @@ fn three_turns_in_separate_browsers_keep_reds_move_sealed_until_adjudicated() {
             })
             .await;
             // White sees the sealed move; Blue does not.
-            until(white, "#pending", Duration::from_secs(5), |t| t.contains(&secret)).await;
+            until(white, "#pending", Duration::from_secs(5), |t| {
+                t.contains(&secret)
+            })
+            .await;
             until(blue, "#pending", Duration::from_secs(5), |t| {
                 t.contains(&format!("blue rationale {turn}"))
             })
             .await;
-            assert!(!body(blue).await.contains(&secret), "Blue's page shows Red's sealed move");
+            assert!(
+                !body(blue).await.contains(&secret),
+                "Blue's page shows Red's sealed move"
+            );
             assert!(!body(projector).await.contains(&secret));
             click(white, "#commit").await;
-            until(white, "#proposal", Duration::from_secs(10), |t| t.contains("hybrid")).await;
-            assert!(!body(blue).await.contains(&secret), "Red's move leaked at commit");
+            until(white, "#proposal", Duration::from_secs(10), |t| {
+                t.contains("hybrid")
+            })
+            .await;
+            assert!(
+                !body(blue).await.contains(&secret),
+                "Red's move leaked at commit"
+            );
             click(white, "#accept").await;
             let t0 = Instant::now();
             until(projector, "#last-turn", Duration::from_secs(5), |t| {
@@ -211,7 +242,10 @@ fn three_turns_in_separate_browsers_keep_reds_move_sealed_until_adjudicated() {
             .await;
             latencies.push(t0.elapsed());
             // Adjudicated: Red's move is public now.
-            until(blue, "#feed-list", Duration::from_secs(5), |t| t.contains(&secret)).await;
+            until(blue, "#feed-list", Duration::from_secs(5), |t| {
+                t.contains(&secret)
+            })
+            .await;
             until(blue, "#last-turn", Duration::from_secs(5), |t| {
                 t.contains("set by Red")
             })

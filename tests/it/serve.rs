@@ -63,7 +63,10 @@ fn snapshot(s: &Served, role: &str, key: Option<&str>) -> Vec<(String, Resp)> {
         } else {
             s.post(&path, key, &body)
         };
-        out.push((format!("{method} {path} {}", String::from_utf8_lossy(&body)), r));
+        out.push((
+            format!("{method} {path} {}", String::from_utf8_lossy(&body)),
+            r,
+        ));
     }
     if let Some(k) = key {
         let mut ev = Events::open(&s.addr, role, k).expect("event stream");
@@ -119,7 +122,11 @@ fn before_commit_everything_blue_receives_is_the_same_whatever_red_has_sealed() 
     let proj_b = snapshot(&s, "projector", Some(s.key("projector")));
     let anon_b = snapshot(&s, "blue", None);
     for (a, b) in blue0.iter().zip(&blue_a).chain(blue_a.iter().zip(&blue_b)) {
-        assert_eq!(a, b, "Blue's response to {} changed with Red's sealed move", a.0);
+        assert_eq!(
+            a, b,
+            "Blue's response to {} changed with Red's sealed move",
+            a.0
+        );
     }
     assert_eq!(blue0.len(), blue_b.len());
     assert_eq!(proj0, proj_a);
@@ -142,17 +149,24 @@ fn before_commit_everything_blue_receives_is_the_same_whatever_red_has_sealed() 
             assert!(!text.contains(k.as_str()), "{role} sees a secret");
         }
     }
-    assert!(!all_text(&s, "red").contains("show resolve"), "Red sees Blue's move");
+    assert!(
+        !all_text(&s, "red").contains("show resolve"),
+        "Red sees Blue's move"
+    );
     // After White adjudicates, Red's move is public.
     s.ok("white", "commit");
     assert!(!s.state("blue").to_string().contains("PLAN-B-9c1"));
     s.ok("white", "accept");
     let blue = s.state("blue").to_string();
-    assert!(blue.contains("PLAN-B-9c1"), "Red's move stays hidden after commit");
+    assert!(
+        blue.contains("PLAN-B-9c1"),
+        "Red's move stays hidden after commit"
+    );
     drop(s);
     // Secrets are nowhere in the session's files.
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
-        let text = String::from_utf8_lossy(&std::fs::read(e.path()).unwrap_or_default()).to_string();
+        let text =
+            String::from_utf8_lossy(&std::fs::read(e.path()).unwrap_or_default()).to_string();
         assert!(!text.contains("key="), "{}", e.path().display());
     }
 }
@@ -217,12 +231,20 @@ fn requests_without_a_valid_secret_are_refused_and_change_nothing() {
         let (status, j) = s.command(role, line);
         assert_eq!(status, 403, "{role}: {line}: {j}");
     }
-    let r = s.post("/api/blue/reissue", Some(s.key("blue")), br#"{"role": "blue"}"#);
+    let r = s.post(
+        "/api/blue/reissue",
+        Some(s.key("blue")),
+        br#"{"role": "blue"}"#,
+    );
     assert_eq!(r.status, 403);
     assert_eq!(before, log(), "a refused request changed the log");
     // White revokes Blue's link: the old secret stops working, the new one works.
     let old = s.key("blue").to_string();
-    let r = s.post("/api/white/reissue", Some(s.key("white")), br#"{"role": "blue"}"#);
+    let r = s.post(
+        "/api/white/reissue",
+        Some(s.key("white")),
+        br#"{"role": "blue"}"#,
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let url = r.json()["url"].as_str().unwrap().to_string();
     let new = url.split("key=").nth(1).unwrap().to_string();
@@ -247,9 +269,20 @@ fn bad_requests_get_clear_errors_and_leave_the_session_intact() {
     let big = vec![b'x'; 10 * 1024 * 1024];
     let r = s.post("/api/blue/command", Some(s.key("blue")), &big);
     assert_eq!(r.status, 413, "{}", r.text());
-    assert!(r.json()["error"].as_str().unwrap().contains("over the limit"));
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit")
+    );
     let cases: [(&str, &str, &[u8], u16, &str); 6] = [
-        ("blue", "move", b"{\"levers\": {\"posture\": 0.9", 400, "not a move"),
+        (
+            "blue",
+            "move",
+            b"{\"levers\": {\"posture\": 0.9",
+            400,
+            "not a move",
+        ),
         ("blue", "move", b"[1, 2, 3]", 400, "not a move"),
         ("blue", "command", b"not json", 400, "expected JSON"),
         (
@@ -276,7 +309,13 @@ fn bad_requests_get_clear_errors_and_leave_the_session_intact() {
     ];
     for (role, route, body, want, says) in cases {
         let r = s.post(&format!("/api/{role}/{route}"), Some(s.key(role)), body);
-        assert_eq!(r.status, want, "{route} {}: {}", String::from_utf8_lossy(body), r.text());
+        assert_eq!(
+            r.status,
+            want,
+            "{route} {}: {}",
+            String::from_utf8_lossy(body),
+            r.text()
+        );
         let e = r.json()["error"].as_str().unwrap_or_default().to_string();
         assert!(e.contains(says), "`{e}` should say `{says}`");
     }
@@ -331,7 +370,10 @@ fn after_kill_9_a_resumed_server_takes_the_same_links_and_pages_reconnect() {
     .unwrap();
     inflight.write_all(body).unwrap();
     s.kill();
-    assert!(stream.next(Duration::from_secs(5)).is_none(), "the stream ends with the server");
+    assert!(
+        stream.next(Duration::from_secs(5)).is_none(),
+        "the stream ends with the server"
+    );
     // Resume: same links (kept in the links file), the pages' streams come back.
     let args = [
         "--resume",
@@ -343,10 +385,15 @@ fn after_kill_9_a_resumed_server_takes_the_same_links_and_pages_reconnect() {
     ];
     let s2 = Served::start(&dir, &args);
     assert_eq!(s2.key("blue"), blue_key);
-    let data = wait_for(&s2.addr, "blue", &blue_key, |d| d.contains("acknowledged before the crash"));
+    let data = wait_for(&s2.addr, "blue", &blue_key, |d| {
+        d.contains("acknowledged before the crash")
+    });
     assert!(data.contains("before the crash"));
     let red = s2.state("red").to_string();
-    assert!(red.contains("hybrid"), "Red's sealed move survived the crash");
+    assert!(
+        red.contains("hybrid"),
+        "Red's sealed move survived the crash"
+    );
     s2.ok("white", "commit");
     s2.ok("white", "accept -- after the crash");
     drop(s2);
@@ -391,7 +438,9 @@ fn a_session_started_in_the_browser_continues_at_the_prompt_and_replays() {
     let (code, rep) = replay(&dir);
     assert_eq!(code, 0, "{rep}");
     let transcript = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
-    assert!(transcript.contains("Request for information #3 from Blue to White: what does Red see?"));
+    assert!(
+        transcript.contains("Request for information #3 from Blue to White: what does Red see?")
+    );
     assert!(transcript.contains("White answers request for information #3 (to Blue)"));
     // The debrief exports the messages.
     let o = std::process::Command::new(super::served::BIN)
@@ -400,7 +449,10 @@ fn a_session_started_in_the_browser_continues_at_the_prompt_and_replays() {
         .unwrap();
     assert!(o.status.success());
     let md = std::fs::read_to_string(dir.join("debrief.md")).unwrap();
-    assert!(md.contains("what does Red see?") && md.contains("the same map as you"), "{md}");
+    assert!(
+        md.contains("what does Red see?") && md.contains("the same map as you"),
+        "{md}"
+    );
 }
 
 use std::io::Write as _;
@@ -409,4 +461,10 @@ use std::io::Write as _;
 fn under_load_no_projector_misses_an_event() {
     let times = super::served::load_run(30, Duration::from_secs(5));
     assert!(times.len() > 10);
+}
+
+#[test]
+fn every_message_reaches_an_open_projector_stream() {
+    // How fast is measured by the benchmark; here only that each one arrives.
+    assert_eq!(super::served::event_latency(5).len(), 5);
 }

@@ -160,11 +160,8 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
         let Some(i) = b.windows(2).position(|w| w == b"\r\n") else {
             return out;
         };
-        let n = usize::from_str_radix(
-            std::str::from_utf8(&b[..i]).unwrap_or("0").trim(),
-            16,
-        )
-        .unwrap_or(0);
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..i]).unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
         if n == 0 || b.len() < i + 2 + n {
             return out;
         }
@@ -218,7 +215,11 @@ fn parse(raw: &[u8]) -> Resp {
     let body = &raw[end + 4..];
     Resp {
         status,
-        body: if chunked { dechunk(body) } else { body.to_vec() },
+        body: if chunked {
+            dechunk(body)
+        } else {
+            body.to_vec()
+        },
         headers,
     }
 }
@@ -329,7 +330,15 @@ pub fn load_run(projectors: usize, duration: Duration) -> Vec<f64> {
     let dir = t.path().join("s");
     let s = Served::start(
         &dir,
-        &[MINI, "--seed", "5", "--red", "human", "--session", dir.to_str().unwrap()],
+        &[
+            MINI,
+            "--seed",
+            "5",
+            "--red",
+            "human",
+            "--session",
+            dir.to_str().unwrap(),
+        ],
     );
     let key = s.key("projector").to_string();
     let first = s.state("projector")["version"].as_u64().unwrap();
@@ -398,13 +407,15 @@ pub fn load_run(projectors: usize, duration: Duration) -> Vec<f64> {
     times
 }
 
-
 /// Milliseconds from sending a command to its event reaching an open projector stream, for
 /// `n` commands on an otherwise idle server.
 pub fn event_latency(n: usize) -> Vec<f64> {
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("s");
-    let s = Served::start(&dir, &[MINI, "--seed", "5", "--session", dir.to_str().unwrap()]);
+    let s = Served::start(
+        &dir,
+        &[MINI, "--seed", "5", "--session", dir.to_str().unwrap()],
+    );
     let mut ev = Events::open(&s.addr, "projector", s.key("projector")).unwrap();
     ev.next(Duration::from_secs(10)).unwrap();
     let mut out = Vec::new();

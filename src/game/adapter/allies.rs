@@ -87,7 +87,10 @@ impl World {
                 inducement: s.inducement[i],
                 defence: s.defence[i],
                 channel: s.channel[i],
-                channel_risk: channels::probability(&self.coeffs, &channels::drivers(&self.coeffs, s, i)),
+                channel_risk: channels::probability(
+                    &self.coeffs,
+                    &channels::drivers(&self.coeffs, s, i),
+                ),
                 weight: self.coeffs.w[i],
             })
             .collect()

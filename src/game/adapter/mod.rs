@@ -312,9 +312,11 @@ impl World {
     }
 }
 
-/// An event's detail with a forced outcome said as who set it: the model writes
-/// "forced, not drawn" where it would give the probability it drew at; `marks` name who set
-/// each outcome (`Red`, `White`).
+/// An event's detail with a forced outcome said as who set it. The model writes every
+/// adversary move with the probability the engine would have drawn it at (`p = 0.00017`); when
+/// `marks` say Red or White set that outcome, the probability is replaced by who set it ("set by
+/// White, not drawn"), so a forced event is never shown as if it had been drawn. The log keeps
+/// the model's words (old sessions replay unchanged).
 pub fn label_forced(detail: &str, marks: &[(String, &str)]) -> String {
     const KEYS: [(&str, &str); 6] = [
         ("disinformation campaign", "disinformation"),
@@ -324,20 +326,25 @@ pub fn label_forced(detail: &str, marks: &[(String, &str)]) -> String {
         ("aggression against", "aggression"),
         ("ARMED ATTACK", "attack"),
     ];
-    if !detail.contains(adversary::FORCED) {
-        return detail.to_string();
-    }
-    let who = KEYS
+    let Some(who) = KEYS
         .iter()
         .find(|(p, _)| detail.starts_with(p))
         .and_then(|(_, k)| marks.iter().rev().find(|(m, _)| m == k))
-        .map(|(_, w)| *w);
-    let said = match who {
-        Some("Red") => "Red's move, not drawn".to_string(),
-        Some(w) => format!("set by {w}, not drawn"),
-        None => adversary::FORCED.to_string(),
+        .map(|(_, w)| *w)
+    else {
+        return detail.to_string();
     };
-    detail.replacen(adversary::FORCED, &said, 1)
+    let said = match who {
+        "Red" => "Red's move, not drawn".to_string(),
+        w => format!("set by {w}, not drawn"),
+    };
+    let Some(i) = detail.find("p = ") else {
+        return format!("{detail} ({said})");
+    };
+    let end = detail[i + 4..]
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or(detail.len(), |k| i + 4 + k);
+    format!("{}{said}{}", &detail[..i], &detail[end..])
 }
 
 /// Random words drawn from each stream (each started at word 0 of its (seed, purpose, turn)).
@@ -352,4 +359,33 @@ fn words(st: &Streams) -> Vec<(String, u64)> {
     .iter()
     .map(|(n, r)| (n.to_string(), r.get_word_pos() as u64))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_forced;
+
+    #[test]
+    fn a_forced_event_loses_its_odds_and_says_who_set_it() {
+        let marks = [
+            ("attack".to_string(), "White"),
+            ("hybrid".to_string(), "Red"),
+        ];
+        assert_eq!(
+            label_forced("ARMED ATTACK on an ally (p = 0.00017)", &marks),
+            "ARMED ATTACK on an ally (set by White, not drawn)"
+        );
+        assert_eq!(
+            label_forced(
+                "hybrid attack (cyber, sabotage, corruption; p = 0.139; resilience 0.61)",
+                &marks
+            ),
+            "hybrid attack (cyber, sabotage, corruption; Red's move, not drawn; resilience 0.61)"
+        );
+        // Drawn events keep their odds.
+        assert_eq!(
+            label_forced("military intimidation (p = 0.084): exercises", &marks),
+            "military intimidation (p = 0.084): exercises"
+        );
+    }
 }

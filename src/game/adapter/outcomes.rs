@@ -103,10 +103,7 @@ impl World {
                     let keys = self.outcome_keys();
                     return Err(format!(
                         "no outcome `{key}`{}; allowed: {}, consensus, label, channel.<ally>",
-                        crate::kernel::suggest::did_you_mean(
-                            key,
-                            keys.iter().map(String::as_str)
-                        ),
+                        crate::kernel::suggest::did_you_mean(key, keys.iter().map(String::as_str)),
                         ADVERSARY_KEYS.join(", ")
                     ));
                 };

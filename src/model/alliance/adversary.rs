@@ -156,7 +156,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
         s.disinfo_campaigns += 1;
         if T::ENABLED {
             let ws = &*ws;
-            let odds = odds_text(ws.forced.disinformation.is_some(), logistic(l_dis), 3);
+            let p_dis = logistic(l_dis);
             tr.event(t, "adversary", "adversary", &|| {
                 let mut hit: Vec<(f64, &str)> = (0..n)
                     .filter(|&i| ws.disinfo[i] > 0.0)
@@ -169,7 +169,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
                     .map(|(d, name)| format!("{name} {d:.2}"))
                     .collect();
                 format!(
-                    "disinformation campaign ({odds}); most exposed: {}",
+                    "disinformation campaign (p = {p_dis:.3}); most exposed: {}",
                     most.join(", ")
                 )
             });
@@ -182,7 +182,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
         .inducement
         .unwrap_or_else(|| below_logistic(u_ind, l_ind));
     if ws.drawn.inducement {
-        let odds = odds_text(ws.forced.inducement.is_some(), logistic(l_ind), 3);
+        let p_ind = logistic(l_ind);
         s.inducements += 1;
         ws.mark.fill(false);
         let k = c.int(P::InducementTargets).min(n);
@@ -204,7 +204,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             if T::ENABLED {
                 tr.event(t, "adversary", &c.names[best], &|| {
                     format!(
-                        "inducement offer (energy/trade; {odds}; dependence {:.2}, stance {:.2})",
+                        "inducement offer (energy/trade; p = {p_ind:.3}; dependence {:.2}, stance {:.2})",
                         s.dependence[best], s.stance[best]
                     )
                 });
@@ -219,7 +219,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             .then(|| weighted_pick(n, u_hyb_target, |i| (1.0 - s.resilience[i]) * c.exposure[i])),
     };
     if let Some(target) = ws.drawn.hybrid {
-        let odds = odds_text(ws.forced.hybrid.is_some(), logistic(l_hyb), 3);
+        let p_hyb = logistic(l_hyb);
         s.hybrid_attacks += 1;
         let shock = c[P::ShockHybrid];
         let spill = c[P::HybridSpillover];
@@ -234,7 +234,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
         if T::ENABLED {
             tr.event(t, "adversary", &c.names[target], &|| {
                 format!(
-                    "hybrid attack (cyber, sabotage, corruption; {odds}; resilience {:.2})",
+                    "hybrid attack (cyber, sabotage, corruption; p = {p_hyb:.3}; resilience {:.2})",
                     s.resilience[target]
                 )
             });
@@ -252,13 +252,9 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             ws.shock[i] += c[P::ShockIntimidation] * c.exposure[i];
         }
         if T::ENABLED {
-            let odds = odds_text(
-                ws.forced.intimidation.is_some(),
-                logistic(s.intimidation_logit),
-                3,
-            );
+            let p = logistic(s.intimidation_logit);
             tr.event(t, "adversary", "adversary", &|| {
-                format!("military intimidation ({odds}): exercises, airspace incidents")
+                format!("military intimidation (p = {p:.3}): exercises, airspace incidents")
             });
         }
     }
@@ -272,13 +268,9 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             ws.shock[i] += c[P::ShockAggression] * c.exposure[i];
         }
         if T::ENABLED {
-            let odds = odds_text(
-                ws.forced.aggression.is_some(),
-                logistic(s.aggression_logit),
-                4,
-            );
+            let p = logistic(s.aggression_logit);
             tr.event(t, "adversary", "adversary", &|| {
-                format!("aggression against a non-member ({odds})")
+                format!("aggression against a non-member (p = {p:.4})")
             });
         }
     }
@@ -290,26 +282,13 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     if let Some(target) = ws.drawn.attack {
         attack(c, s, ws, target, 1.0, t);
         if T::ENABLED {
-            let odds = odds_text(ws.forced.attack.is_some(), logistic(s.attack_logit), 5);
+            let p = logistic(s.attack_logit);
             tr.event(t, "adversary", &c.names[target], &|| {
-                format!("ARMED ATTACK on an ally ({odds})")
+                format!("ARMED ATTACK on an ally (p = {p:.5})")
             });
         }
     }
 }
-
-/// How a traced event gives its odds: `p = …` when the engine drew it, or [`FORCED`] when a
-/// wargame's cell or umpire set it (its probability was never the reason it happened).
-fn odds_text(forced: bool, p: f64, digits: usize) -> String {
-    if forced {
-        FORCED.to_string()
-    } else {
-        format!("p = {p:.digits$}")
-    }
-}
-
-/// How a traced event forced by a wargame's adjudication says so.
-pub const FORCED: &str = "forced, not drawn";
 
 /// The adversary's step when a human cell plays it: the reading of cohesion and the decay of
 /// inducements still happen, and the same uniforms are drawn (and discarded) as in [`moves`], so
