@@ -99,7 +99,10 @@ pub fn render(g: &Game) -> String {
                 "{} / {} / {}",
                 s.fracture_turn
                     .map_or("none".into(), |t| format!("turn {t}")),
-                s.attack_turn.map_or("none".into(), |t| format!("turn {t}")),
+                s.attack_turn.map_or("none".into(), |t| format!(
+                    "turn {t}{}",
+                    g.set_by(t, "attack")
+                )),
                 s.crises
             ),
         ),

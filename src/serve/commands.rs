@@ -57,6 +57,18 @@ fn may_show(role: Role, command: &str) -> bool {
     }
 }
 
+/// The role a command belongs to, when only one role (or White) may give it.
+fn owner(command: &str) -> Option<Role> {
+    match command {
+        "blue" | "hold" => Some(Role::Blue),
+        "red" => Some(Role::Red),
+        "msel" | "inject" | "skip" | "delay" | "move" | "mode" | "commit" | "adjudicate"
+        | "end" | "override" | "set" | "preview" | "accept" | "reopen" | "answer" | "timer"
+        | "projector" => Some(Role::White),
+        _ => None,
+    }
+}
+
 /// Makes an entry speak for `role`, or refuses it.
 pub fn authorize(role: Role, body: Body) -> Result<Body, Refusal> {
     let kind = body.kind();
@@ -195,6 +207,19 @@ pub fn run_line(live: &mut Live, role: Role, line: &str) -> anyhow::Result<Resul
         return Ok(Err(Refusal::Forbidden(
             "the projector page is read-only".into(),
         )));
+    }
+    // Refused before they are interpreted: even an error message about them (an inject's due
+    // turn, an open request's sender) is White's to read.
+    if let Some(owner) = owner(&parsed.command)
+        && owner != role
+        && role != Role::White
+    {
+        return Ok(Err(Refusal::Forbidden(format!(
+            "`{}` is {}'s, not available on the {} page",
+            parsed.command,
+            owner.name(),
+            role.name()
+        ))));
     }
     let action = match prompt::interpret_as(&live.game, &parsed, role.name()) {
         Ok(a) => a,

@@ -43,6 +43,9 @@ fn read_routes(role: &str) -> Vec<(String, &'static str, Vec<u8>)> {
         "help",
         "msel",
         "preview attack Poland",
+        "delay 4 to=2",
+        "answer 1 -- x",
+        "commit",
     ] {
         v.push((
             format!("/api/{role}/command"),
@@ -97,9 +100,9 @@ fn before_commit_everything_blue_receives_is_the_same_whatever_red_has_sealed() 
     let dir = t.path().join("s");
     let s = start(&dir, &[]);
     // Some public and private traffic first.
-    s.ok("blue", "forecast n=40 until=3");
     s.ok("white", "msg all -- welcome to the exercise");
     s.ok("blue", "blue posture=0.8 -- show resolve");
+    let forecast0 = s.ok("blue", "forecast n=40 until=3")["text"].clone();
     let before = s.state("blue")["version"].as_u64().unwrap();
     let mut stream = Events::open(&s.addr, "blue", s.key("blue")).unwrap();
     let first = stream.next(Duration::from_secs(10)).unwrap();
@@ -138,6 +141,8 @@ fn before_commit_everything_blue_receives_is_the_same_whatever_red_has_sealed() 
     assert_eq!(next.id, Some(before + 1));
     assert!(next.data.contains("second message"));
     assert!(!next.data.contains("PLAN-"));
+    // A forecast Blue asks for is the same too (forecasts draw from their own streams).
+    assert_eq!(s.ok("blue", "forecast n=40 until=3")["text"], forecast0);
     // The check can fail: Red and White do see the move, and the seed is White's alone.
     assert!(s.state("red").to_string().contains("PLAN-B-9c1"));
     let white = s.state("white").to_string();
