@@ -5,11 +5,13 @@
 //! parallel, driving the model; [`stats`] aggregates the results in bounded memory; and
 //! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
 //! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
-//! `cohesion run`, [`game`] plays a wargame session turn by turn at a prompt and [`serve`] serves
-//! the same session to the cells' browsers; the binary's `cli` module only parses arguments and
-//! reports.
+//! `cohesion run`; [`explore`] does the same for an experimental design over the scenario's
+//! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); [`game`] plays a
+//! wargame session turn by turn at a prompt and [`serve`] serves the same session to the cells'
+//! browsers; the binary's `cli` module only parses arguments and reports.
 
 pub mod engine;
+pub mod explore;
 pub mod game;
 pub mod kernel;
 pub mod model;

@@ -13,7 +13,7 @@ use crate::plot::data::{Kind, RunData};
 use crate::plot::numbers::{fixed_or_dash, fmt_value, signed};
 use crate::plot::{Drawn, labels, style};
 
-const CSS: &str = r#"
+pub const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d9d9d9; --zebra: #f6f6f6; --note: #fff8e1; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", Verdana, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink);

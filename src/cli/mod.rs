@@ -6,10 +6,13 @@
 //! library's configuration.
 
 mod describe;
+mod explore;
 mod game;
 mod init;
+mod merge;
 mod plot;
 mod run;
+mod slurm;
 mod trace;
 mod validate;
 
@@ -82,8 +85,18 @@ pub enum Command {
         #[arg(long, short = 'j')]
         threads: Option<usize>,
     },
-    /// Redraw the charts and report.html of an earlier run from its CSV files (no simulation).
+    /// Redraw the charts and report.html of an earlier run or exploration from its CSV files (no simulation).
     Plot(PlotArgs),
+    /// Merge the parts of a sharded run (`run --shard I/N`) into one result, byte-identical to a single run.
+    Merge(merge::MergeArgs),
+    /// Write (and with --submit, submit) a Slurm job array of shards and a merge job after it.
+    Slurm(slurm::SlurmArgs),
+    /// Repeat a finished run from its manifest.json and say whether the result is byte-identical.
+    Rerun(merge::RerunArgs),
+    /// Run an experimental design over the scenario's uncertainties: sensitivity indices, scenario discovery, robustness.
+    Explore(explore::ExploreArgs),
+    /// Find where in the space of assumptions a yes/no question holds (PRIM), in a finished run or exploration.
+    Discover(explore::DiscoverArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -105,7 +118,8 @@ pub struct RunArgs {
     /// Output directory (default: output/<scenario>-<seed>).
     #[arg(long, short = 'o')]
     pub out: Option<std::path::PathBuf>,
-    /// Replace an earlier result (a folder with a manifest.json) or an empty folder at --out.
+    /// Replace an earlier result (a folder with a manifest.json) or an empty folder at --out, and
+    /// discard the checkpoint of an interrupted run into it.
     #[arg(long)]
     pub force: bool,
     /// No progress bar and no summary on stdout.
@@ -117,11 +131,37 @@ pub struct RunArgs {
     /// Do not draw charts or write report.html (only the CSV files and the manifest).
     #[arg(long)]
     pub no_charts: bool,
+    /// Table format: csv, parquet (trials.parquet, summary.parquet…) or both.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TableFormat,
+    /// Run only shard I of N (its blocks) and write a part folder for `cohesion merge`.
+    #[arg(long, value_name = "I/N", conflicts_with = "shard_from_env")]
+    pub shard: Option<String>,
+    /// Take the shard index from this environment variable (e.g. SLURM_ARRAY_TASK_ID).
+    #[arg(long, value_name = "VAR")]
+    pub shard_from_env: Option<String>,
+    /// The number of shards with --shard-from-env (default: $SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+    /// Continue an interrupted run of the same command from its checkpoint (none: start afresh).
+    #[arg(long)]
+    pub resume: bool,
+    /// Stop once every option's 95% interval of these outcomes is this narrow, e.g.
+    /// fracture=0.005,cohesion_final=0.01 (at most --trials trials).
+    #[arg(long, value_name = "OUTCOME=HALFWIDTH[,…]")]
+    pub precision: Option<String>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
+    Both,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct PlotArgs {
-    /// Output folder of an earlier `cohesion run` (with its CSV files and manifest.json).
+    /// Output folder of an earlier `cohesion run` or `cohesion explore` (with its CSV files and manifest.json).
     pub dir: std::path::PathBuf,
     /// Only these charts: ids, or kinds such as `dist`, `fan` (comma-separated; see --list).
     #[arg(long, value_delimiter = ',')]
@@ -205,6 +245,11 @@ pub fn main() -> i32 {
         Command::Replay { dir, threads } => game::replay(dir, threads),
         Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),
+        Command::Merge(a) => merge::merge(a),
+        Command::Slurm(a) => slurm::slurm(a),
+        Command::Rerun(a) => merge::rerun(a),
+        Command::Explore(a) => explore::explore(a),
+        Command::Discover(a) => explore::discover_cmd(a),
     };
     match result {
         Ok(code) => code,

@@ -30,6 +30,57 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((w, h))
 }
 
+fn options(a: &PlotArgs) -> PlotOptions {
+    PlotOptions {
+        style: Style {
+            width: a.size.0,
+            height: a.size.1,
+            scale: a.scale,
+        },
+        format: match a.format {
+            PlotFormat::Svg => Format::Svg,
+            PlotFormat::Png => Format::Png,
+            PlotFormat::Both => Format::Both,
+        },
+        only: a.charts.clone(),
+        report: !a.no_report,
+    }
+}
+
+/// `cohesion plot` on the output of `cohesion explore`.
+fn replot_explore(a: &PlotArgs, t0: Instant) -> Result<i32> {
+    use cohesion::plot::explore::{ExploreData, list, write_all};
+    let data = ExploreData::load(&a.dir)?;
+    if a.list {
+        for (id, title, caption) in list(&data) {
+            println!("{id}\n    {title}\n    {caption}");
+        }
+        return Ok(0);
+    }
+    let opts = options(a);
+    let root = a.out.clone().unwrap_or_else(|| a.dir.clone());
+    let drawn = write_all(&data, &root, &opts)?;
+    if opts.report {
+        cohesion::explore::report::write(&data, &drawn, &root)?;
+    }
+    if !a.quiet {
+        for d in &drawn {
+            for f in &d.files {
+                println!("{}", f.display());
+            }
+        }
+        if opts.report {
+            println!("{}", root.join("report.html").display());
+        }
+        let files: usize = drawn.iter().map(|d| d.files.len()).sum();
+        eprintln!(
+            "{files} chart file(s) in {:.2} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    Ok(0)
+}
+
 pub fn plot(a: PlotArgs) -> Result<i32> {
     if !(0.5..=4.0).contains(&a.scale) {
         bail!(
@@ -38,6 +89,9 @@ pub fn plot(a: PlotArgs) -> Result<i32> {
         );
     }
     let t0 = Instant::now();
+    if cohesion::output::explore::is_explore_dir(&a.dir) {
+        return replot_explore(&a, t0);
+    }
     let data = RunData::load(&a.dir)?;
     if a.list {
         for (id, title, caption) in plot::list(&data) {

@@ -5,12 +5,18 @@
 //! forecast continuations, and any later design of experiments): a fixed block size, blocks
 //! computed on a bounded pool of worker threads, outputs folded in block order, so that the
 //! result is the same bits for any number of threads. [`trials`] is the run's job: the trials of
-//! every policy option of a scenario on common random numbers, with their statistics.
+//! every policy option of a scenario on common random numbers, with their statistics, for all
+//! blocks or a given list of them (a shard, the rest of a resumed run); [`stopping`] is the
+//! rule that ends a run early once the asked precision is reached.
+//! [`explore`] runs the points of an experimental design the same way (`cohesion explore`).
 
+pub mod explore;
 pub mod pool;
+pub mod stopping;
 pub mod trials;
 
 pub use pool::{BlockJob, EngineError, Finished, Flow, MAX_THREADS, Pool};
+pub use stopping::Precision;
 pub use trials::{
     BlockOutput, Experiment, RowFormatter, draw_uncertainties, set_params, trace_trial,
 };

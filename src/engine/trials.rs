@@ -68,6 +68,42 @@ impl<'a> Experiment<'a> {
         self.trials.div_ceil(self.block_size)
     }
 
+    /// Runs the blocks in `blocks` and hands each to `fold`, in the order of `blocks` (a
+    /// shard owns a subset; a resumed run skips those already folded). Each worker formats its
+    /// block's rows with `format`. `fold` may return [`Flow::Stop`] (adaptive stopping): since
+    /// it sees whole blocks in a fixed order, where a run stops depends only on the seed and
+    /// the scenario, never on threads or timing. A block interrupted by `cancel` is dropped.
+    pub fn run_blocks(
+        &self,
+        blocks: &[u64],
+        format: RowFormatter<'_>,
+        fold: &mut dyn FnMut(BlockOutput, &Layout) -> anyhow::Result<Flow>,
+        cancel: &AtomicBool,
+    ) -> Result<super::pool::Finished, EngineError> {
+        let layout = self.layout();
+        if let Some(&b) = blocks.iter().find(|&&b| b >= self.blocks()) {
+            return Err(EngineError::Sink(anyhow::anyhow!(
+                "block {b} is past the last block ({}) of {} trials",
+                self.blocks().saturating_sub(1),
+                self.trials
+            )));
+        }
+        let pool = Pool::new(self.threads)?;
+        let job = TrialBlocks {
+            exp: self,
+            keys: StreamKeys::new(self.seed),
+            layout: &layout,
+            format,
+        };
+        pool.run(
+            &job,
+            blocks,
+            self.block_size,
+            &mut |_, out: BlockOutput| fold(out, &layout),
+            cancel,
+        )
+    }
+
     /// Runs every trial. Each worker formats its block's rows with `format`; `sink`
     /// receives each block, in block order, after its statistics were merged; `progress` the
     /// number of trials done. A block interrupted by `cancel` is dropped whole.

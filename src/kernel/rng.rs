@@ -29,16 +29,23 @@ pub enum Purpose {
     Events,
     /// Decisions of actors (unilateral channels, consensus, bargaining).
     Decisions,
+    /// Building an experimental design (Sobol digital shifts, Latin hypercube permutations,
+    /// Morris trajectories): stream = 0, or the trajectory.
+    Design,
+    /// Resampling for bootstrap intervals: stream = the statistic being resampled.
+    Resample,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 8] = [
         Purpose::Uncertainty,
         Purpose::Init,
         Purpose::Dynamics,
         Purpose::Adversary,
         Purpose::Events,
         Purpose::Decisions,
+        Purpose::Design,
+        Purpose::Resample,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +56,8 @@ impl Purpose {
             Purpose::Adversary => "adversary",
             Purpose::Events => "events",
             Purpose::Decisions => "decisions",
+            Purpose::Design => "design",
+            Purpose::Resample => "resample",
         }
     }
 }
@@ -78,7 +87,7 @@ pub fn stream_from_key(key: &[u8; 32], trial: u64) -> ChaCha8Rng {
 #[derive(Debug, Clone)]
 pub struct StreamKeys {
     pub seed: u64,
-    keys: [[u8; 32]; 6],
+    keys: [[u8; 32]; 8],
 }
 
 impl StreamKeys {

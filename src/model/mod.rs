@@ -14,6 +14,7 @@ pub mod bargaining;
 pub mod clusters;
 pub mod deffuant;
 pub mod hk;
+pub mod ishigami;
 pub mod opinion;
 pub mod reference;
 
@@ -85,11 +86,12 @@ pub trait Runner {
 
 /// Every built-in model, in the order `cohesion describe` lists them.
 pub fn registry() -> &'static [&'static Model] {
-    static REGISTRY: [&Model; 4] = [
+    static REGISTRY: [&Model; 5] = [
         &alliance::MODEL,
         &deffuant::MODEL,
         &hk::MODEL,
         &bargaining::MODEL,
+        &ishigami::MODEL,
     ];
     &REGISTRY
 }

@@ -3,6 +3,8 @@
 //! Charts read only these files — `manifest.json` (or the same manifest in memory during a
 //! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `injects.csv`, `policies.csv` and
 //! `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run` drew.
+//! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
+//! is read back as the CSV text it was made from.
 //! `trials.csv` may hold millions of rows: it is streamed once into fixed histograms
 //! ([`Digest`]) of the plain (undotted) outcomes.
 
@@ -227,9 +229,26 @@ pub struct RunData {
     cmp_idx: HashMap<(String, String), usize>,
 }
 
+/// A table's CSV text: `NAME.csv`, or, in a folder written with `--format parquet`, the CSV
+/// text of `NAME.parquet` (the same values; see [`crate::output::parquet::to_csv`]).
+fn open_table(path: &Path) -> Result<Box<dyn std::io::Read>> {
+    let pq = path.with_extension("parquet");
+    if !path.exists() && pq.exists() {
+        return Ok(Box::new(std::io::Cursor::new(
+            crate::output::parquet::to_csv(&pq)?,
+        )));
+    }
+    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
+}
+
+/// Whether a table exists as CSV or Parquet.
+fn table_exists(path: &Path) -> bool {
+    path.exists() || path.with_extension("parquet").exists()
+}
+
 fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
-    let mut r =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut r = csv::Reader::from_reader(open_table(path)?);
     let mut out = Vec::new();
     for (i, row) in r.deserialize().enumerate() {
         out.push(row.with_context(|| format!("{}: bad row {}", path.display(), i + 2))?);
@@ -238,7 +257,7 @@ fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
 }
 
 fn read_optional<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
-    if path.exists() {
+    if table_exists(path) {
         read_csv(path)
     } else {
         Ok(Vec::new())
@@ -308,7 +327,7 @@ impl RunData {
             cmp_idx,
         };
         let tpath = dir.join("trials.csv");
-        if tpath.exists() {
+        if table_exists(&tpath) {
             data.digest = Some(data.digest_trials(&tpath)?);
         }
         Ok(data)
@@ -447,8 +466,7 @@ impl RunData {
         }
         let mut missing = vec![vec![0u64; n_opt]; names.len()];
         let mut rows = vec![0u64; n_opt];
-        let mut r = csv::Reader::from_path(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut r = csv::Reader::from_reader(open_table(path)?);
         let header = r.byte_headers()?.clone();
         let col_of = |name: &str| header.iter().position(|h| h == name.as_bytes());
         let opt_col =

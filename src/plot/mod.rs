@@ -16,21 +16,27 @@
 //!    steps, histogram bins), `numbers` (numbers as people read them), `labels` (names and
 //!    units of outcomes), `layout` (grids of panels): no plot dependency.
 //! 2. `backend` (SVG or bitmap behind one type, text through `text`); `data` (the run's
-//!    files read back, binned on `scale`'s round steps).
+//!    files read back, binned on `scale`'s round steps); `files` (formats, options, the charts
+//!    drawn, whole-file writes).
 //! 3. `canvas`: rectangles, fonts, text and shapes in pixels.
 //! 4. `axis` (value axes and their drawing), `legend` (legend entries and their layout).
 //! 5. `timeline`: turns as dates, the time axis, scripted injects on it.
-//! 6. `chart`: the [`Chart`] trait and the frame around every chart.
+//! 6. `chart`: the [`Chart`] trait and the frame around every chart; `exploration`: an
+//!    exploration's data, its chart trait and the ranked panel of bars.
 //! 7. The kinds of chart: `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`, `prob`,
-//!    `timing`; none uses another.
-//! 8. This driver, which chooses, draws and writes them; the report (`report.rs`) sits above
-//!    it.
+//!    `timing` for a run, `discovery`, `robust`, `sens` for an exploration; none uses another.
+//! 8. `explore`: the driver of an exploration's charts.
+//! 9. This driver, which chooses, draws and writes a run's charts; the report (`report.rs`)
+//!    sits above it.
 
 pub mod axis;
 pub mod backend;
 pub mod canvas;
 pub mod chart;
 pub mod data;
+pub mod exploration;
+pub mod explore;
+pub mod files;
 pub mod labels;
 pub mod legend;
 pub mod numbers;
@@ -41,15 +47,18 @@ pub mod timeline;
 
 mod boxes;
 mod diff;
+mod discovery;
 mod dist;
 mod family;
 mod fan;
 mod heatmap;
 mod layout;
 mod prob;
+mod robust;
+mod sens;
 mod timing;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use plotters::prelude::*;
@@ -59,57 +68,9 @@ use backend::AnyBackend;
 use canvas::Canvas;
 pub use chart::Chart;
 pub use data::{Kind, RunData};
+use files::write_file;
+pub use files::{Drawn, Format, PlotOptions, picked};
 pub use style::Style;
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Svg,
-    Png,
-    Both,
-}
-
-impl Format {
-    pub fn svg(self) -> bool {
-        matches!(self, Format::Svg | Format::Both)
-    }
-    pub fn png(self) -> bool {
-        matches!(self, Format::Png | Format::Both)
-    }
-}
-
-/// What to draw and how.
-#[derive(Debug, Clone)]
-pub struct PlotOptions {
-    pub style: Style,
-    pub format: Format,
-    /// Only the charts whose id is listed or starts with a listed kind followed by `-`
-    /// (`fan` selects every `fan-…`); `None`: all.
-    pub only: Option<Vec<String>>,
-    /// Write `report.html` too.
-    pub report: bool,
-}
-
-impl Default for PlotOptions {
-    fn default() -> Self {
-        PlotOptions {
-            style: Style::default(),
-            format: Format::Both,
-            only: None,
-            report: true,
-        }
-    }
-}
-
-/// A chart drawn: its id, title, caption, SVG text, and the files written.
-#[derive(Debug, Clone)]
-pub struct Drawn {
-    pub id: String,
-    pub title: String,
-    pub caption: String,
-    pub svg: String,
-    pub files: Vec<PathBuf>,
-}
 
 /// The alliance model's key outcomes, in the order they are charted.
 const ALLIANCE_KEY: [&str; 4] = [
@@ -273,24 +234,6 @@ pub fn render_png(chart: &dyn Chart, data: &RunData, st: Style) -> Result<Vec<u8
     Ok(out)
 }
 
-/// Whether `id` is picked by a `--charts` list.
-pub fn picked(id: &str, only: &Option<Vec<String>>) -> bool {
-    match only {
-        None => true,
-        Some(list) => list.iter().any(|s| {
-            id == s
-                || id
-                    .strip_prefix(s.as_str())
-                    .is_some_and(|r| r.starts_with('-'))
-        }),
-    }
-}
-
-/// Writes `bytes` to `path` whole (temporary file, flush, rename).
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::kernel::fs::write_atomic(path, bytes).map_err(anyhow::Error::msg)
-}
-
 /// Draws the selected charts into `root/charts/`. With `opts.report`, every chart is drawn as
 /// SVG text for the report (which always holds every chart), selected or not; the caller
 /// writes the report from the returned charts.
@@ -366,14 +309,25 @@ mod tests {
     /// The rows of the order in the module documentation, bottom to top (this file on top).
     const ORDER: &[&[&str]] = &[
         &["style", "text", "scale", "numbers", "labels", "layout"],
-        &["backend", "data"],
+        &["backend", "data", "files"],
         &["canvas"],
         &["axis", "legend"],
         &["timeline"],
-        &["chart"],
+        &["chart", "exploration"],
         &[
-            "boxes", "diff", "dist", "family", "fan", "heatmap", "prob", "timing",
+            "boxes",
+            "diff",
+            "dist",
+            "family",
+            "fan",
+            "heatmap",
+            "prob",
+            "timing",
+            "discovery",
+            "robust",
+            "sens",
         ],
+        &["explore"],
     ];
 
     fn row(module: &str) -> Option<usize> {

@@ -15,6 +15,10 @@ pub static FILES: &[(&str, &str)] = &[
         include_str!("../../scenarios/nato-2021-invasion.toml"),
     ),
     (
+        "ishigami.toml",
+        include_str!("../../scenarios/ishigami.toml"),
+    ),
+    (
         "data/nato-allies-2021.csv",
         include_str!("../../scenarios/data/nato-allies-2021.csv"),
     ),

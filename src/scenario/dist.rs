@@ -3,6 +3,8 @@
 //! Each sampler uses a fixed number of uniform words where it can (inverse CDFs), and the
 //! portable `libm` functions, so the same seed gives the same parameter values on any
 //! platform. Beta uses Marsaglia–Tsang gamma variates (rejection, still deterministic).
+//! [`Distribution::quantile`] maps a coordinate of the unit cube to a value, which is how an
+//! experimental design (`cohesion explore`) places its points in each parameter's distribution.
 
 use crate::kernel::rng::{normal, unit, unit_open};
 use rand::Rng;
@@ -220,6 +222,60 @@ impl Distribution {
     }
 }
 
+impl Distribution {
+    /// The value below which a share `u` (in [0, 1]) of the distribution lies: the inverse CDF.
+    /// `u = 0` and `u = 1` give the ends of the support; a choice gives the value whose
+    /// cumulative weight first exceeds `u`.
+    pub fn quantile(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        match self {
+            Distribution::Uniform { min, max } => min + (max - min) * u,
+            Distribution::Triangular { min, mode, max } => {
+                let (a, c, b) = (*min, *mode, *max);
+                if b <= a {
+                    return a;
+                }
+                let f = (c - a) / (b - a);
+                if u < f {
+                    a + libm::sqrt(u * (b - a) * (c - a))
+                } else {
+                    b - libm::sqrt((1.0 - u) * (b - a) * (b - c))
+                }
+            }
+            Distribution::TruncNormal { mean, sd, min, max } => {
+                let pa = norm_cdf((min - mean) / sd);
+                let pb = norm_cdf((max - mean) / sd);
+                let p = pa + (pb - pa) * u;
+                (mean + sd * norm_inv(p)).clamp(*min, *max)
+            }
+            Distribution::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => min + (max - min) * crate::kernel::special::inc_beta_inv(*alpha, *beta, u),
+            Distribution::Choice { values, weights } => {
+                let total: f64 = weights.iter().sum();
+                let mut acc = 0.0;
+                for (v, w) in values.iter().zip(weights) {
+                    acc += w;
+                    if u * total < acc {
+                        return *v;
+                    }
+                }
+                // u = 1: the last value with positive weight.
+                values
+                    .iter()
+                    .zip(weights)
+                    .rev()
+                    .find(|(_, w)| **w > 0.0)
+                    .map(|(v, _)| *v)
+                    .unwrap_or(0.0)
+            }
+        }
+    }
+}
+
 /// The standard normal CDF.
 pub fn norm_cdf(z: f64) -> f64 {
     0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
@@ -370,6 +426,47 @@ mod tests {
             weights: vec![1.0, 1.0, 2.0],
         });
         assert!((m - 1.25).abs() < 0.01 && lo == 0.0 && hi == 2.0);
+    }
+
+    #[test]
+    fn quantiles_invert_the_cdfs() {
+        let u = Distribution::Uniform { min: 2.0, max: 4.0 };
+        assert_eq!(
+            (u.quantile(0.0), u.quantile(0.5), u.quantile(1.0)),
+            (2.0, 3.0, 4.0)
+        );
+        let t = Distribution::Triangular {
+            min: 0.0,
+            mode: 0.25,
+            max: 1.0,
+        };
+        // The CDF at the mode is (mode - min) / (max - min).
+        assert!((t.quantile(0.25) - 0.25).abs() < 1e-15);
+        let n = Distribution::TruncNormal {
+            mean: 0.0,
+            sd: 1.0,
+            min: -10.0,
+            max: 10.0,
+        };
+        assert!((n.quantile(0.975) - 1.959963984540054).abs() < 1e-9);
+        assert_eq!(n.quantile(0.0), -10.0);
+        // Beta(2, 2): CDF 3x² − 2x³; its median is 1/2 and F(0.2) = 0.104.
+        let b = Distribution::Beta {
+            alpha: 2.0,
+            beta: 2.0,
+            min: 0.0,
+            max: 1.0,
+        };
+        assert!((b.quantile(0.5) - 0.5).abs() < 1e-12);
+        assert!((b.quantile(0.104) - 0.2).abs() < 1e-12);
+        let c = Distribution::Choice {
+            values: vec![0.0, 1.0, 2.0],
+            weights: vec![1.0, 1.0, 2.0],
+        };
+        assert_eq!(
+            [0.0, 0.24, 0.25, 0.49, 0.5, 0.99, 1.0].map(|u| c.quantile(u)),
+            [0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 2.0]
+        );
     }
 
     #[test]

@@ -5,9 +5,18 @@
 //! thread merges blocks in block order into [`Accumulators`] and adds the block's values to
 //! the quantile sketches (exact count addition). Nothing here depends on which thread ran a
 //! block or when it finished.
+//!
+//! The analysis of experiments lives here too, as plain functions of numbers: designs on the
+//! unit cube ([`designs`], with the Sobol' sequence in [`sobol`]), sensitivity indices
+//! ([`sensitivity`]), scenario discovery ([`prim`]) and robustness ([`robust`]).
 
+pub mod designs;
 pub mod moments;
+pub mod prim;
+pub mod robust;
+pub mod sensitivity;
 pub mod sketch;
+pub mod sobol;
 
 pub use moments::{Moments, wilson95};
 pub use sketch::Sketch;
@@ -146,6 +155,12 @@ impl Accumulators {
     /// (`trials × stride`, trial order) for the sketches.
     pub fn add_block(&mut self, block: &BlockMoments, values: &[f64]) {
         self.moments.merge(block);
+        self.add_to_sketches(values);
+    }
+
+    /// Adds a block's raw values to the sketches only (counts add, so the order of blocks
+    /// does not matter here, unlike for the moments).
+    pub fn add_to_sketches(&mut self, values: &[f64]) {
         let l = &self.layout;
         let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
         for trial in values.chunks_exact(l.stride()) {
@@ -162,6 +177,16 @@ impl Accumulators {
                     }
                 }
             }
+        }
+    }
+
+    /// Adds another accumulator's sketch counts to these (exact, in any order).
+    pub fn merge_sketches(&mut self, o: &Accumulators) {
+        for (a, b) in self.out_sketch.iter_mut().zip(&o.out_sketch) {
+            a.merge(b);
+        }
+        for (a, b) in self.ser_sketch.iter_mut().zip(&o.ser_sketch) {
+            a.merge(b);
         }
     }
 

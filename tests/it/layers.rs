@@ -3,7 +3,7 @@
 //!
 //! The layers, bottom to top (docs/ARCHITECTURE.md draws them):
 //! `kernel` → `spec` → `scenario`, `stats` → `model` → `engine` → `output` → `plot` →
-//! `report` → `run`, `game` → `serve` → `cli` (the binary). A module may use any module of a lower layer
+//! `report` → `run`, `game`, `explore` → `serve` → `cli` (the binary). A module may use any module of a lower layer
 //! and itself, never one of its own layer or above. Test code (`#[cfg(test)]` modules) may
 //! reach further; what it imports is not checked.
 
@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("report", 7),
     ("run", 8),
     ("game", 8),
+    ("explore", 8),
     ("serve", 9),
     ("cli", 10),
     ("main", 11),

@@ -133,11 +133,14 @@ fn injected_failure_mid_run_leaves_no_complete_looking_directory() {
     );
     assert_no_result_under(tmp.path());
     assert_no_leftovers(tmp.path());
+    // Only the checkpoint remains, for `--resume`.
+    let cp = tmp.path().join(".out.checkpoint");
     assert!(
-        all_files(tmp.path()).is_empty(),
+        all_files(tmp.path()).iter().all(|f| f.starts_with(&cp)),
         "{:?}",
         all_files(tmp.path())
     );
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
 }
 
 #[test]
@@ -264,12 +267,16 @@ fn killed_run_leaves_nothing_that_looks_like_a_result() {
     let mut child = start_long_run(&out);
     signal(&child, "-KILL");
     wait_for(&mut child, 20);
-    // What may remain is a hidden partial directory without a manifest or summary.
+    // What may remain is a hidden partial directory without a manifest or summary, and the
+    // checkpoint that `--resume` continues from.
     assert!(!out.exists());
     assert_no_result_under(tmp.path());
     for e in std::fs::read_dir(tmp.path()).unwrap().flatten() {
         let n = e.file_name().to_string_lossy().to_string();
-        assert!(n.starts_with(".out.partial-"), "unexpected {n}");
+        assert!(
+            n.starts_with(".out.partial-") || n == ".out.checkpoint",
+            "unexpected {n}"
+        );
     }
 }
 

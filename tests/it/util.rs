@@ -21,6 +21,7 @@ pub const BUILTINS: &[&str] = &[
     "reference/ktab-soe-pol-comp",
     "nato-2021",
     "nato-2021-invasion",
+    "ishigami",
 ];
 
 /// A `cohesion` command with no inherited test-hook variables.
