@@ -31,6 +31,10 @@ use crate::model::ParamKind;
 /// Feed entries a page gets (the latest).
 pub const FEED_MAX: usize = 300;
 
+/// Messages a page gets (the latest; open requests for information besides): older ones are
+/// in the transcript and the debrief.
+pub const MESSAGES_MAX: usize = 200;
+
 /// Whether `role` may see log entry `e` (and its text) now.
 pub fn entry_visible(g: &Game, role: Role, e: &Entry) -> bool {
     let cell = match role {
@@ -209,7 +213,9 @@ fn feed(live: &Live, role: Role) -> Vec<Value> {
     let mut items: Vec<Value> = live
         .entries
         .iter()
+        .rev()
         .filter(|(e, _)| entry_visible(g, role, e))
+        .take(FEED_MAX)
         .map(|(e, text)| {
             let text = if role == Role::White {
                 text.clone()
@@ -219,9 +225,7 @@ fn feed(live: &Live, role: Role) -> Vec<Value> {
             json!({"seq": e.seq, "turn": e.turn, "cell": e.cell, "kind": e.body.kind(), "text": text})
         })
         .collect();
-    if items.len() > FEED_MAX {
-        items.drain(..items.len() - FEED_MAX);
-    }
+    items.reverse();
     items
 }
 
@@ -330,7 +334,7 @@ pub fn view(live: &Live, role: Role, links: &[(Role, String)]) -> Value {
     };
     let closed = closed_json(g);
     let cell = role.name();
-    let messages: Vec<Value> = g
+    let visible: Vec<&crate::game::comms::Msg> = g
         .messages
         .iter()
         .filter(|m| match role {
@@ -338,8 +342,17 @@ pub fn view(live: &Live, role: Role, links: &[(Role, String)]) -> Value {
             Role::Projector => m.to == "all" && g.projector.show.iter().any(|s| s == "messages"),
             _ => m.from == cell || m.to == cell || m.to == "all",
         })
-        .map(|m| serde_json::to_value(m).unwrap_or(Value::Null))
         .collect();
+    // The latest MESSAGES_MAX, and every request still open however old: a long exercise's
+    // traffic would otherwise be resent in full to every page on every change.
+    let cut = visible.len().saturating_sub(MESSAGES_MAX);
+    let messages: Vec<Value> = visible
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| *i >= cut || (m.rfi && m.answered_by.is_none()))
+        .map(|(_, m)| serde_json::to_value(m).unwrap_or(Value::Null))
+        .collect();
+    let earlier = visible.len() - messages.len();
     let forecasts: Vec<Value> = g
         .shown
         .iter()
@@ -369,6 +382,7 @@ pub fn view(live: &Live, role: Role, links: &[(Role, String)]) -> Value {
         "closed": closed,
         "timer": g.timer,
         "messages": messages,
+        "messages_earlier": earlier,
         "forecasts": forecasts,
         "path_svg": path_svg(g),
     });

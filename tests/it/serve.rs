@@ -473,3 +473,33 @@ fn every_message_reaches_an_open_projector_stream() {
     // How fast is measured by the benchmark; here only that each one arrives.
     assert_eq!(super::served::event_latency(5).len(), 5);
 }
+
+#[test]
+fn a_page_gets_the_latest_messages_and_every_open_request_however_old() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("s");
+    let s = start(&dir, &[]);
+    s.ok("blue", "rfi -- OLD-OPEN-REQUEST");
+    s.ok("blue", "rfi -- OLD-ANSWERED-REQUEST");
+    let answered = s.state("white")["view"]["messages"][1]["seq"]
+        .as_u64()
+        .unwrap();
+    s.ok("white", &format!("answer {answered} -- done"));
+    for i in 0..205 {
+        s.ok("white", &format!("msg all -- bulletin {i}"));
+    }
+    let v = s.state("blue");
+    let m = v["view"]["messages"].as_array().unwrap();
+    let texts: Vec<&str> = m.iter().map(|m| m["text"].as_str().unwrap()).collect();
+    // 208 messages Blue may read: the latest 200, and the open request before them.
+    assert_eq!(m.len(), 201, "{texts:?}");
+    assert_eq!(texts[0], "OLD-OPEN-REQUEST");
+    assert_eq!(texts[1], "bulletin 5");
+    assert_eq!(texts[200], "bulletin 204");
+    assert!(!texts.contains(&"OLD-ANSWERED-REQUEST"));
+    assert_eq!(v["view"]["messages_earlier"], 7);
+    // Every message is still in the log and the transcript.
+    drop(s);
+    let transcript = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
+    assert!(transcript.contains("OLD-ANSWERED-REQUEST") && transcript.contains("bulletin 0"));
+}

@@ -190,10 +190,11 @@ setInterval(() => { if (view) { const t = $("timer"); t.textContent = timerText(
 
 function messagesList(v) {
   if (!v.messages.length) return h("p", { cls: "muted" }, "No messages.");
-  return h("div", { cls: "feed" }, v.messages.map((m) => h("div", { cls: "msg" },
+  const earlier = v.messages_earlier ? [h("p", { cls: "muted" }, `${v.messages_earlier} earlier messages: see the transcript and the debrief.`)] : [];
+  return h("div", { cls: "feed" }, earlier.concat(v.messages.map((m) => h("div", { cls: "msg" },
     h("b", {}, m.rfi ? `RFI #${m.seq} ` : m.reply_to ? `Answer to #${m.reply_to} ` : `#${m.seq} `),
     `${title(m.from)} → ${title(m.to)} (turn ${m.turn}): `, m.text,
-    m.rfi ? h("span", { cls: "muted" }, m.answered_by ? ` — answered (#${m.answered_by})` : " — open") : null)));
+    m.rfi ? h("span", { cls: "muted" }, m.answered_by ? ` — answered (#${m.answered_by})` : " — open") : null))));
 }
 function forecastsList(v, shareable) {
   if (!v.forecasts.length) return h("p", { cls: "muted" }, "No forecast yet.");
