@@ -1,8 +1,8 @@
 //! The map of the allies: a tile-grid cartogram, one square per ally placed roughly where it
 //! lies (North America on the left, the Baltic top right, the Balkans and Turkey bottom
 //! right), so thirty allies of very different sizes are all visible and clickable. The
-//! placement is this file's own (no map data is vendored); an ally it does not know gets a
-//! square in a row below the others.
+//! placement is this file's own (no map data is vendored); allies it does not know get the
+//! squares of the rows below the others, in the scenario's order.
 
 /// (name, ISO 3166-1 alpha-3 code, column, row) of NATO's thirty allies in 2021.
 pub const TILES: [(&str, &str, u32, u32); 30] = [
@@ -38,23 +38,29 @@ pub const TILES: [(&str, &str, u32, u32); 30] = [
     ("Greece", "GRC", 6, 7),
 ];
 
-/// The row for allies the grid does not place.
+/// The first row for allies the grid does not place, and how many such a row holds.
 pub const OVERFLOW_ROW: u32 = 9;
+pub const OVERFLOW_COLUMNS: u32 = 9;
 
 fn find(name: &str) -> Option<&'static (&'static str, &'static str, u32, u32)> {
     TILES.iter().find(|t| t.0.eq_ignore_ascii_case(name))
 }
 
-/// The tile of an ally (column, row); an unknown ally goes to the overflow row at a column
-/// derived from its name (stable across calls).
-pub fn tile(name: &str) -> (u32, u32) {
-    match find(name) {
-        Some(t) => (t.2, t.3),
-        None => {
-            let h = blake3::hash(name.as_bytes()).as_bytes()[0] as u32;
-            (h % 9, OVERFLOW_ROW)
-        }
-    }
+/// The tiles of a scenario's allies (column, row), in their order: a known ally on its
+/// square, the others in the overflow rows below, in turn, so no two share a square.
+pub fn tiles<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<(u32, u32)> {
+    let mut unknown = 0u32;
+    names
+        .into_iter()
+        .map(|name| match find(name) {
+            Some(t) => (t.2, t.3),
+            None => {
+                unknown += 1;
+                let k = unknown - 1;
+                (k % OVERFLOW_COLUMNS, OVERFLOW_ROW + k / OVERFLOW_COLUMNS)
+            }
+        })
+        .collect()
 }
 
 /// The short label of an ally's tile: its ISO code, else its first three letters.
@@ -81,7 +87,20 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for n in names {
             assert!(find(n).is_some(), "{n} has no tile");
-            assert!(seen.insert(tile(n)), "{n} shares a tile");
+            assert!(seen.insert(tiles([n])[0]), "{n} shares a tile");
         }
+    }
+
+    #[test]
+    fn allies_the_grid_does_not_know_get_squares_of_their_own() {
+        let names: Vec<String> = (0..20).map(|i| format!("Ally {i}")).collect();
+        let mut all: Vec<&str> = vec!["Estonia"];
+        all.extend(names.iter().map(String::as_str));
+        let t = tiles(all);
+        assert_eq!(t[0], (7, 0));
+        assert_eq!(t[1], (0, OVERFLOW_ROW));
+        assert_eq!(t[10], (0, OVERFLOW_ROW + 1));
+        let distinct: std::collections::BTreeSet<_> = t.iter().collect();
+        assert_eq!(distinct.len(), t.len());
     }
 }

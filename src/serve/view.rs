@@ -74,9 +74,8 @@ fn f(x: f64) -> Value {
     json!((x * 1e4).round() / 1e4)
 }
 
-fn ally_json(a: &AllyRow, before: Option<&AllyRow>) -> Value {
+fn ally_json(a: &AllyRow, (col, row): (u32, u32), before: Option<&AllyRow>) -> Value {
     let d = |x: f64, y: Option<f64>| y.map_or(Value::Null, |y| f(x - y));
-    let (col, row) = map::tile(&a.name);
     json!({
         "name": a.name,
         "iso": map::iso(&a.name),
@@ -306,14 +305,15 @@ pub fn view(live: &Live, role: Role, links: &[(Role, String)]) -> Value {
         .nth(1)
         .map_or(&g.allies_start, |c| &c.allies);
     let last_played = !g.closed.is_empty();
-    let allies: Vec<Value> = g
-        .world
-        .ally_rows()
+    let rows = g.world.ally_rows();
+    let tiles = map::tiles(rows.iter().map(|a| a.name.as_str()));
+    let allies: Vec<Value> = rows
         .iter()
         .enumerate()
         .map(|(i, a)| {
             ally_json(
                 a,
+                tiles[i],
                 if last_played {
                     before_last.get(i)
                 } else {
