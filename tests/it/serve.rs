@@ -503,3 +503,33 @@ fn a_page_gets_the_latest_messages_and_every_open_request_however_old() {
     let transcript = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
     assert!(transcript.contains("OLD-ANSWERED-REQUEST") && transcript.contains("bulletin 0"));
 }
+
+#[test]
+fn a_forecast_is_its_cells_until_shared_and_on_the_projector_only_when_white_puts_it_there() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("s");
+    let s = start(&dir, &[]);
+    let seq = s.ok("red", "forecast n=30 until=3")["seq"]
+        .as_u64()
+        .unwrap();
+    let has = |role: &str| {
+        s.state(role)["view"]["forecasts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["seq"].as_u64() == Some(seq))
+    };
+    assert!(has("red") && has("white"));
+    assert!(!has("blue") && !has("projector"));
+    // Blue may not share Red's forecast.
+    assert_ne!(s.command("blue", &format!("share {seq} with=blue")).0, 200);
+    assert!(!has("blue"));
+    s.ok("red", &format!("share {seq} with=blue"));
+    assert!(has("blue"));
+    assert!(
+        !has("projector"),
+        "shared with Blue is not on the projector"
+    );
+    s.ok("white", &format!("projector show=state,map,forecast:{seq}"));
+    assert!(has("projector"));
+}
