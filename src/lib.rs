@@ -8,8 +8,9 @@
 //! `cohesion run`; [`explore`] does the same for an experimental design over the scenario's
 //! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); [`calibrate`]
 //! fits named parameters to target statistics (`cohesion calibrate`, ABC-SMC); [`history`]
-//! holds a finished hindcast run against the record of 2022–2024; the binary's `cli` module
-//! only parses arguments and reports.
+//! holds a finished hindcast run against the record of 2022–2024; [`game`] plays a wargame
+//! session turn by turn at a prompt and [`serve`] serves the same session to the cells'
+//! browsers; the binary's `cli` module only parses arguments and reports.
 
 pub mod calibrate;
 pub mod engine;
@@ -23,6 +24,7 @@ pub mod plot;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod spec;
 pub mod stats;
 

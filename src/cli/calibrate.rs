@@ -35,8 +35,8 @@ fn configure(a: &CalibrateArgs) -> Result<CalibrateConfig> {
         .clone()
         .unwrap_or_else(|| format!("output/{}-calibration-{seed}", scenario.name).into());
     // About a thousand trials per block keeps every worker busy without long waves.
-    let block_size = block_size
-        .unwrap_or_else(|| (1024 / targets.trials_per_simulation).clamp(1, 256));
+    let block_size =
+        block_size.unwrap_or_else(|| (1024 / targets.trials_per_simulation).clamp(1, 256));
     Ok(CalibrateConfig {
         scenario,
         targets,

@@ -70,6 +70,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// Play a wargame session turn by turn (Blue, Red and White cells) at a line prompt.
     Game(game::GameArgs),
+    /// Serve a game session to the cells' browsers: pages for White, Blue, Red and a projector.
+    Serve(game::ServeArgs),
     /// Rebuild a game session from its scenario, seed and log, and check it.
     Replay {
         /// The session directory.
@@ -312,6 +314,7 @@ pub fn main() -> i32 {
         Command::Init { name, dir, force } => init::init(&name, dir, force),
         Command::Trace(a) => trace::trace(a),
         Command::Game(a) => game::game(a),
+        Command::Serve(a) => game::serve(a),
         Command::Replay { dir, threads } => game::replay(dir, threads),
         Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),

@@ -41,6 +41,8 @@ pub struct Rebuilt {
     pub manifest: Manifest,
     /// The transcript the log produces.
     pub transcript: String,
+    /// Each replayed entry's part of the transcript, in log order.
+    pub texts: Vec<String>,
     /// The log lines replayed (all of them unless a mismatch stopped the replay).
     pub lines: Vec<String>,
     pub entries: Vec<Entry>,
@@ -88,6 +90,7 @@ pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result
     game.reuse_forecasts = reuse_forecasts;
     let mut transcript = game.header_text();
     transcript.push_str(&game.opening_text());
+    let mut texts = Vec::new();
     let mut mismatch = None;
     let mut prev = super::session::GENESIS.to_string();
     let mut done = 0;
@@ -155,6 +158,7 @@ pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result
             break;
         }
         transcript.push_str(&text);
+        texts.push(text);
         prev = line_hash(line);
         done = i + 1;
     }
@@ -163,6 +167,7 @@ pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result
         game,
         manifest,
         transcript,
+        texts,
         lines: log.lines[..done].to_vec(),
         entries: log.entries[..done].to_vec(),
         mismatch,

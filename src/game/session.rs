@@ -159,6 +159,38 @@ pub enum Body {
         bytes: usize,
         blake3: String,
     },
+    /// A message from one cell to another (a cell and White, or a cell to all players); with
+    /// `rfi`, a request for information to White; with `reply_to`, the answer to entry `seq`.
+    Message {
+        from: String,
+        to: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        rfi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<u64>,
+    },
+    /// A cell shares its forecast or comparison (the log entry `forecast`) with `with`: a
+    /// cell or `all` (until then it is the asking cell's and White's alone).
+    Share {
+        by: String,
+        forecast: u64,
+        with: String,
+    },
+    /// White's turn timer: `start` (`seconds` long), `pause`, `resume`, `stop`; `at_ms` is the
+    /// wall-clock time it was given (milliseconds since 1970), so pages can count down.
+    Timer {
+        action: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        seconds: u64,
+        at_ms: u64,
+    },
+    /// White chooses what the projector page shows (`show`) and how the map is coloured.
+    Projector { show: Vec<String>, colour: String },
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 impl Body {
@@ -191,6 +223,10 @@ impl Body {
             Body::Turn { .. } => "turn",
             Body::Branch { .. } => "branch",
             Body::Repair { .. } => "repair",
+            Body::Message { .. } => "message",
+            Body::Share { .. } => "share",
+            Body::Timer { .. } => "timer",
+            Body::Projector { .. } => "projector",
         }
     }
 }

@@ -107,6 +107,13 @@ pub fn parse_date(s: &str) -> Result<(i64, i64, Option<i64>), String> {
     Ok((year, month, day))
 }
 
+/// Milliseconds since the Unix epoch now (the turn timer; never a random seed).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// A month index as `"YYYY-MM"`.
 pub fn month_text(index: i64) -> String {
     format!(

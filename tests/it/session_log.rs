@@ -30,7 +30,7 @@ fn play(dir: &Path, script: &str) {
     let mut out = Vec::new();
     let code = game::run(
         &opts,
-        &mut std::io::Cursor::new(script.as_bytes()),
+        &mut game::Piped(std::io::Cursor::new(script.as_bytes())),
         &mut out,
     )
     .unwrap_or_else(|e| panic!("{e:#}"));
@@ -46,7 +46,11 @@ fn resume(dir: &Path, repair: bool) -> Result<String, String> {
         ..Options::default()
     };
     let mut out = Vec::new();
-    match game::run(&opts, &mut std::io::Cursor::new(Vec::new()), &mut out) {
+    match game::run(
+        &opts,
+        &mut game::Piped(std::io::Cursor::new(Vec::new())),
+        &mut out,
+    ) {
         Ok(_) => Ok(String::from_utf8_lossy(&out).to_string()),
         Err(e) => Err(format!("{e:#}")),
     }

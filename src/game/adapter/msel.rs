@@ -136,8 +136,9 @@ impl World {
         }
         let Some(event_kind) = EventKind::from_name(&spec.kind) else {
             return Err(format!(
-                "no inject kind `{}`; allowed: one of {}",
+                "no inject kind `{}`{}; allowed: one of {}",
                 spec.kind,
+                crate::kernel::suggest::did_you_mean(&spec.kind, inject_kinds()),
                 inject_kinds().join(", ")
             ));
         };
@@ -157,8 +158,9 @@ impl World {
             let Some(f) = kind.fields.iter().find(|f| f.name == k) else {
                 let allowed: Vec<&str> = kind.fields.iter().map(|f| f.name).collect();
                 return Err(format!(
-                    "a `{}` inject has no field `{k}`; allowed: {}",
+                    "a `{}` inject has no field `{k}`{}; allowed: {}",
                     kind.name,
+                    crate::kernel::suggest::did_you_mean(k, allowed.iter().copied()),
                     if allowed.is_empty() {
                         "none".to_string()
                     } else {
