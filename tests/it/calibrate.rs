@@ -495,13 +495,13 @@ fn the_fragment_of_a_scenario_with_an_actors_file_reruns_from_anywhere() {
         let particles: Vec<&String> = post
             .rows
             .iter()
-            .map(|r| &r[post.col("channel_base")])
+            .map(|r| &r[post.col("spending_threat_response")])
             .collect();
         let trials = Table::read(&run_out.join("trials.csv"));
-        let c = trials.col("channel_base");
+        let c = trials.col("spending_threat_response");
         assert!(
             trials.rows.iter().all(|r| particles.contains(&&r[c])),
-            "a trial's channel_base is no posterior particle"
+            "a trial's spending_threat_response is no posterior particle"
         );
     }
 }
