@@ -14,7 +14,8 @@
 //! statistic = "year_mean"         # or "outcome"
 //! series = "defence.Poland"
 //! year = 2022
-//! minus = 2.2                     # optional constant subtracted (e.g. the 2021 level)
+//! minus = 2.2                     # optional constant subtracted (e.g. the 2021 level); for
+//!                                 # an outcome also another outcome's name (a per-trial difference)
 //! value = 0.2                     # the observed value
 //! scale = 0.1                     # optional: the scale of a difference in the distance
 //! use = "fit"                     # or "holdout": computed and reported, not fitted
@@ -40,8 +41,9 @@ pub const DEFAULT_GENERATIONS: usize = 6;
 /// How a target's statistic is computed from one trial.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatKind {
-    /// The value of an outcome (by index).
-    Outcome(usize),
+    /// The value of an outcome (by index), minus a constant or, in the same trial, another
+    /// outcome (e.g. `defence_2024.Poland` minus `defence_2023.Poland`: the year's increment).
+    Outcome { index: usize, minus: Minus },
     /// The mean of a series over the turns `first..=last` (0-based) of one calendar year,
     /// minus a constant.
     YearMean {
@@ -56,7 +58,13 @@ pub enum StatKind {
 impl Statistic for StatKind {
     fn of_trial(&self, out: &TrialOut) -> f64 {
         match *self {
-            StatKind::Outcome(i) => out.outcomes[i],
+            StatKind::Outcome { index, ref minus } => {
+                out.outcomes[index]
+                    - match *minus {
+                        Minus::Constant(c) => c,
+                        Minus::Outcome(j) => out.outcomes[j],
+                    }
+            }
             StatKind::YearMean {
                 series,
                 stride,
@@ -72,6 +80,14 @@ impl Statistic for StatKind {
             }
         }
     }
+}
+
+/// What an outcome target subtracts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Minus {
+    Constant(f64),
+    /// Another outcome's value in the same trial (by index).
+    Outcome(usize),
 }
 
 /// One `[[target]]` entry.
@@ -486,7 +502,13 @@ fn target(
                 return None;
             };
             match sim.outcomes().iter().position(|o| o.name == name) {
-                Some(i) => (StatKind::Outcome(i), format!("outcome {name}")),
+                Some(index) => {
+                    let (minus, what) = outcome_minus(t, path, sc, sim, issues);
+                    (
+                        StatKind::Outcome { index, minus },
+                        format!("outcome {name}{what}"),
+                    )
+                }
                 None => {
                     issues.add(
                         format!("{path}.outcome"),
@@ -546,6 +568,41 @@ fn target(
         fit,
         baseline,
     })
+}
+
+/// `minus` of an outcome target: a number, or the name of another outcome (subtracted in the
+/// same trial); with how it reads in outputs.
+fn outcome_minus(
+    t: &toml::Table,
+    path: &str,
+    sc: &Scenario,
+    sim: &dyn Simulation,
+    issues: &mut Issues,
+) -> (Minus, String) {
+    use crate::kernel::fmt::fmt_f64;
+    match t.get("minus") {
+        None => (Minus::Constant(0.0), String::new()),
+        Some(toml::Value::String(other)) => {
+            match sim.outcomes().iter().position(|o| &o.name == other) {
+                Some(j) => (Minus::Outcome(j), format!(" minus outcome {other}")),
+                None => {
+                    issues.add(
+                        format!("{path}.minus"),
+                        format!(
+                            "model `{}` has no outcome `{other}`; allowed: a number or the name of an outcome ({})",
+                            sc.model.kind,
+                            names(sim.outcomes().iter().map(|o| o.name.as_str()))
+                        ),
+                    );
+                    (Minus::Constant(0.0), String::new())
+                }
+            }
+        }
+        Some(_) => match number(t, "minus", path, issues) {
+            Some(c) => (Minus::Constant(c), format!(" minus {}", fmt_f64(c))),
+            None => (Minus::Constant(0.0), String::new()),
+        },
+    }
 }
 
 /// `statistic = "year_mean"`: a series, a calendar year of the scenario's monthly turns.
@@ -624,7 +681,18 @@ fn year_mean(
 
 #[cfg(test)]
 mod tests {
-    use super::outcome_names;
+    use super::*;
+
+    #[test]
+    fn an_outcome_target_subtracts_a_constant_or_another_outcome_of_the_same_trial() {
+        let mut out = TrialOut::new(3, 0, 1);
+        out.outcomes.copy_from_slice(&[2.75, 2.5, 9.0]);
+        let of = |minus| StatKind::Outcome { index: 0, minus }.of_trial(&out);
+        assert_eq!(of(Minus::Constant(0.0)), 2.75);
+        assert_eq!(of(Minus::Constant(2.0)), 0.75);
+        assert_eq!(of(Minus::Outcome(1)), 0.25);
+        assert_eq!(of(Minus::Outcome(2)), -6.25);
+    }
 
     #[test]
     fn an_unknown_outcome_lists_a_per_actor_family_once() {

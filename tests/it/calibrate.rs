@@ -495,13 +495,13 @@ fn the_fragment_of_a_scenario_with_an_actors_file_reruns_from_anywhere() {
         let particles: Vec<&String> = post
             .rows
             .iter()
-            .map(|r| &r[post.col("channel_base")])
+            .map(|r| &r[post.col("spending_threat_response")])
             .collect();
         let trials = Table::read(&run_out.join("trials.csv"));
-        let c = trials.col("channel_base");
+        let c = trials.col("spending_threat_response");
         assert!(
             trials.rows.iter().all(|r| particles.contains(&&r[c])),
-            "a trial's channel_base is no posterior particle"
+            "a trial's spending_threat_response is no posterior particle"
         );
     }
 }
@@ -599,6 +599,11 @@ use = "train"
 [[target]]
 statistic = "median"
 value = 1
+
+[[target]]
+outcome = "defence_2024.Poland"
+minus = "defence_2023.Narnia"
+value = 0.5
 "#,
     )
     .unwrap();
@@ -616,18 +621,80 @@ value = 1
     util::assert_no_panic(&o);
     let e = stderr(&o);
     for want in [
-        "6 problems found",
+        "7 problems found",
         "bad.targets.toml:2:10: calibration.option: no option \"no-such-option\" in scenario `nato-2021-invasion`; allowed: status-quo,",
         "bad.targets.toml:3:31: calibration.parameters[1]: `channel_base` is named twice",
         "bad.targets.toml:7:10: target[0].series: model `alliance` has no series `defence.Narnia`; allowed: ",
         "bad.targets.toml:14:8: target[1].year: 2030 has no turn in the scenario; allowed: 2021 to 2024",
         "bad.targets.toml:20:7: target[2].use: `train` is not allowed; allowed: fit, holdout",
         "bad.targets.toml:23:13: target[3].statistic: unknown statistic `median`; allowed: outcome, year_mean",
+        "bad.targets.toml:28:9: target[4].minus: model `alliance` has no outcome `defence_2023.Narnia`; allowed: a number or the name of an outcome (",
     ] {
         assert!(e.contains(want), "missing `{want}` in:\n{e}");
     }
     // Nothing is written for a file that fails its checks.
     assert!(!out.exists());
+}
+
+#[test]
+fn the_shipped_calibrated_scenario_reruns_drawing_both_spending_coefficients_from_one_particle() {
+    // scenarios/nato-2021-calibrated.toml is the fragment of the default-budget calibration on
+    // the spending record, pointed at the scenarios folder: it runs as a scenario on disk, and
+    // every trial sets both calibrated coefficients from the same posterior particle.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/nato-2021-calibrated.toml"
+    );
+    let doc: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    let column = |param: &str, key: &str| -> Vec<f64> {
+        let u = doc["uncertainty"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["param"].as_str() == Some(param))
+            .unwrap_or_else(|| panic!("no [[uncertainty]] for {param}"));
+        assert_eq!(u["joint"].as_str(), Some("calibration"));
+        u[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_float().unwrap())
+            .collect()
+    };
+    let beta = column("spending_threat_response", "values");
+    let lambda = column("spending_convergence", "values");
+    let weights = column("spending_threat_response", "weights");
+    assert_eq!(beta.len(), 500);
+    assert_eq!(lambda.len(), beta.len());
+    assert!((weights.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    util::run_to(
+        path,
+        &out,
+        3,
+        &["--trials", "60", "--no-charts", "--policies", "as-happened"],
+    );
+    let trials = Table::read(&out.join("trials.csv"));
+    let (b, l) = (
+        trials.col("spending_threat_response"),
+        trials.col("spending_convergence"),
+    );
+    let o = trials.col("option");
+    let rows: Vec<_> = trials
+        .rows
+        .iter()
+        .filter(|r| r[o] == "as-happened")
+        .collect();
+    assert_eq!(rows.len(), 60);
+    for r in rows {
+        let (x, y): (f64, f64) = (r[b].parse().unwrap(), r[l].parse().unwrap());
+        assert!(
+            beta.iter().zip(&lambda).any(|(&p, &q)| p == x && q == y),
+            "trial's ({x}, {y}) is no particle of the posterior"
+        );
+    }
+    assert!(out.join("allies.csv").is_file());
 }
 
 #[test]
