@@ -6,6 +6,7 @@
 //! library's configuration.
 
 mod describe;
+mod diff;
 mod explore;
 mod game;
 mod init;
@@ -95,6 +96,8 @@ pub enum Command {
     Explore(explore::ExploreArgs),
     /// Find where in the space of assumptions a yes/no question holds (PRIM), in a finished run or exploration.
     Discover(explore::DiscoverArgs),
+    /// Compare two finished runs of the same outcomes: per option and outcome, B − A with its interval and verdict, and which scenario keys differ.
+    Diff(diff::DiffArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -247,6 +250,7 @@ pub fn main() -> i32 {
         Command::Rerun(a) => merge::rerun(a),
         Command::Explore(a) => explore::explore(a),
         Command::Discover(a) => explore::discover_cmd(a),
+        Command::Diff(a) => diff::diff_cmd(a),
     };
     match result {
         Ok(code) => code,

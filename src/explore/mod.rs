@@ -67,7 +67,7 @@ pub struct ExploreReport {
 pub fn default_outcomes(sim: &dyn crate::model::Simulation) -> Vec<String> {
     sim.outcomes()
         .iter()
-        .filter(|o| !o.name.contains('.') && o.kind != OutcomeKind::Turn)
+        .filter(|o| !o.name.contains('.') && analysable_kind(o.kind))
         .take(8)
         .map(|o| o.name.clone())
         .collect()
@@ -101,6 +101,10 @@ pub fn prepare(cfg: &ExploreConfig) -> Result<(plan::Plan, Vec<String>)> {
                         "--outcomes: `{o}` is the turn of an event (missing when it did not happen) and has no mean to analyse; allowed: {}",
                         analysable(&all)
                     ),
+                    Some(s) if !analysable_kind(s.kind) => bail!(
+                        "--outcomes: `{o}` is categorical (one of a few named states) and is never averaged; allowed: {}",
+                        analysable(&all)
+                    ),
                     Some(_) => v.push(o.clone()),
                     None => bail!(
                         "--outcomes: model `{}` reports no outcome `{o}`; allowed: {}",
@@ -125,9 +129,14 @@ pub fn prepare(cfg: &ExploreConfig) -> Result<(plan::Plan, Vec<String>)> {
     Ok((plan, outcomes))
 }
 
+/// Whether an outcome of this kind has a mean to analyse (not a turn, not a category).
+fn analysable_kind(k: OutcomeKind) -> bool {
+    !matches!(k, OutcomeKind::Turn | OutcomeKind::Category(_))
+}
+
 fn analysable(all: &[&crate::spec::OutcomeSpec]) -> String {
     all.iter()
-        .filter(|o| o.kind != OutcomeKind::Turn)
+        .filter(|o| analysable_kind(o.kind))
         .map(|o| o.name.as_str())
         .collect::<Vec<_>>()
         .join(", ")
@@ -294,6 +303,8 @@ pub fn execute(
         finished: crate::kernel::time::now_rfc3339(),
         wall_seconds: wall_run,
         runs_per_second: n_runs as f64 / wall_run.max(1e-9),
+        key_outcomes: sc.key_outcomes.clone(),
+        negligible: sc.negligible.iter().cloned().collect(),
     };
     let t_charts = Instant::now();
     if cfg.charts {

@@ -85,6 +85,12 @@ pub struct ExploreManifest {
     pub wall_seconds: f64,
     /// Model runs (point × replication × option) per second.
     pub runs_per_second: f64,
+    /// The scenario's `[outcomes] key` (absent when it names none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_outcomes: Vec<String>,
+    /// The scenario's `[outcomes] negligible` bands (absent when none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub negligible: std::collections::BTreeMap<String, f64>,
 }
 
 impl ExploreManifest {

@@ -56,6 +56,13 @@ pub struct Manifest {
     pub trials_per_second: f64,
     /// The accuracy of histogram quantiles of bounded outcomes, as a fraction of their range.
     pub quantile_accuracy: String,
+    /// The scenario's `[outcomes] key`: the outcomes the report's bottom line ranks on
+    /// (absent when the scenario names none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_outcomes: Vec<String>,
+    /// The scenario's `[outcomes] negligible` bands, by outcome (absent when none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub negligible: std::collections::BTreeMap<String, f64>,
 }
 
 /// What a run records beyond [`Manifest`]'s fields: how to repeat it exactly and how it

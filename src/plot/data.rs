@@ -24,12 +24,15 @@ pub enum Kind {
     Count,
     Binary,
     Turn,
+    /// One of a few named categories (held as its position): shown as shares, never averaged.
+    Category,
 }
 
 impl Kind {
     fn parse(s: &str) -> Kind {
         match s {
             "count" => Kind::Count,
+            _ if s.starts_with("category") => Kind::Category,
             "binary" => Kind::Binary,
             "turn" => Kind::Turn,
             _ => Kind::Real,
@@ -88,6 +91,10 @@ pub struct ComparisonRow {
     pub mcse: Option<f64>,
     pub diff_lo95: Option<f64>,
     pub diff_hi95: Option<f64>,
+    /// better, worse, higher, lower, negligible, detectable but negligible or undetermined
+    /// (absent in folders written before verdicts).
+    #[serde(default)]
+    pub verdict: Option<String>,
 }
 
 /// A row of `injects.csv`.
@@ -145,6 +152,17 @@ pub struct RunInfo {
     pub turn_length: String,
     pub start: Option<String>,
     pub quantile_accuracy: String,
+    /// The scenario's key outcomes (may be empty).
+    pub key_outcomes: Vec<String>,
+    /// Negligible bands by outcome.
+    pub negligible: BTreeMap<String, f64>,
+}
+
+impl RunInfo {
+    /// The negligible band of an outcome (0 when none is declared).
+    pub fn band(&self, outcome: &str) -> f64 {
+        self.negligible.get(outcome).copied().unwrap_or(0.0)
+    }
 }
 
 impl From<&Manifest> for RunInfo {
@@ -166,6 +184,8 @@ impl From<&Manifest> for RunInfo {
             turn_length: m.turn_length.clone(),
             start: m.start.clone(),
             quantile_accuracy: m.quantile_accuracy.clone(),
+            key_outcomes: m.key_outcomes.clone(),
+            negligible: m.negligible.clone(),
         }
     }
 }
@@ -225,13 +245,15 @@ pub struct RunData {
     pub policies: Vec<PolicyRow>,
     /// `None` when `trials.csv` is absent.
     pub digest: Option<Digest>,
+    /// The names of the categories of each categorical outcome (position = value).
+    pub categories: BTreeMap<String, Vec<String>>,
     sum_idx: HashMap<(String, String), usize>,
     cmp_idx: HashMap<(String, String), usize>,
 }
 
 /// A table's CSV text: `NAME.csv`, or, in a folder written with `--format parquet`, the CSV
 /// text of `NAME.parquet` (the same values; see [`crate::output::parquet::to_csv`]).
-fn open_table(path: &Path) -> Result<Box<dyn std::io::Read>> {
+pub fn open_table(path: &Path) -> Result<Box<dyn std::io::Read>> {
     let pq = path.with_extension("parquet");
     if !path.exists() && pq.exists() {
         return Ok(Box::new(std::io::Cursor::new(
@@ -292,7 +314,14 @@ impl RunData {
         let policies: Vec<PolicyRow> = read_optional(&dir.join("policies.csv"))?;
         let mut outcomes: Vec<(String, Kind)> = Vec::new();
         let mut sum_idx = HashMap::new();
+        let mut categories = BTreeMap::new();
         for (i, r) in summary.iter().enumerate() {
+            if let Some(names) = r.kind.strip_prefix("category:") {
+                categories.insert(
+                    r.outcome.clone(),
+                    names.split('|').map(str::to_string).collect(),
+                );
+            }
             if !outcomes.iter().any(|(n, _)| n == &r.outcome) {
                 outcomes.push((r.outcome.clone(), Kind::parse(&r.kind)));
             }
@@ -323,6 +352,7 @@ impl RunData {
             injects,
             policies,
             digest: None,
+            categories,
             sum_idx,
             cmp_idx,
         };
@@ -374,6 +404,46 @@ impl RunData {
             .collect();
         v.sort_by_key(|r| r.turn);
         v
+    }
+
+    /// The name of category `v` of a categorical outcome (its position when unnamed).
+    pub fn category_name(&self, outcome: &str, v: i64) -> String {
+        self.categories
+            .get(outcome)
+            .and_then(|c| usize::try_from(v).ok().and_then(|i| c.get(i)))
+            .cloned()
+            .unwrap_or_else(|| v.to_string())
+    }
+
+    /// The share of trials of option `p` in each category of `outcome`, in category order:
+    /// (name, count, share). Empty without `trials.csv`.
+    pub fn category_shares(&self, outcome: &str, p: usize) -> Vec<(String, u64, f64)> {
+        let Some(Dist::Exact { counts }) = self.digest.as_ref().and_then(|d| d.dist(outcome, p))
+        else {
+            return Vec::new();
+        };
+        let total: u64 = counts.values().sum();
+        let n = self.categories.get(outcome).map(Vec::len).unwrap_or(0) as i64;
+        let mut keys: Vec<i64> = (0..n).collect();
+        for k in counts.keys() {
+            if !keys.contains(k) {
+                keys.push(*k);
+            }
+        }
+        keys.iter()
+            .map(|&k| {
+                let c = counts.get(&k).copied().unwrap_or(0);
+                (
+                    self.category_name(outcome, k),
+                    c,
+                    if total > 0 {
+                        c as f64 / total as f64
+                    } else {
+                        0.0
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The plain outcomes (not members of a family `prefix.member`), in summary order.

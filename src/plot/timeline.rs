@@ -272,6 +272,8 @@ mod tests {
             turn_length: turn_length.into(),
             start: start.map(str::to_string),
             quantile_accuracy: String::new(),
+            key_outcomes: Vec::new(),
+            negligible: Default::default(),
         }
     }
 

@@ -17,6 +17,7 @@ pub mod robust;
 pub mod sensitivity;
 pub mod sketch;
 pub mod sobol;
+pub mod verdict;
 
 pub use moments::{Moments, wilson95};
 pub use sketch::Sketch;

@@ -6,6 +6,7 @@ mod common;
 mod util;
 
 mod alliance;
+mod bottomline;
 mod cli;
 mod common_random_numbers;
 mod determinism;
