@@ -13,6 +13,7 @@
 //! question asked on the command line.
 
 pub mod analyse;
+mod bottom;
 pub mod discover;
 pub mod plan;
 pub mod report;
@@ -155,6 +156,11 @@ pub fn execute(
     let policies: Vec<usize> = (0..sc.policies.len()).collect();
     let options: Vec<String> = sc.policies.iter().map(|p| p.name.clone()).collect();
     let all_outcomes: Vec<String> = sim.outcomes().iter().map(|o| o.name.clone()).collect();
+    let categorical: Vec<bool> = sim
+        .outcomes()
+        .iter()
+        .map(|o| matches!(o.kind, OutcomeKind::Category(_)))
+        .collect();
     let picked: Vec<usize> = outcomes
         .iter()
         .map(|o| all_outcomes.iter().position(|a| a == o).unwrap_or(0))
@@ -220,7 +226,7 @@ pub fn execute(
         Ok(())
     };
     let format = |b: &crate::engine::explore::PointBlock, buf: &mut Vec<u8>| {
-        table::results_rows(b, &options, o_n, reps, buf)
+        table::results_rows(b, &options, &categorical, reps, buf)
     };
     match exp.run(&format, &mut sink, progress, cancel) {
         Ok(()) => {}

@@ -157,20 +157,26 @@ pub fn results_header(outcomes: &[String]) -> Vec<u8> {
 }
 
 /// The rows of one block of points (option names are plain words: no quoting needed). A mean
-/// over no value (an event that never happened in a turn outcome) is a blank cell.
+/// over no value (an event that never happened in a turn outcome) is a blank cell, and so is
+/// every cell of a categorical outcome (`categorical[o]`), which is never averaged.
 pub fn results_rows(
     block: &PointBlock,
     options: &[String],
-    outcomes: usize,
+    categorical: &[bool],
     reps: u64,
     buf: &mut Vec<u8>,
 ) {
+    let outcomes = categorical.len();
     for i in 0..block.points as usize {
         for (p, name) in options.iter().enumerate() {
             let m = &block.moments[(i * options.len() + p) * outcomes..][..outcomes];
             write!(buf, "{},{},{}", block.first_point + i as u64, name, reps).ok();
-            for x in m {
+            for (x, &cat) in m.iter().zip(categorical) {
                 buf.push(b',');
+                if cat {
+                    buf.push(b',');
+                    continue;
+                }
                 if x.n > 0 {
                     push_f64(buf, x.mean);
                 }

@@ -92,7 +92,8 @@ fn band_text(band: f64, binary: bool) -> String {
     }
 }
 
-fn verdict_cell(v: Option<Verdict>) -> String {
+/// A verdict as a table cell: firm ones in bold, the others muted.
+pub fn verdict_cell(v: Option<Verdict>) -> String {
     match v {
         Some(v) if v.firm() => format!("<strong>{}</strong>", v.word()),
         Some(v) => format!("<span class=\"muted\">{}</span>", v.word()),
