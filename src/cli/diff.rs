@@ -57,9 +57,14 @@ fn line(r: &DiffRow) -> [String; 6] {
 pub fn diff_cmd(a: DiffArgs) -> Result<i32> {
     let d = diff::diff(&a.a, &a.b)?;
     println!(
-        "B − A: {} minus {} (independent runs: Welch intervals from each run's mean and MCSE; yes/no outcomes: Newcombe's score interval)",
+        "B − A: {} minus {} ({})",
         a.b.display(),
-        a.a.display()
+        a.a.display(),
+        if d.paired {
+            "same seed and trials: paired trial by trial, as on common random numbers; yes/no outcomes with Newcombe's paired score interval"
+        } else {
+            "independent runs: Welch intervals from each run's mean and MCSE; yes/no outcomes with Newcombe's score interval"
+        }
     );
     let mut table: Vec<[String; 6]> = vec![[
         "option".into(),

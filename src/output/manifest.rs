@@ -16,7 +16,7 @@ pub struct FileHash {
 
 /// The format of a run folder this version writes: its tables' columns and the manifest's
 /// keys. Raised whenever either changes in a way an older reader would misread (CHANGELOG.md).
-pub const FORMAT: &str = "cohesion-run/1";
+pub const FORMAT: &str = "cohesion-run/2";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {

@@ -1,13 +1,18 @@
 //! `cohesion diff RUN_A RUN_B`: two finished runs of the same outcomes side by side, e.g.
 //! before and after a change of a parameter.
 //!
-//! The runs are independent (their trials share no random numbers that pair them), so each
-//! difference B − A comes from each run's own summary: for a number, Welch's interval from the
-//! two means and their Monte Carlo standard errors (`summary.csv`'s `mean` and `mcse`); for a
-//! yes/no outcome, Newcombe's hybrid score interval for two independent proportions (Newcombe
-//! 1998, Stat Med 17:873, method 10), so a rare event is not read as firm on a few trials. Each
-//! gets the verdict of [`crate::stats::verdict`] against run B's negligible band. A categorical
-//! outcome has no difference of means and is left to the two reports' distributions.
+//! Two runs with the same seed and number of trials drew the same random numbers for trial k
+//! (streams come from seed, trial and purpose), so their trials pair up: the difference B − A
+//! is then the mean of the trial-by-trial differences read from both `trials.csv`, with the
+//! paired 95% interval (Newcombe's paired score interval for a yes/no outcome, as in
+//! `comparison.csv`), far sharper than two independent summaries allow. Otherwise the runs are
+//! independent, and each difference comes from each run's own summary: for a number, Welch's
+//! interval from the two means and their Monte Carlo standard errors (`summary.csv`'s `mean`
+//! and `mcse`); for a yes/no outcome, Newcombe's hybrid score interval for two independent
+//! proportions (Newcombe 1998, Stat Med 17:873, method 10), so a rare event is not read as firm
+//! on a few trials. Each gets the verdict of [`crate::stats::verdict`] against run B's
+//! negligible band. A categorical outcome has no difference of means and is left to the two
+//! reports' distributions.
 //!
 //! What changed between the runs is listed too: every scenario key whose value differs (from
 //! the `scenario.toml` each run writes; for older runs, the scenario file as it is now, when its
@@ -54,6 +59,8 @@ pub struct Change {
 /// The comparison.
 #[derive(Debug, Clone)]
 pub struct RunDiff {
+    /// Whether the differences are paired trial by trial (same seed and trials).
+    pub paired: bool,
     pub rows: Vec<DiffRow>,
     pub changes: Vec<Change>,
     /// What could not be compared, and why.
@@ -154,6 +161,19 @@ pub fn diff(a_dir: &Path, b_dir: &Path) -> Result<RunDiff> {
     };
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    let pairs = if ma.base.seed == mb.base.seed && ma.base.trials == mb.base.trials {
+        match paired_moments(a_dir, b_dir, pb) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                notes.push(format!(
+                    "same seed and trials, but the trials could not be paired ({e:#}): independent intervals"
+                ));
+                None
+            }
+        }
+    } else {
+        None
+    };
     for rb in &sb {
         let Some(ra) = index.get(&(rb.option.as_str(), rb.outcome.as_str())) else {
             continue;
@@ -168,7 +188,23 @@ pub fn diff(a_dir: &Path, b_dir: &Path) -> Result<RunDiff> {
             continue;
         }
         let binary = rb.kind == "binary";
-        let (a, b, lo, hi) = if binary {
+        let paired = pairs
+            .as_ref()
+            .and_then(|p| p.get(&(rb.option.clone(), rb.outcome.clone())));
+        let (a, b, lo, hi) = if let Some(pm) = paired {
+            let (a, b) = if binary {
+                (ra.prob.unwrap_or(f64::NAN), rb.prob.unwrap_or(f64::NAN))
+            } else {
+                (ra.mean.unwrap_or(f64::NAN), rb.mean.unwrap_or(f64::NAN))
+            };
+            let (lo, hi) = if binary {
+                let [e, f, g, h] = pm.table;
+                verdict::newcombe_paired(e, f, g, h)
+            } else {
+                pm.d.ci95()
+            };
+            (a, b, lo, hi)
+        } else if binary {
             let (Some(p_a), Some(p_b)) = (ra.prob, rb.prob) else {
                 continue;
             };
@@ -217,10 +253,83 @@ pub fn diff(a_dir: &Path, b_dir: &Path) -> Result<RunDiff> {
         (Err(e), _) | (_, Err(e)) => notes.push(format!("scenario keys not compared: {e:#}")),
     }
     Ok(RunDiff {
+        paired: pairs.is_some(),
         rows,
         changes,
         notes,
     })
+}
+
+/// The trial-by-trial differences B − A of one option and outcome.
+#[derive(Debug, Clone, Default)]
+struct Paired {
+    d: crate::stats::Moments,
+    /// For a yes/no outcome: trials yes in both, in B only, in A only, in neither.
+    table: [u64; 4],
+}
+
+/// Pairs the rows of the two runs' `trials.csv` (same trial, same option, in the same order)
+/// and folds the differences of every outcome column both have.
+fn paired_moments(
+    a_dir: &Path,
+    b_dir: &Path,
+    options: &[String],
+) -> Result<BTreeMap<(String, String), Paired>> {
+    let open = |d: &Path| -> Result<csv::Reader<Box<dyn std::io::Read>>> {
+        Ok(csv::Reader::from_reader(open_table(&d.join("trials.csv"))?))
+    };
+    let (mut ra, mut rb) = (open(a_dir)?, open(b_dir)?);
+    let ha: Vec<String> = ra.headers()?.iter().map(str::to_string).collect();
+    let hb: Vec<String> = rb.headers()?.iter().map(str::to_string).collect();
+    // Outcome columns: from the first column named in summary order; both files must have it.
+    let cols: Vec<(String, usize, usize)> = hb
+        .iter()
+        .enumerate()
+        .skip(2)
+        .filter_map(|(j, name)| Some((name.clone(), ha.iter().position(|h| h == name)?, j)))
+        .collect();
+    let mut acc: BTreeMap<(String, String), Paired> = BTreeMap::new();
+    let (mut x, mut y) = (csv::StringRecord::new(), csv::StringRecord::new());
+    loop {
+        let (ga, gb) = (ra.read_record(&mut x)?, rb.read_record(&mut y)?);
+        if ga != gb {
+            bail!("the two trials.csv have different numbers of rows");
+        }
+        if !ga {
+            break;
+        }
+        if x.get(0) != y.get(0) || x.get(1) != y.get(1) {
+            bail!(
+                "row for trial {} option {} in A, trial {} option {} in B",
+                x.get(0).unwrap_or(""),
+                x.get(1).unwrap_or(""),
+                y.get(0).unwrap_or(""),
+                y.get(1).unwrap_or("")
+            );
+        }
+        let opt = y.get(1).unwrap_or("");
+        if !options.iter().any(|o| o == opt) {
+            continue;
+        }
+        for (name, ia, ib) in &cols {
+            let (Ok(va), Ok(vb)) = (
+                x.get(*ia).unwrap_or("").parse::<f64>(),
+                y.get(*ib).unwrap_or("").parse::<f64>(),
+            ) else {
+                continue;
+            };
+            let p = acc.entry((opt.to_string(), name.clone())).or_default();
+            p.d.push(vb - va);
+            let cell = match (vb == 1.0, va == 1.0) {
+                (true, true) => 0,
+                (true, false) => 1,
+                (false, true) => 2,
+                (false, false) => 3,
+            };
+            p.table[cell] += 1;
+        }
+    }
+    Ok(acc)
 }
 
 /// Newcombe's hybrid score 95% interval for p₁ − p₂ of two independent proportions k₁/n₁ and

@@ -276,20 +276,58 @@ fn diff_compares_two_runs_and_names_the_scenario_keys_that_differ() {
             "verdict"
         ]
     );
-    // The baseline did not change: each of its differences is zero, and none is firm.
+    // Same seed and trials: paired trial by trial. The baseline did not change, so each of its
+    // differences is exactly zero, with a zero interval: negligible.
+    assert!(s.contains("paired trial by trial"), "{s}");
+    // (A yes/no outcome's score interval stays open around zero: not firm either way.)
     for r in t.select(&[("option", "status-quo")]) {
         assert_eq!(num(&r[t.col("diff")]), 0.0, "{r:?}");
-        assert!(
-            !matches!(
-                r[t.col("verdict")].as_str(),
-                "better" | "worse" | "higher" | "lower"
-            ),
-            "{r:?}"
-        );
+        if r[t.col("kind")] == "binary" {
+            assert!(num(&r[t.col("diff_lo95")]) < 0.0, "{r:?}");
+            assert!(
+                matches!(r[t.col("verdict")].as_str(), "negligible" | "undetermined"),
+                "{r:?}"
+            );
+        } else {
+            assert_eq!(num(&r[t.col("diff_lo95")]), 0.0, "{r:?}");
+            assert_eq!(r[t.col("verdict")], "negligible", "{r:?}");
+        }
     }
-    // Welch's interval from the two summaries, recomputed here for one row.
+    // The paired interval of one row, recomputed from the two trials.csv.
+    let column = |dir: &Path| -> Vec<f64> {
+        let tr = Table::read(&dir.join("trials.csv"));
+        tr.select(&[("option", "dialogue")])
+            .iter()
+            .map(|r| num(&r[tr.col("crises")]))
+            .collect()
+    };
+    let dd: Vec<f64> = column(&b)
+        .iter()
+        .zip(column(&a))
+        .map(|(x, y)| x - y)
+        .collect();
+    let n = dd.len() as f64;
+    let mean = dd.iter().sum::<f64>() / n;
+    let sd = (dd.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let r = t.select(&[("option", "dialogue"), ("outcome", "crises")])[0];
+    assert!(
+        (num(&r[t.col("diff")]) - mean).abs() < 1e-9,
+        "{r:?} vs {mean}"
+    );
+    let half = num(&r[t.col("diff_hi95")]) - num(&r[t.col("diff")]);
+    assert!(
+        (half - 1.959964 * sd / n.sqrt()).abs() < 1e-6,
+        "{half} vs {sd}"
+    );
+
+    // Another seed: independent runs, Welch's interval from the two summaries.
+    let b2 = d.join("b2");
+    util::run_to(p(&sc), &b2, 10, &pol);
+    let o = run_ok(&["diff", p(&a), p(&b2), "--out", p(&csv)]);
+    assert!(stdout(&o).contains("independent runs"), "{}", stdout(&o));
+    let t = Table::read(&csv);
     let sa = Table::read(&a.join("summary.csv"));
-    let sb = Table::read(&b.join("summary.csv"));
+    let sb = Table::read(&b2.join("summary.csv"));
     let get = |s: &Table, c: &str| {
         num(&s.select(&[("option", "dialogue"), ("outcome", "crises")])[0][s.col(c)])
     };
