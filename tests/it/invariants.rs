@@ -275,7 +275,7 @@ proptest! {
 
 /// Every cell of every table is a finite number, an empty cell, or text in a text column.
 fn assert_clean_tables(out: &std::path::Path) {
-    const TEXT: &[&str] = &["option", "outcome", "kind", "metric", "baseline"];
+    const TEXT: &[&str] = &["option", "outcome", "kind", "metric", "baseline", "verdict"];
     for f in [
         "trials.csv",
         "summary.csv",
