@@ -6,12 +6,17 @@
 //! [`output`] writes the tables and the manifest; [`plot`] draws charts from those tables and
 //! [`report`] puts charts and tables on one HTML page. [`run`] strings these together for
 //! `cohesion run`; [`explore`] does the same for an experimental design over the scenario's
-//! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); the binary's
-//! `cli` module only parses arguments and reports.
+//! assumptions (`cohesion explore`) and scenario discovery (`cohesion discover`); [`calibrate`]
+//! fits named parameters to target statistics (`cohesion calibrate`, ABC-SMC); [`history`]
+//! holds a finished hindcast run against the record of 2022–2024; [`game`] plays a wargame
+//! session turn by turn at a prompt and [`serve`] serves the same session to the cells'
+//! browsers; the binary's `cli` module only parses arguments and reports.
 
+pub mod calibrate;
 pub mod engine;
 pub mod explore;
 pub mod game;
+pub mod history;
 pub mod kernel;
 pub mod model;
 pub mod output;
@@ -19,6 +24,7 @@ pub mod plot;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod spec;
 pub mod stats;
 

@@ -17,6 +17,7 @@ use crate::plot::data::{Kind, RunData};
 use crate::plot::numbers::{fixed_or_dash, fmt_value, signed};
 use crate::plot::{Drawn, labels, style};
 
+/// The stylesheet of every page cohesion writes (the run report, the validation page).
 pub const CSS: &str = r#"
 :root { --ink: #1a1a1a; --muted: #5a5a5a; --rule: #d9d9d9; --zebra: #f6f6f6; --note: #fff8e1; }
 * { box-sizing: border-box; }
@@ -243,9 +244,14 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
     h.push_str("</section>\n");
     summary_tables(&mut h, data);
     comparison_table(&mut h, data);
+    let allies = if data.allies.is_empty() {
+        ""
+    } else {
+        "<code>allies.csv</code>, "
+    };
     let _ = write!(
         h,
-        "<footer>Made by cohesion {} from <code>summary.csv</code>, <code>timeseries.csv</code>, <code>comparison.csv</code>, <code>trials.csv</code>, <code>injects.csv</code>, <code>policies.csv</code> and <code>manifest.json</code>. Redraw with <code>cohesion plot DIR</code>.</footer>\n</body>\n</html>\n",
+        "<footer>Made by cohesion {} from <code>summary.csv</code>, <code>timeseries.csv</code>, <code>comparison.csv</code>, {allies}<code>trials.csv</code>, <code>injects.csv</code>, <code>policies.csv</code> and <code>manifest.json</code>. Redraw with <code>cohesion plot DIR</code>.</footer>\n</body>\n</html>\n",
         esc(&info.version)
     );
     h
@@ -350,8 +356,21 @@ fn summary_tables(h: &mut String, data: &RunData) {
         h.push_str("</tbody>\n");
     }
     h.push_str("</table>\n");
-    // Families, wide: one row per member, one column per option.
+    // Families, wide: one row per member, one column per option. Of the per-ally metrics
+    // (allies.csv) only the headline ones get a table; the page notes where the rest are.
+    let ally_metrics = data.ally_metrics();
+    // Only a run with the headline metrics hides the others (a model with other per-actor
+    // families, e.g. a bargaining model's, keeps all its tables).
+    let headline = REPORT_ALLY_METRICS
+        .iter()
+        .any(|h| ally_metrics.iter().any(|m| m == h));
+    let shown = |p: &str| {
+        !headline || !ally_metrics.iter().any(|m| m == p) || REPORT_ALLY_METRICS.contains(&p)
+    };
     for (prefix, kind) in data.families() {
+        if !shown(&prefix) {
+            continue;
+        }
         let (title, _, percent) = labels::family(&prefix);
         let what = if kind == Kind::Binary {
             "probability"
@@ -384,6 +403,18 @@ fn summary_tables(h: &mut String, data: &RunData) {
             h.push_str("</tr>\n");
         }
         h.push_str("</tbody>\n</table>\n");
+    }
+    let rest: Vec<String> = ally_metrics
+        .iter()
+        .filter(|m| !shown(m))
+        .map(|m| format!("<code>{}</code>", esc(m)))
+        .collect();
+    if !rest.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\" id=\"allies-note\">Per ally, also in <code>allies.csv</code> (mean, sd, 5th/50th/95th percentiles per option): {}.</p>",
+            rest.join(", ")
+        );
     }
     h.push_str("</section>\n");
 }
@@ -418,6 +449,14 @@ fn category_rows(h: &mut String, data: &RunData, o: &str, name: &str) {
     }
     h.push_str("</tbody>\n");
 }
+
+/// The per-ally metrics the report shows as tables (the rest are in `allies.csv`).
+const REPORT_ALLY_METRICS: [&str; 4] = [
+    "channel_ever",
+    "channel_months",
+    "blocked_consensus",
+    "defence_change_pp",
+];
 
 fn comparison_table(h: &mut String, data: &RunData) {
     if data.comparison.is_empty() {

@@ -75,6 +75,13 @@ fn deffuant_trials_allocate_nothing() {
 }
 
 #[test]
+fn toy_model_trials_allocate_nothing() {
+    // The calibration's simulations run these by the million.
+    assert_eq!(allocations_per_trial("reference/toy-normal"), 0);
+    assert_eq!(allocations_per_trial("reference/toy-nonlinear"), 0);
+}
+
+#[test]
 fn the_counter_sees_allocations() {
     // KTAB's state-0 analysis builds its matrices per call: proves the counter counts.
     assert!(allocations_per_trial("reference/ktab-soe-pol-comp") > 0);

@@ -3,8 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
 use cohesion::explore::discover::{Question, discover, write};
@@ -134,7 +133,8 @@ fn configure(a: &ExploreArgs) -> Result<ExploreConfig> {
             a.design
         );
     };
-    let (seed, seed_generated) = match a.seed.or(scenario.run.seed) {
+    let seed = super::within("--seed", a.seed, &cohesion::scenario::keys::SEED)?;
+    let (seed, seed_generated) = match seed.or(scenario.run.seed) {
         Some(s) => (s, false),
         None => (cohesion::kernel::time::fresh_seed(), true),
     };
@@ -187,11 +187,7 @@ pub fn explore(a: ExploreArgs) -> Result<i32> {
             cfg.request.seed, cfg.request.seed
         );
     }
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let c = cancel.clone();
-        ctrlc::set_handler(move || c.store(true, Ordering::SeqCst)).ok();
-    }
+    let cancel = super::signals::cancel_on_signals();
     let bar = if !a.quiet && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(total);
         b.set_style(
@@ -209,13 +205,13 @@ pub fn explore(a: ExploreArgs) -> Result<i32> {
             b.set_position(done);
         }
     };
-    let result = execute(&cfg, &progress, &cancel);
+    let result = execute(&cfg, &progress, cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if cancel.load(Ordering::SeqCst) {
+    if cancel.load(Ordering::SeqCst) && result.is_err() {
         eprintln!("interrupted: no result was written");
-        return Ok(130);
+        return Ok(super::signals::exit_code());
     }
     let report = result?;
     if !a.quiet {

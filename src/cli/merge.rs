@@ -64,7 +64,7 @@ pub struct RerunArgs {
 
 /// Exit code 0 when the new result is byte-identical, 1 when it differs.
 pub fn rerun(a: RerunArgs) -> Result<i32> {
-    let cancel = super::run::cancel_on_signals();
+    let cancel = super::signals::cancel_on_signals();
     let bar = super::run::progress_bar(a.quiet, 0);
     let progress = |done: u64| {
         if let Some(b) = &bar {
@@ -80,16 +80,16 @@ pub fn rerun(a: RerunArgs) -> Result<i32> {
             command_line: std::env::args().collect(),
         },
         &progress,
-        &cancel,
+        cancel,
     );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if cancel.load(Ordering::SeqCst) {
+    if cancel.load(Ordering::SeqCst) && result.is_err() {
         if let Err(e) = &result {
             eprintln!("{e:#}");
         }
-        return Ok(130);
+        return Ok(super::signals::exit_code());
     }
     let r = result?;
     if !r.changed_inputs.is_empty() {

@@ -5,6 +5,7 @@
 //! structs below; each command's module checks them against the scenario and builds the
 //! library's configuration.
 
+mod calibrate;
 mod describe;
 mod diff;
 mod explore;
@@ -13,9 +14,11 @@ mod init;
 mod merge;
 mod plot;
 mod run;
+mod signals;
 mod slurm;
 mod trace;
 mod validate;
+mod validate_history;
 
 use clap::{Parser, Subcommand};
 
@@ -68,6 +71,8 @@ pub enum Command {
     Trace(TraceArgs),
     /// Play a wargame session turn by turn (Blue, Red and White cells) at a line prompt.
     Game(game::GameArgs),
+    /// Serve a game session to the cells' browsers: pages for White, Blue, Red and a projector.
+    Serve(game::ServeArgs),
     /// Rebuild a game session from its scenario, seed and log, and check it.
     Replay {
         /// The session directory.
@@ -86,6 +91,9 @@ pub enum Command {
     },
     /// Redraw the charts and report.html of an earlier run or exploration from its CSV files (no simulation).
     Plot(PlotArgs),
+    /// Calibrate named parameters against target statistics (ABC-SMC); write the posterior,
+    /// diagnostics and a scenario fragment that draws from it.
+    Calibrate(CalibrateArgs),
     /// Merge the parts of a sharded run (`run --shard I/N`) into one result, byte-identical to a single run.
     Merge(merge::MergeArgs),
     /// Write (and with --submit, submit) a Slurm job array of shards and a merge job after it.
@@ -98,6 +106,73 @@ pub enum Command {
     Discover(explore::DiscoverArgs),
     /// Compare two finished runs of the same outcomes: per option and outcome, B − A with its interval and verdict, and which scenario keys differ.
     Diff(diff::DiffArgs),
+    /// Hold a hindcast run (e.g. of nato-2021-invasion) against the record of 2022–2024:
+    /// validation.html with the model beside naive baselines, and its tables.
+    ValidateHistory(ValidateHistoryArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ValidateHistoryArgs {
+    /// Output folder of a finished `cohesion run` of an alliance scenario starting October 2021.
+    pub run: std::path::PathBuf,
+    /// The option held against the record.
+    #[arg(long, short = 'p', default_value = "as-happened")]
+    pub option: String,
+    /// Folder holding the record files (default: the copies shipped in scenarios/data/).
+    #[arg(long)]
+    pub record: Option<std::path::PathBuf>,
+    /// Output folder (default: RUN-validation beside the run).
+    #[arg(long, short = 'o')]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an earlier validation at --out.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CalibrateArgs {
+    /// Scenario file or built-in name.
+    pub scenario: String,
+    /// The targets file: parameters, option, budget and target statistics (a file or a
+    /// built-in path such as `calibration/toy-normal.targets.toml`).
+    #[arg(long, short = 't')]
+    pub targets: String,
+    /// Master seed (default: the targets file's, the scenario's, else a fresh one).
+    #[arg(long, short = 's')]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Simulations per generation (default: the targets file's).
+    #[arg(long)]
+    pub simulations: Option<u64>,
+    /// Particles kept per generation (default: the targets file's).
+    #[arg(long)]
+    pub population: Option<usize>,
+    /// Generations (default: the targets file's).
+    #[arg(long)]
+    pub generations: Option<usize>,
+    /// Trials averaged per simulation, K (default: the targets file's).
+    #[arg(long)]
+    pub trials_per_simulation: Option<u64>,
+    /// Simulations per block of work (default: about a thousand trials). Results do not depend on it.
+    #[arg(long)]
+    pub block_size: Option<u64>,
+    /// Output directory (default: output/<scenario>-calibration-<seed>).
+    #[arg(long, short = 'o')]
+    pub out: Option<std::path::PathBuf>,
+    /// Replace an earlier result at --out.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary on stdout.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Do not draw the diagnostics chart.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -242,20 +317,27 @@ pub fn main() -> i32 {
         Command::Init { name, dir, force } => init::init(&name, dir, force),
         Command::Trace(a) => trace::trace(a),
         Command::Game(a) => game::game(a),
+        Command::Serve(a) => game::serve(a),
         Command::Replay { dir, threads } => game::replay(dir, threads),
         Command::Debrief { dir, threads } => game::debrief(dir, threads),
         Command::Plot(a) => plot::plot(a),
+        Command::ValidateHistory(a) => validate_history::validate_history(a),
         Command::Merge(a) => merge::merge(a),
         Command::Slurm(a) => slurm::slurm(a),
         Command::Rerun(a) => merge::rerun(a),
         Command::Explore(a) => explore::explore(a),
         Command::Discover(a) => explore::discover_cmd(a),
         Command::Diff(a) => diff::diff_cmd(a),
+        Command::Calibrate(a) => calibrate::calibrate(a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Messages may quote what a user wrote: no control sequence reaches the terminal.
+            eprintln!(
+                "error: {}",
+                cohesion::kernel::text::terminal_safe(&format!("{e:#}"))
+            );
             1
         }
     }
@@ -269,6 +351,24 @@ pub(crate) fn load_scenario(arg: Option<&str>) -> anyhow::Result<cohesion::scena
     let origin = scenario::resolve(name).map_err(|e| anyhow::anyhow!(e))?;
     cohesion::model::load_scenario(origin)
         .map_err(|issues| anyhow::anyhow!("invalid scenario `{name}`: {issues}"))
+}
+
+/// A whole-number argument that overrides a scenario key, checked against that key's
+/// declared range: the command line allows exactly what a scenario file allows.
+pub(crate) fn within(
+    flag: &str,
+    value: Option<u64>,
+    key: &cohesion::scenario::keys::KeySpec,
+) -> anyhow::Result<Option<u64>> {
+    let (min, max) = key.whole_range();
+    match value {
+        Some(v) if !(min..=max).contains(&v) => anyhow::bail!(
+            "{flag} {v}: allowed: {} (as `{}` in a scenario file)",
+            key.allowed(),
+            key.path()
+        ),
+        v => Ok(v),
+    }
 }
 
 /// The `--threads` argument: the number given (1 to the engine's maximum), or every core.

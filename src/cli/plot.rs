@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use cohesion::plot::{self, Format, PlotOptions, RunData, Style};
 
 use super::{PlotArgs, PlotFormat};
@@ -22,11 +22,12 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
         .trim()
         .parse()
         .map_err(|_| format!("`{h}` is not a whole number of pixels"))?;
-    if !(320..=8000).contains(&w) || !(240..=8000).contains(&h) {
-        return Err(format!(
-            "{w}x{h} is out of range; allowed: width 320–8000, height 240–8000 pixels"
-        ));
+    Style {
+        width: w,
+        height: h,
+        scale: 1.0,
     }
+    .check()?;
     Ok((w, h))
 }
 
@@ -82,12 +83,12 @@ fn replot_explore(a: &PlotArgs, t0: Instant) -> Result<i32> {
 }
 
 pub fn plot(a: PlotArgs) -> Result<i32> {
-    if !(0.5..=4.0).contains(&a.scale) {
-        bail!(
-            "--scale {} is out of range; allowed: 0.5 to 4 (1 = default, 1.4–1.8 for a projector)",
-            a.scale
-        );
-    }
+    let style = Style {
+        width: a.size.0,
+        height: a.size.1,
+        scale: a.scale,
+    };
+    style.check().map_err(|e| anyhow::anyhow!("--scale: {e}"))?;
     let t0 = Instant::now();
     if cohesion::output::explore::is_explore_dir(&a.dir) {
         return replot_explore(&a, t0);
@@ -100,11 +101,7 @@ pub fn plot(a: PlotArgs) -> Result<i32> {
         return Ok(0);
     }
     let opts = PlotOptions {
-        style: Style {
-            width: a.size.0,
-            height: a.size.1,
-            scale: a.scale,
-        },
+        style,
         format: match a.format {
             PlotFormat::Svg => Format::Svg,
             PlotFormat::Png => Format::Png,
@@ -114,6 +111,14 @@ pub fn plot(a: PlotArgs) -> Result<i32> {
         report: !a.no_report,
     };
     let root = a.out.clone().unwrap_or_else(|| a.dir.clone());
+    for f in plot::remove_stale_charts(&data, &root)? {
+        if !a.quiet {
+            eprintln!(
+                "removed {} (this run no longer has that chart)",
+                f.display()
+            );
+        }
+    }
     let drawn = plot::write_all(&data, &root, &opts)?;
     if opts.report {
         cohesion::report::write(&data, &drawn, &root)?;

@@ -1,8 +1,7 @@
 //! `cohesion run`: arguments → validated [`RunConfig`] → [`cohesion::run::execute`] → report.
 
 use std::io::IsTerminal;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
 use cohesion::engine::Precision;
@@ -103,16 +102,13 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
             idx
         }
     };
-    let trials = a.trials.unwrap_or(scenario.run.trials);
-    if trials == 0 {
-        bail!("--trials must be at least 1");
-    }
-    let block_size = a.block_size.unwrap_or(scenario.run.block_size);
-    if block_size == 0 {
-        bail!("--block-size must be at least 1");
-    }
+    use cohesion::scenario::keys::{BLOCK_SIZE, SEED, TRIALS};
+    let trials = super::within("--trials", a.trials, &TRIALS)?.unwrap_or(scenario.run.trials);
+    let block_size = super::within("--block-size", a.block_size, &BLOCK_SIZE)?
+        .unwrap_or(scenario.run.block_size);
     let threads = super::threads(a.threads)?;
-    let (seed, seed_generated) = match a.seed.or(scenario.run.seed) {
+    let seed = super::within("--seed", a.seed, &SEED)?;
+    let (seed, seed_generated) = match seed.or(scenario.run.seed) {
         Some(s) => (s, false),
         None => (cohesion::kernel::time::fresh_seed(), true),
     };
@@ -158,15 +154,6 @@ fn configure(a: &RunArgs) -> Result<RunConfig> {
         precision,
         format: table_format(a.format),
     })
-}
-
-/// Raises `cancel` on Ctrl-C, SIGTERM or SIGHUP: the run stops between blocks, removes its
-/// partial output and keeps its checkpoint.
-pub(crate) fn cancel_on_signals() -> Arc<AtomicBool> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let c = cancel.clone();
-    ctrlc::set_handler(move || c.store(true, Ordering::SeqCst)).ok();
-    cancel
 }
 
 /// A progress bar on a terminal, else nothing.
@@ -215,6 +202,8 @@ pub(crate) fn print_extras(r: &RunReport) {
 }
 
 pub fn run(a: RunArgs) -> Result<i32> {
+    // Before anything else, so that a signal at any moment stops the run the same way.
+    let cancel = super::signals::cancel_on_signals();
     let cfg = configure(&a)?;
     if cfg.seed_generated && !a.quiet {
         eprintln!(
@@ -222,7 +211,6 @@ pub fn run(a: RunArgs) -> Result<i32> {
             cfg.seed, cfg.seed
         );
     }
-    let cancel = cancel_on_signals();
     let len = match cfg.shard {
         Some(s) => {
             let r = s.range(cfg.trials.div_ceil(cfg.block_size));
@@ -236,16 +224,16 @@ pub fn run(a: RunArgs) -> Result<i32> {
             b.set_position(done.min(len));
         }
     };
-    let result = execute(&cfg, &progress, &cancel);
+    let result = execute(&cfg, &progress, cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if cancel.load(Ordering::SeqCst) {
-        match &result {
-            Err(e) => eprintln!("{e:#}"),
-            Ok(_) => eprintln!("interrupted"),
+    // A signal that came after the result was in place does not undo it.
+    if cancel.load(Ordering::SeqCst) && result.is_err() {
+        if let Err(e) = &result {
+            eprintln!("{e:#} ({})", super::signals::name());
         }
-        return Ok(130);
+        return Ok(super::signals::exit_code());
     }
     let report = result?;
     if report.resume_found_nothing {

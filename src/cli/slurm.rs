@@ -66,11 +66,10 @@ fn absolute(p: &std::path::Path) -> Result<PathBuf> {
 
 pub fn slurm(a: SlurmArgs) -> Result<i32> {
     let sc = super::load_scenario(Some(&a.scenario))?;
-    let trials = a.trials.unwrap_or(sc.run.trials);
-    let block_size = a.block_size.unwrap_or(sc.run.block_size);
-    if trials == 0 || block_size == 0 {
-        bail!("--trials and --block-size must be at least 1");
-    }
+    use cohesion::scenario::keys::{BLOCK_SIZE, SEED, TRIALS};
+    let trials = super::within("--trials", a.trials, &TRIALS)?.unwrap_or(sc.run.trials);
+    let block_size =
+        super::within("--block-size", a.block_size, &BLOCK_SIZE)?.unwrap_or(sc.run.block_size);
     let blocks = trials.div_ceil(block_size);
     if a.shards == 0 || a.shards > blocks {
         bail!(
@@ -79,8 +78,7 @@ pub fn slurm(a: SlurmArgs) -> Result<i32> {
         );
     }
     let threads = super::threads(Some(a.threads))?;
-    let seed = a
-        .seed
+    let seed = super::within("--seed", a.seed, &SEED)?
         .or(sc.run.seed)
         .unwrap_or_else(cohesion::kernel::time::fresh_seed);
     let scenario = match &sc.origin {

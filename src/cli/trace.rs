@@ -21,7 +21,8 @@ pub fn trace(a: TraceArgs) -> Result<i32> {
                 .join(", ")
         );
     };
-    let Some(seed) = a.seed.or(sc.run.seed) else {
+    let seed = super::within("--seed", a.seed, &cohesion::scenario::keys::SEED)?;
+    let Some(seed) = seed.or(sc.run.seed) else {
         bail!(
             "--seed is required (the seed of the run whose trial you trace; see its manifest.json)"
         );

@@ -9,12 +9,22 @@
 //! blocks or a given list of them (a shard, the rest of a resumed run); [`stopping`] is the
 //! rule that ends a run early once the asked precision is reached.
 //! [`explore`] runs the points of an experimental design the same way (`cohesion explore`).
+//! [`allies`] plays one option's trials on the calling thread and summarises the per-ally
+//! outcomes.
+//!
+//! [`calibration`] is the calibration's job (ABC-SMC, its arithmetic in [`abc`]): generations
+//! of simulations at proposed parameters, against target statistics of the model's outputs.
 
+pub mod abc;
+pub mod allies;
+pub mod calibration;
 pub mod explore;
 pub mod pool;
 pub mod stopping;
 pub mod trials;
 
+pub use allies::{AllySummary, ally_summary};
+pub use calibration::{Calibration, CalibrationResult, GenerationSummary, Statistic, Target};
 pub use pool::{BlockJob, EngineError, Finished, Flow, MAX_THREADS, Pool};
 pub use stopping::Precision;
 pub use trials::{

@@ -9,10 +9,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::pool::{BlockJob, EngineError, Flow, Pool};
-use crate::kernel::rng::{Purpose, StreamKeys};
+use crate::kernel::rng::{Purpose, StreamKeys, unit};
 use crate::kernel::trace;
 use crate::model::{Params, Simulation, TrialOut};
-use crate::scenario::Scenario;
+use crate::scenario::{Distribution, Scenario};
 use crate::stats::{Accumulators, BlockMoments, Layout};
 
 /// A validated experiment: what to run, how often, with which seed.
@@ -218,14 +218,44 @@ impl BlockJob for TrialBlocks<'_, '_> {
 }
 
 /// Draws trial k's uncertain parameters, in scenario order, from its uncertainty stream.
+///
+/// An `empirical` entry of a joint group draws no number of its own: it takes the row its
+/// group's first entry drew (held in that entry's slot as a row number until every entry has
+/// read it), so parameters calibrated together are drawn together. Nothing is allocated.
 pub fn draw_uncertainties(sc: &Scenario, keys: &StreamKeys, k: u64, out: &mut [f64]) {
     let mut rng = keys.stream(Purpose::Uncertainty, k);
-    for (u, slot) in sc.uncertainties.iter().zip(out.iter_mut()) {
-        let x = u.dist.sample(&mut rng);
-        *slot = match sc.model.params[u.param].kind {
-            crate::model::ParamKind::Real { .. } => x,
-            _ => x.round(),
+    let lead = |j: usize| match &sc.uncertainties[j].dist {
+        Distribution::Empirical { joint: Some(g), .. } => Some(g.lead),
+        _ => None,
+    };
+    for (j, (u, slot)) in sc.uncertainties.iter().zip(out.iter_mut()).enumerate() {
+        *slot = match (&u.dist, lead(j)) {
+            // The group's first entry: its row, for now.
+            (Distribution::Empirical { weights, .. }, Some(l)) if l == j => {
+                Distribution::row(weights, unit(&mut rng)) as f64
+            }
+            (_, Some(_)) => f64::NAN,
+            (d, None) => d.sample(&mut rng),
         };
+    }
+    // Members read their lead's row before the leads replace it by their own value.
+    for pass in [false, true] {
+        for j in 0..out.len() {
+            let Some(l) = lead(j) else { continue };
+            if (l == j) == pass
+                && let Distribution::Empirical { values, .. } = &sc.uncertainties[j].dist
+            {
+                out[j] = values[out[l] as usize];
+            }
+        }
+    }
+    for (u, slot) in sc.uncertainties.iter().zip(out.iter_mut()) {
+        if !matches!(
+            sc.model.params[u.param].kind,
+            crate::model::ParamKind::Real { .. }
+        ) {
+            *slot = slot.round();
+        }
     }
 }
 

@@ -270,6 +270,7 @@ pub fn execute(
     let root = sc.files.first();
     let manifest = ExploreManifest {
         kind: "explore".into(),
+        format: crate::output::explore::FORMAT.into(),
         cohesion_version: crate::VERSION.to_string(),
         git_commit: git_commit(),
         command_line: cfg.command_line.clone(),

@@ -109,6 +109,10 @@ fn dist_text(d: &Distribution) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Distribution::Empirical { values, joint, .. } => match joint {
+            Some(j) => format!("empirical({} rows, joint {})", values.len(), j.name),
+            None => format!("empirical({} rows)", values.len()),
+        },
     }
 }
 

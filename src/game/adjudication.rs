@@ -15,7 +15,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::adapter::ADVERSARY_KEYS;
+use super::adapter::{ADVERSARY_KEYS, TurnReport};
+use super::allies::{deltas_text, report_diff};
 use super::play::{Closed, Game, Phase, events_text, rationale_line, rationale_line_named};
 use super::session::Body;
 
@@ -167,9 +168,10 @@ impl Game {
             rationale_line(&rationale),
             self.mode.name(),
             render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
-            events_text(&report, 2)
+            events_text(&report, 2, &self.marks(&[]))
         );
         self.proposed = Some(report.clone());
+        self.adjusted = None;
         self.phase = Phase::Adjudication;
         Ok((
             Body::Proposed {
@@ -207,11 +209,17 @@ impl Game {
         } else {
             "overrides"
         };
-        let text = format!(
+        let mut text = format!(
             "White {verb} {k}: {was} → {v}\n{}",
             rationale_line_named("reason", &reason)
         );
         self.overrides.push((k.clone(), v.clone(), reason.clone()));
+        let adjusted = self.adjudicate_with(&[])?;
+        if let Some(engine) = &self.proposed {
+            text.push_str("  Against the engine's proposal, the overrides so far change:\n");
+            text.push_str(&report_diff(engine, &adjusted, "    "));
+        }
+        self.adjusted = Some(adjusted);
         Ok((
             Body::Override {
                 outcome: k,
@@ -222,6 +230,33 @@ impl Game {
         ))
     }
 
+    /// The turn as it would be adjudicated now with `extra` outcomes forced after Red's moves
+    /// and White's overrides (played on a copy of the world: nothing changes).
+    fn adjudicate_with(&self, extra: &[(String, String)]) -> Result<TurnReport, String> {
+        let mv = self.rec_to_move(&self.current_move())?;
+        let mut forced = self.forced();
+        forced.extend(extra.iter().cloned());
+        self.world.propose(&mv, &forced).map_err(|e| e.to_string())
+    }
+
+    /// What setting `outcome` to `value` would change, before White commits to it: outcomes
+    /// that flip, probabilities that move, the state and the allies after the turn, against the
+    /// adjudication as it stands (the engine's proposal with the overrides so far).
+    pub fn preview_override(&self, outcome: &str, value: &str) -> Result<String, String> {
+        self.need(Phase::Adjudication, "a preview of an override")?;
+        check_override(self.mode, "preview")?;
+        let (k, v) = self.world.check_outcome(outcome, value)?;
+        let now = match &self.adjusted {
+            Some(r) => r.clone(),
+            None => self.adjudicate_with(&[])?,
+        };
+        let then = self.adjudicate_with(&[(k.clone(), v.clone())])?;
+        Ok(format!(
+            "Preview (nothing is logged): if White sets {k} = {v}, against the adjudication as it stands:\n{}",
+            report_diff(&now, &then, "  ")
+        ))
+    }
+
     /// White drops the proposal and its overrides and sends the moves back to the cells.
     pub(super) fn reopen(&mut self, rationale: String) -> Result<(Body, String), String> {
         let t = self.turn();
@@ -229,6 +264,7 @@ impl Game {
         let dropped = self.overrides.len();
         self.overrides.clear();
         self.proposed = None;
+        self.adjusted = None;
         self.phase = Phase::Planning;
         let text = format!(
             "White reopens the moves for turn {t} (the engine's proposal{} dropped)\n{}",
@@ -255,6 +291,7 @@ impl Game {
         let mvrec = self.current_move();
         let mv = self.rec_to_move(&mvrec)?;
         let forced = self.forced();
+        let sow_before = self.world.sow();
         let report = self.world.play(&mv, &forced).map_err(|e| e.to_string())?;
         let overrides = std::mem::take(&mut self.overrides);
         let mut text = format!("Turn {t} adjudicated ({}).\n", self.mode.name());
@@ -263,7 +300,16 @@ impl Game {
         let marks = self.marks(&overrides);
         let outs = render_outcomes(&report.outcomes, &report.odds, &marks);
         text.push_str(&outs);
-        text.push_str(&events_text(&report, 2));
+        text.push_str(&events_text(&report, 2, &marks));
+        let allies_before = self.closed.last().map_or(&self.allies_start, |c| &c.allies);
+        text.push_str("  Effects of the turn:\n");
+        text.push_str(&deltas_text(
+            &sow_before,
+            &report.sow,
+            allies_before,
+            &report.allies,
+            "    ",
+        ));
         text.push_str(&format!(
             "  Random draws (words per stream, seed {} turn {t}): {}\n",
             self.world.seed(),
@@ -275,18 +321,21 @@ impl Game {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        text.push_str(&self.sow_text());
         let s = self.world.series_now();
         self.path.push((t, s[0], s[1]));
         self.closed.push(Closed {
             turn: t,
             mv: mvrec.clone(),
+            allies: report.allies.clone(),
             report: report.clone(),
             overrides,
+            marks,
         });
+        text.push_str(&self.sow_text());
         self.pending_blue = None;
         self.pending_red = None;
         self.proposed = None;
+        self.adjusted = None;
         self.forecasts_this_turn = 0;
         if self.world.turn() >= self.world.horizon() {
             self.phase = Phase::Over;
@@ -325,7 +374,7 @@ impl Game {
     }
 
     /// Who set which outcome: Red's moves, then White's overrides (a later mark wins).
-    fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
+    pub fn marks(&self, overrides: &[(String, String, String)]) -> Vec<(String, &'static str)> {
         let mut m: Vec<(String, &'static str)> = match &self.pending_red {
             Some((moves, _)) => red_forced(moves)
                 .into_iter()

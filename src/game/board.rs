@@ -4,7 +4,7 @@
 //! forecast shown (inline SVG), the last turn's events and the injects due, and reloads itself
 //! every few seconds (`<meta http-equiv="refresh">`). No script, no external file.
 
-use super::forecast::fan_svg;
+use super::forecast::{Axis, Fan, fan_svg};
 use super::play::{Game, Phase};
 use crate::kernel::html::escape as esc;
 
@@ -99,7 +99,10 @@ pub fn render(g: &Game) -> String {
                 "{} / {} / {}",
                 s.fracture_turn
                     .map_or("none".into(), |t| format!("turn {t}")),
-                s.attack_turn.map_or("none".into(), |t| format!("turn {t}")),
+                s.attack_turn.map_or("none".into(), |t| format!(
+                    "turn {t}{}",
+                    g.set_by(t, "attack")
+                )),
                 s.crises
             ),
         ),
@@ -129,13 +132,20 @@ pub fn render(g: &Game) -> String {
             "Path so far (no forecast shown yet)".into(),
         ),
     };
+    let fans = [Fan {
+        label: "forecast",
+        turns: &turns,
+        bands: &bands,
+    }];
     o.push_str(&fan_svg(
         &title,
         "cohesion",
         &path,
-        &turns,
-        &bands,
-        g.world.horizon(),
+        if turns.is_empty() { &[] } else { &fans },
+        &Axis {
+            last: g.world.horizon(),
+            start_month: g.world.start_month(),
+        },
     ));
     o.push_str("<h2>Last turn</h2>\n");
     match g.closed.last() {
@@ -151,7 +161,7 @@ pub fn render(g: &Game) -> String {
                     "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                     esc(&e.kind),
                     esc(&e.actor),
-                    esc(&e.detail)
+                    esc(&super::adapter::label_forced(&e.detail, &c.marks))
                 ));
             }
             for (k, v, r) in &c.overrides {

@@ -15,7 +15,7 @@ use anyhow::{Result, bail};
 
 use super::adapter::{World, label_name};
 use super::board::STYLE;
-use super::forecast::{ForecastSummary, fan_svg, forecast_seed, summarize};
+use super::forecast::{Axis, Fan, ForecastSummary, fan_svg, forecast_seed, summarize};
 use super::replay;
 use super::session::{Body, Entry, MoveRec, SessionDir, write_atomic};
 use crate::kernel::html::escape as esc;
@@ -164,8 +164,65 @@ fn entry_line(e: &Entry) -> Option<String> {
         Body::Branch { parent, from_turn } => {
             format!("What-if branch of `{parent}` from the end of turn {from_turn}")
         }
+        Body::Repair { line, bytes, .. } => {
+            format!(
+                "Log repaired: an uncommitted entry of {bytes} bytes torn at line {line} by a crash was dropped"
+            )
+        }
+        Body::Message {
+            from,
+            to,
+            text,
+            rfi,
+            reply_to,
+        } => match (rfi, reply_to) {
+            (true, _) => format!(
+                "**{}** asks White (request for information #{}): {text}",
+                cap(from),
+                e.seq
+            ),
+            (_, Some(q)) => format!("**White** answers request #{q} (to {}): {text}", cap(to)),
+            _ => format!(
+                "**{}** to {}: {text}",
+                cap(from),
+                if to == "all" {
+                    "all players".to_string()
+                } else {
+                    cap(to)
+                }
+            ),
+        },
+        Body::Share { by, forecast, with } => format!(
+            "**{}** shares forecast #{forecast} with {}",
+            cap(by),
+            if with == "all" {
+                "all players".to_string()
+            } else {
+                cap(with)
+            }
+        ),
+        Body::Timer {
+            action, seconds, ..
+        } => match action.as_str() {
+            "start" => format!(
+                "**White** starts the turn timer ({} min)",
+                seconds.div_ceil(60)
+            ),
+            a => format!("**White** {a}s the turn timer"),
+        },
+        Body::Projector { show, colour } => format!(
+            "**White** sets the projector: {} (map by {colour})",
+            show.join(", ")
+        ),
         _ => return None,
     })
+}
+
+fn cap(cell: &str) -> String {
+    let mut c = cell.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn why(r: &str) -> String {
@@ -245,21 +302,34 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
         ),
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
+    let axis = Axis {
+        last: h,
+        start_month: g.world.start_month(),
+    };
+    fn fan<'a>(turns: &'a [usize], bands: &'a [[f64; 5]]) -> Vec<Fan<'a>> {
+        if turns.is_empty() {
+            Vec::new()
+        } else {
+            vec![Fan {
+                label: "from the start",
+                turns,
+                bands,
+            }]
+        }
+    }
     let svg_c = fan_svg(
         "Cohesion: the session's path against the distribution seen from the start",
         "cohesion",
         &path_c,
-        &st_turns,
-        &st_c,
-        h,
+        &fan(&st_turns, &st_c),
+        &axis,
     );
     let svg_k = fan_svg(
         "Credibility: the session's path against the distribution seen from the start",
         "credibility",
         &path_k,
-        &st_turns,
-        &st_k,
-        h,
+        &fan(&st_turns, &st_k),
+        &axis,
     );
     write_atomic(&dir.join("debrief-cohesion.svg"), svg_c.as_bytes())?;
     write_atomic(&dir.join("debrief-credibility.svg"), svg_k.as_bytes())?;
@@ -402,12 +472,16 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
                         pairs(forced)
                     );
                 }
+                let marks: &[(String, &str)] = g
+                    .closed
+                    .iter()
+                    .find(|c| c.turn == d.turn)
+                    .map_or(&[], |c| &c.marks);
                 let _ = writeln!(md, "\n| outcome | value |\n|---|---|");
                 for (k, v) in &r.outcomes {
-                    let mark = if forced.iter().any(|(fk, _)| fk == k) {
-                        " (set)"
-                    } else {
-                        ""
+                    let mark = match marks.iter().rev().find(|(m, _)| m == k) {
+                        Some((_, w)) => format!(" (set by {w}, not drawn)"),
+                        None => String::new(),
                     };
                     let _ = writeln!(md, "| {k} | {v}{mark} |");
                 }
@@ -418,7 +492,12 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
                     } else {
                         format!("{}: ", e.actor)
                     };
-                    let _ = writeln!(md, "- [{}] {who}{}", e.kind, e.detail);
+                    let _ = writeln!(
+                        md,
+                        "- [{}] {who}{}",
+                        e.kind,
+                        super::adapter::label_forced(&e.detail, marks)
+                    );
                 }
                 let w = &r.sow;
                 let _ = writeln!(

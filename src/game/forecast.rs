@@ -294,20 +294,67 @@ fn y_range(path: &[(usize, f64)], bands: &[[f64; 5]]) -> (f64, f64) {
     }
 }
 
-/// A fan chart as a self-contained SVG: the session's path so far (turn, value) and the
-/// forecast's p5–p95 and p25–p75 bands with the median, on [0, 1]. `horizon` sets the x axis.
+/// The x axis of a fan chart: turns 0 to `last`, labelled with calendar months when the
+/// scenario is dated by month (`start_month`: the month index of turn 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    pub last: usize,
+    pub start_month: Option<i64>,
+}
+
+impl Axis {
+    /// The label of turn `t`: its month (`Nov 2021`), `start` for turn 0, or the number.
+    pub fn label(&self, t: usize) -> String {
+        match self.start_month {
+            Some(m) if t > 0 => crate::kernel::time::month_label(m + t as i64 - 1),
+            Some(_) => "start".into(),
+            None => t.to_string(),
+        }
+    }
+}
+
+/// One forecast's bands on a fan chart.
+#[derive(Debug, Clone, Copy)]
+pub struct Fan<'a> {
+    /// Its name in the legend (for an overlay of two).
+    pub label: &'a str,
+    pub turns: &'a [usize],
+    /// p5, p25, p50, p75, p95 per turn.
+    pub bands: &'a [[f64; 5]],
+}
+
+/// Colours of the first and second fan: (p5–p95, p25–p75, median).
+const FAN_COLOURS: [(&str, &str, &str); 2] = [
+    ("#c6dbef", "#6baed6", "#08519c"),
+    ("#c7e9c0", "#74c476", "#006d2c"),
+];
+
+/// A fan chart as a self-contained SVG: the session's path so far (turn, value) and each
+/// forecast's p5–p95 and p25–p75 bands with the median (two forecasts are overlaid, the
+/// second in green, translucent), on [0, 1]. The x axis runs from turn 0 to `axis.last`.
 pub fn fan_svg(
     title: &str,
     what: &str,
     path: &[(usize, f64)],
-    turns: &[usize],
-    bands: &[[f64; 5]],
-    horizon: usize,
+    fans: &[Fan],
+    axis: &Axis,
 ) -> String {
     let (w, h) = (720.0, 380.0);
     let (l, r, t, b) = (56.0, 16.0, 52.0, 40.0);
-    let (lo, hi) = y_range(path, bands);
-    let x = |turn: f64| l + (w - l - r) * turn / horizon.max(1) as f64;
+    let all: Vec<[f64; 5]> = fans
+        .iter()
+        .flat_map(|f| {
+            f.bands
+                .iter()
+                .zip(f.turns)
+                .filter(|(_, t)| **t <= axis.last)
+        })
+        .map(|(b, _)| *b)
+        .collect();
+    let path: Vec<(usize, f64)> = path.iter().copied().filter(|p| p.0 <= axis.last).collect();
+    let (lo, hi) = y_range(&path, &all);
+    let horizon = axis.last.max(1);
+    let x = |turn: f64| l + (w - l - r) * turn / horizon as f64;
     let y = |v: f64| t + (h - t - b) * (1.0 - ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
     let mut o = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n<text x=\"{l}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
@@ -324,61 +371,71 @@ pub fn fan_svg(
             y(v) + 4.0
         ));
     }
-    let step = (horizon / 12).max(1);
+    // Month labels are wider than turn numbers: fewer ticks.
+    let most = if axis.start_month.is_some() { 8 } else { 12 };
+    let step = horizon.div_ceil(most).max(1);
     let mut tk = 0;
-    while tk <= horizon {
+    while tk <= axis.last {
         o.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{tk}</text>\n",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
             x(tk as f64),
-            h - b + 16.0
+            h - b + 16.0,
+            esc(&axis.label(tk))
         ));
         tk += step;
     }
     o.push_str(&format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">turn</text><text x=\"14\" y=\"{:.1}\" transform=\"rotate(-90 14 {:.1})\" text-anchor=\"middle\">{}</text>\n",
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text><text x=\"14\" y=\"{:.1}\" transform=\"rotate(-90 14 {:.1})\" text-anchor=\"middle\">{}</text>\n",
         (l + w - r) / 2.0,
         h - 6.0,
+        if axis.start_month.is_some() { "month" } else { "turn" },
         h / 2.0,
         h / 2.0,
         esc(what)
     ));
-    // Bands open from the path's point just before the forecast's first turn ("now").
-    let anchor = turns
-        .first()
-        .and_then(|&t0| path.iter().find(|p| p.0 + 1 == t0).copied());
-    let band = |lo: usize, hi: usize, fill: &str| -> String {
-        if turns.is_empty() {
-            return String::new();
+    for (fi, fan) in fans.iter().enumerate() {
+        let (outer, inner, median) = FAN_COLOURS[fi.min(1)];
+        let opacity = if fi > 0 { " fill-opacity=\"0.55\"" } else { "" };
+        let n = fan.turns.iter().take_while(|&&t| t <= axis.last).count();
+        let (turns, bands) = (&fan.turns[..n], &fan.bands[..n]);
+        // Bands open from the path's point just before the forecast's first turn ("now").
+        let anchor = turns
+            .first()
+            .and_then(|&t0| path.iter().find(|p| p.0 + 1 == t0).copied());
+        let band = |lo: usize, hi: usize, fill: &str| -> String {
+            if turns.is_empty() {
+                return String::new();
+            }
+            let mut pts: Vec<String> = Vec::new();
+            if let Some((t0, v0)) = anchor {
+                pts.push(format!("{:.1},{:.1}", x(t0 as f64), y(v0)));
+            }
+            for (i, &tn) in turns.iter().enumerate() {
+                pts.push(format!("{:.1},{:.1}", x(tn as f64), y(bands[i][hi])));
+            }
+            for (i, &tn) in turns.iter().enumerate().rev() {
+                pts.push(format!("{:.1},{:.1}", x(tn as f64), y(bands[i][lo])));
+            }
+            format!(
+                "<polygon points=\"{}\" fill=\"{fill}\"{opacity} stroke=\"none\"/>\n",
+                pts.join(" ")
+            )
+        };
+        o.push_str(&band(0, 4, outer));
+        o.push_str(&band(1, 3, inner));
+        if !turns.is_empty() {
+            let mut pts: Vec<String> = anchor
+                .iter()
+                .map(|(t0, v0)| format!("{:.1},{:.1}", x(*t0 as f64), y(*v0)))
+                .collect();
+            for (i, &tn) in turns.iter().enumerate() {
+                pts.push(format!("{:.1},{:.1}", x(tn as f64), y(bands[i][2])));
+            }
+            o.push_str(&format!(
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{median}\" stroke-width=\"2\" stroke-dasharray=\"5,3\"/>\n",
+                pts.join(" ")
+            ));
         }
-        let mut pts: Vec<String> = Vec::new();
-        if let Some((t0, v0)) = anchor {
-            pts.push(format!("{:.1},{:.1}", x(t0 as f64), y(v0)));
-        }
-        for (i, &tn) in turns.iter().enumerate() {
-            pts.push(format!("{:.1},{:.1}", x(tn as f64), y(bands[i][hi])));
-        }
-        for (i, &tn) in turns.iter().enumerate().rev() {
-            pts.push(format!("{:.1},{:.1}", x(tn as f64), y(bands[i][lo])));
-        }
-        format!(
-            "<polygon points=\"{}\" fill=\"{fill}\" stroke=\"none\"/>\n",
-            pts.join(" ")
-        )
-    };
-    o.push_str(&band(0, 4, "#c6dbef"));
-    o.push_str(&band(1, 3, "#6baed6"));
-    if !turns.is_empty() {
-        let mut pts: Vec<String> = anchor
-            .iter()
-            .map(|(t0, v0)| format!("{:.1},{:.1}", x(*t0 as f64), y(*v0)))
-            .collect();
-        for (i, &tn) in turns.iter().enumerate() {
-            pts.push(format!("{:.1},{:.1}", x(tn as f64), y(bands[i][2])));
-        }
-        o.push_str(&format!(
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\" stroke-dasharray=\"5,3\"/>\n",
-            pts.join(" ")
-        ));
     }
     if !path.is_empty() {
         let pts: Vec<String> = path
@@ -390,11 +447,34 @@ pub fn fan_svg(
             pts.join(" ")
         ));
     }
-    o.push_str(&format!(
-        "<g transform=\"translate({:.1},{:.1})\"><rect width=\"12\" height=\"8\" fill=\"#c6dbef\"/><text x=\"16\" y=\"8\">p5–p95</text><rect x=\"70\" width=\"12\" height=\"8\" fill=\"#6baed6\"/><text x=\"86\" y=\"8\">p25–p75</text><line x1=\"146\" x2=\"162\" y1=\"4\" y2=\"4\" stroke=\"#08519c\" stroke-dasharray=\"5,3\" stroke-width=\"2\"/><text x=\"166\" y=\"8\">median</text><line x1=\"220\" x2=\"236\" y1=\"4\" y2=\"4\" stroke=\"#d94801\" stroke-width=\"2.5\"/><text x=\"240\" y=\"8\">session</text></g>\n",
-        l,
-        30.0
-    ));
+    if fans.len() > 1 {
+        o.push_str(&format!("<g transform=\"translate({l:.1},30.0)\">"));
+        let mut xo = 0.0;
+        for (fi, fan) in fans.iter().enumerate().take(2) {
+            let (_, inner, median) = FAN_COLOURS[fi];
+            let name = format!("{}: {}", ["A", "B"][fi], fan.label);
+            let short: String = name.chars().take(38).collect();
+            o.push_str(&format!(
+                "<rect x=\"{xo:.1}\" width=\"12\" height=\"8\" fill=\"{inner}\"/><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"4\" y2=\"4\" stroke=\"{median}\" stroke-dasharray=\"5,3\" stroke-width=\"2\"/><text x=\"{:.1}\" y=\"8\">{}</text>",
+                xo + 14.0,
+                xo + 28.0,
+                xo + 32.0,
+                esc(&short)
+            ));
+            xo += 270.0;
+        }
+        o.push_str(&format!(
+            "<line x1=\"{xo:.1}\" x2=\"{:.1}\" y1=\"4\" y2=\"4\" stroke=\"#d94801\" stroke-width=\"2.5\"/><text x=\"{:.1}\" y=\"8\">session</text></g>\n",
+            xo + 16.0,
+            xo + 20.0
+        ));
+    } else {
+        o.push_str(&format!(
+            "<g transform=\"translate({:.1},{:.1})\"><rect width=\"12\" height=\"8\" fill=\"#c6dbef\"/><text x=\"16\" y=\"8\">p5–p95</text><rect x=\"70\" width=\"12\" height=\"8\" fill=\"#6baed6\"/><text x=\"86\" y=\"8\">p25–p75</text><line x1=\"146\" x2=\"162\" y1=\"4\" y2=\"4\" stroke=\"#08519c\" stroke-dasharray=\"5,3\" stroke-width=\"2\"/><text x=\"166\" y=\"8\">median</text><line x1=\"220\" x2=\"236\" y1=\"4\" y2=\"4\" stroke=\"#d94801\" stroke-width=\"2.5\"/><text x=\"240\" y=\"8\">session</text></g>\n",
+            l,
+            30.0
+        ));
+    }
     o.push_str("</svg>\n");
     o
 }
@@ -449,10 +529,28 @@ mod tests {
     #[test]
     fn the_fan_chart_is_deterministic_svg() {
         let s = summarize(&paths(20, 0.0));
-        let a = fan_svg("t", "cohesion", &[(3, 0.5)], &s.turns, &s.bands, 12);
-        let b = fan_svg("t", "cohesion", &[(3, 0.5)], &s.turns, &s.bands, 12);
+        let fan = Fan {
+            label: "x",
+            turns: &s.turns,
+            bands: &s.bands,
+        };
+        let axis = Axis {
+            last: 12,
+            start_month: None,
+        };
+        let a = fan_svg("t", "cohesion", &[(3, 0.5)], &[fan], &axis);
+        let b = fan_svg("t", "cohesion", &[(3, 0.5)], &[fan], &axis);
         assert_eq!(a, b);
         assert!(a.starts_with("<svg") && a.contains("<polygon") && a.contains("<polyline"));
+        // Dated axes and a cut at `until`: the forecast runs to turn 6, the axis stops there.
+        let dated = Axis {
+            last: 5,
+            start_month: crate::kernel::time::month_index("2021-10"),
+        };
+        let c = fan_svg("t", "cohesion", &[(3, 0.5)], &[fan, fan], &dated);
+        assert!(c.contains(">Oct 2021<") && c.contains(">Feb 2022<"), "{c}");
+        assert!(!c.contains(">Mar 2022<"));
+        assert_eq!(c.matches("<polygon").count(), 4, "two fans overlaid");
         assert_ne!(forecast_seed(1, 2), forecast_seed(1, 3));
     }
 }

@@ -9,20 +9,29 @@
 //! be resumed after a crash, replayed and checked, branched from any turn, and debriefed.
 //!
 //! Modules: [`adapter`] (the only one that knows the alliance model's internals), [`session`]
-//! (directory, manifest, log), [`prompt`] (commands), [`play`] (the state machine),
-//! [`msel`] (White's MSEL edits), [`adjudication`] (modes, overrides, closing a turn),
+//! (directory, manifest, log), [`seal`] (what protects the log's last entry), [`live`] (a
+//! session being played, by the prompt or the web server), [`prompt`] and [`commands`] (the
+//! commands), [`play`] (the state machine), [`msel`] (White's MSEL edits), [`adjudication`]
+//! (modes, overrides, closing a turn), [`comms`] (messages, requests for information, shared
+//! forecasts, timer, projector), [`allies`] (the per-ally view and effects as deltas),
 //! [`forecast`] (summaries, comparisons, fan charts), [`board`], [`replay`], [`debrief`].
 
 pub mod adapter;
 pub mod adjudication;
+pub mod allies;
 pub mod board;
+pub mod commands;
+pub mod comms;
 pub mod debrief;
 pub mod forecast;
+pub mod live;
 pub mod msel;
 pub mod play;
 pub mod prompt;
 pub mod replay;
+pub mod seal;
 pub mod session;
+pub mod texts;
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -32,7 +41,7 @@ use anyhow::{Result, bail};
 use adjudication::Mode;
 use play::{Game, Phase};
 use prompt::{Action, Input};
-use session::{Body, Log, Manifest, SessionDir, write_atomic};
+use session::{Body, Manifest, SessionDir};
 
 /// How `cohesion game` was asked to start.
 #[derive(Debug, Clone, Default)]
@@ -48,68 +57,48 @@ pub struct Options {
     pub mode: Option<String>,
     /// Worker threads for forecasts and comparisons (results do not depend on it).
     pub threads: usize,
+    /// With `resume`: drop an uncommitted entry that a crash left torn at the end of the log
+    /// (and log the repair).
+    pub repair: bool,
+}
+
+/// Where the prompt's lines come from: a pipe or file (the prompt is written to the output,
+/// then a line read), or a line editor on a terminal (in the binary).
+pub trait LineSource {
+    /// Shows `prompt` and reads one line.
+    fn read(&mut self, prompt: &str, out: &mut dyn Write) -> Input;
+}
+
+/// Lines from any reader, as they come (a script, a pipe, a terminal without a line editor).
+pub struct Piped<R>(pub R);
+
+impl<R: BufRead> LineSource for Piped<R> {
+    fn read(&mut self, prompt: &str, out: &mut dyn Write) -> Input {
+        if write!(out, "{prompt}").and_then(|_| out.flush()).is_err() {
+            return Input::Eof;
+        }
+        prompt::read_line(&mut self.0)
+    }
 }
 
 /// Starts (new, resumed or branched) and plays a session from `input`, printing to `out`.
 /// Returns the exit code.
-pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Result<i32> {
-    let (dir, fresh) = open(opts, out)?;
-    let sd = SessionDir::new(&dir);
-    let _lock = session::SessionLock::acquire(&sd)?;
-    let r = replay::rebuild_with(&dir, true, opts.threads)?;
-    if let Some(m) = &r.mismatch {
-        bail!(
-            "the session in {} does not replay ({m}); `cohesion replay {}` reports the details",
-            dir.display(),
-            dir.display()
-        );
-    }
-    if let Some(t) = &r.torn {
-        writeln!(
-            out,
-            "note: dropped an uncommitted entry cut off by the last stop ({} bytes)",
-            t.len()
-        )?;
-    }
-    let mut game = r.game;
-    write_atomic(&sd.transcript(), r.transcript.as_bytes())?;
-    let mut transcript = std::fs::OpenOptions::new()
-        .append(true)
-        .open(sd.transcript())?;
-    let mut log = Log::open(&sd, &r.lines)?;
-    write_atomic(&sd.board(), board::render(&game).as_bytes())?;
-    if fresh {
-        out.write_all(r.transcript.as_bytes())?;
-    } else {
-        writeln!(
-            out,
-            "Resumed session {} at turn {} ({} log entries).",
-            dir.display(),
-            game.turn().min(game.world.horizon()),
-            r.lines.len()
-        )?;
-        out.write_all(game.sow_text().as_bytes())?;
-        out.write_all(game.opening_text_if_open().as_bytes())?;
-        if let Some((m, _)) = &game.pending_blue {
-            writeln!(out, "  Blue's move so far this turn: {}", m.label)?;
-        }
-        if game.phase == Phase::Adjudication {
-            writeln!(
-                out,
-                "  The engine's proposal is under review: `override …` or `accept`."
-            )?;
-        }
-    }
+pub fn run(opts: &Options, input: &mut dyn LineSource, out: &mut dyn Write) -> Result<i32> {
+    let mut live = live::Live::open(opts, out)?;
+    out.write_all(live.greeting.as_bytes())?;
     writeln!(out, "Type `help` for the commands.")?;
+    let dir = live.dir.clone();
+    let mut warned = false;
     loop {
-        write!(out, "{}", prompt_text(&game))?;
-        out.flush()?;
-        let line = match prompt::read_line(input) {
+        let line = match input.read(&prompt_text(&live.game), out) {
             Input::Eof => {
+                if let Some(w) = live.uncommitted() {
+                    writeln!(out, "\nwarning: {w}.")?;
+                }
                 writeln!(
                     out,
                     "\nEnd of input: the session is saved at turn {}; continue with `cohesion game --resume {}`.",
-                    game.turn().min(game.world.horizon()),
+                    live.game.turn().min(live.game.world.horizon()),
                     dir.display()
                 )?;
                 return Ok(0);
@@ -128,16 +117,24 @@ pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Re
                 continue;
             }
         };
-        let body = match prompt::interpret(&game, &parsed) {
+        let body = match prompt::interpret(&live.game, &parsed) {
             Ok(Action::Show(text)) => {
                 writeln!(out, "{}", text.trim_end())?;
                 continue;
             }
             Ok(Action::Quit) => {
+                if !warned && let Some(w) = live.uncommitted() {
+                    writeln!(
+                        out,
+                        "warning: {w}. It is saved and stays pending on resume; `commit` closes the turn. Type `quit` again to leave."
+                    )?;
+                    warned = true;
+                    continue;
+                }
                 writeln!(
                     out,
                     "Session saved at turn {}; continue with `cohesion game --resume {}`.",
-                    game.turn().min(game.world.horizon()),
+                    live.game.turn().min(live.game.world.horizon()),
                     dir.display()
                 )?;
                 return Ok(0);
@@ -148,27 +145,21 @@ pub fn run<R: BufRead>(opts: &Options, input: &mut R, out: &mut dyn Write) -> Re
                 continue;
             }
         };
-        let turn = game.turn();
-        match game.execute(body) {
+        warned = false;
+        match live.commit(body)? {
             Err(msg) => writeln!(out, "error: {msg}")?,
-            Ok((done, text)) => {
-                let cell = play::cell_of(&done);
-                let (_, line) = log.entry_line(turn, cell, done)?;
-                log.append(&line)?;
-                transcript.write_all(text.as_bytes())?;
-                transcript.flush()?;
-                out.write_all(text.as_bytes())?;
-                for a in &game.artifacts {
-                    write_atomic(&dir.join(&a.name), a.contents.as_bytes())?;
-                    writeln!(out, "  (fan chart: {})", dir.join(&a.name).display())?;
+            Ok(c) => {
+                out.write_all(c.text.as_bytes())?;
+                for f in &c.files {
+                    writeln!(out, "  (fan chart: {})", f.display())?;
                 }
-                write_atomic(&sd.board(), board::render(&game).as_bytes())?;
             }
         }
     }
 }
 
-fn prompt_text(g: &Game) -> String {
+/// The prompt shown before each line.
+pub fn prompt_text(g: &Game) -> String {
     match g.phase {
         Phase::Planning => format!("[turn {} · moves] > ", g.turn()),
         Phase::Adjudication => format!("[turn {} · adjudication] > ", g.turn()),
@@ -178,7 +169,10 @@ fn prompt_text(g: &Game) -> String {
 
 /// Creates the session directory (new or branch) or checks it (resume); returns it and
 /// whether it is fresh.
-fn open(opts: &Options, out: &mut dyn Write) -> Result<(PathBuf, bool)> {
+pub(crate) fn open(opts: &Options, out: &mut dyn Write) -> Result<(PathBuf, bool)> {
+    if opts.repair && opts.resume.is_none() {
+        bail!("--repair goes with --resume DIR: it repairs the log of a session being resumed");
+    }
     if let Some(dir) = &opts.resume {
         if opts.branch.is_some() || opts.scenario.is_some() || opts.seed.is_some() {
             bail!(

@@ -52,7 +52,8 @@ impl Game {
         Ok((Body::Skip { id, rationale }, text))
     }
 
-    /// White moves an inject still due to a later turn.
+    /// White moves an inject still due to another turn (`delay` at the prompt: later only;
+    /// `move`: earlier too).
     pub(super) fn delay(
         &mut self,
         id: usize,
@@ -61,9 +62,11 @@ impl Game {
     ) -> Result<(Body, String), String> {
         self.need(Phase::Planning, "delaying an inject")?;
         let name = self.inject_name(id);
+        let due = self.world.msel(id).map_or(0, |(s, _)| s.turn);
         self.world.delay(id, to)?;
+        let verb = if to < due { "brings forward" } else { "delays" };
         let text = format!(
-            "White delays MSEL inject #{id} {name} to turn {to}\n{}",
+            "White {verb} MSEL inject #{id} {name} to turn {to}\n{}",
             rationale_line(&rationale)
         );
         Ok((Body::Delay { id, to, rationale }, text))

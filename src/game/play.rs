@@ -11,11 +11,12 @@
 //! adjudication phase (proposal, overrides, reopen, accept) in `adjudication`, each as methods
 //! of [`Game`] that [`Game::execute`] dispatches to.
 
-use super::adapter::{Move, TurnReport, World, lever_index, parse_lever};
+use super::adapter::{AllyRow, Move, Sow, TurnReport, World, lever_index, parse_lever};
 use super::adjudication::Mode;
+use super::comms::{Msg, Projector, Shown, Timer};
 use super::forecast::{
-    self, CompareSummary, ForecastSummary, compare, fan_svg, forecast_seed, render, render_compare,
-    summarize,
+    self, Axis, CompareSummary, Fan, ForecastSummary, compare, fan_svg, forecast_seed, render,
+    render_compare, summarize,
 };
 use super::session::{Body, Manifest, MoveRec};
 use crate::engine::Pool;
@@ -39,6 +40,10 @@ pub struct Closed {
     pub mv: MoveRec,
     pub report: TurnReport,
     pub overrides: Vec<(String, String, String)>,
+    /// Who set which outcome instead of the engine's draw (`Red`, `White`).
+    pub marks: Vec<(String, &'static str)>,
+    /// Every ally after the turn.
+    pub allies: Vec<AllyRow>,
 }
 
 /// A file the session writes beside its log (not part of the record).
@@ -72,6 +77,19 @@ pub struct Game {
     pub reuse_forecasts: bool,
     /// The worker threads forecasts run on (their results do not depend on the number).
     pub pool: Pool,
+    /// Entries executed so far (the log's sequence number of the last one).
+    pub entries_done: u64,
+    /// Every forecast and comparison shown, with who may see it.
+    pub shown: Vec<Shown>,
+    /// Messages and requests for information.
+    pub messages: Vec<Msg>,
+    pub timer: Timer,
+    pub projector: Projector,
+    /// Every ally, and the state of the world, at the start of the session.
+    pub allies_start: Vec<AllyRow>,
+    pub sow_start: Sow,
+    /// During adjudication: the engine's proposal replayed with White's overrides.
+    pub adjusted: Option<TurnReport>,
 }
 
 /// The cell each kind of entry belongs to.
@@ -84,6 +102,11 @@ pub fn cell_of(b: &Body) -> &'static str {
             Some("red") => "red",
             Some("white") => "white",
             _ => "blue",
+        },
+        Body::Message { from: c, .. } | Body::Share { by: c, .. } => match c.as_str() {
+            "blue" => "blue",
+            "red" => "red",
+            _ => "white",
         },
         _ => "white",
     }
@@ -111,6 +134,14 @@ impl Game {
             artifacts: Vec::new(),
             reuse_forecasts: false,
             pool,
+            entries_done: 0,
+            shown: Vec::new(),
+            messages: Vec::new(),
+            timer: Timer::default(),
+            projector: Projector::default(),
+            allies_start: world.ally_rows(),
+            sow_start: world.sow(),
+            adjusted: None,
             world,
         })
     }
@@ -120,16 +151,27 @@ impl Game {
         self.world.turn() + 1
     }
 
-    /// A move's full record from a policy option and lever settings (checked).
+    /// A move's full record from a policy option and lever settings (checked), starting from
+    /// Blue's pending move (else the levers in force).
     pub fn make_move(
         &self,
         policy: Option<&str>,
         sets: &[(String, String)],
     ) -> Result<MoveRec, String> {
+        self.make_move_on(self.pending_blue.as_ref().map(|(m, _)| m), policy, sets)
+    }
+
+    /// As [`Game::make_move`], starting from `base` (None: the levers in force).
+    pub fn make_move_on(
+        &self,
+        base: Option<&MoveRec>,
+        policy: Option<&str>,
+        sets: &[(String, String)],
+    ) -> Result<MoveRec, String> {
         let sc = &self.world.scenario;
         let mut label = Vec::new();
-        let base = match &self.pending_blue {
-            Some((m, _)) => self.rec_to_move(m)?,
+        let base = match base {
+            Some(m) => self.rec_to_move(m)?,
             None => self.world.levers.clone(),
         };
         let mut mv = match policy {
@@ -137,7 +179,11 @@ impl Game {
             Some(p) => {
                 let Some(k) = sc.policy_index(p) else {
                     return Err(format!(
-                        "no policy option `{p}`; allowed: {} (or lever=value pairs)",
+                        "no policy option `{p}`{}; allowed: {} (or lever=value pairs)",
+                        crate::kernel::suggest::did_you_mean(
+                            p,
+                            sc.policies.iter().map(|p| p.name.as_str())
+                        ),
                         sc.policies
                             .iter()
                             .map(|p| p.name.as_str())
@@ -151,9 +197,17 @@ impl Game {
         };
         for (k, v) in sets {
             let Some(i) = lever_index(k) else {
+                let names = super::adapter::lever_names();
                 return Err(format!(
-                    "no lever `{k}`; allowed: {}",
-                    super::adapter::lever_names().join(", ")
+                    "no lever `{k}`{}; allowed: {} (and for a forecast: n=, until=, by=)",
+                    crate::kernel::suggest::did_you_mean(
+                        k,
+                        names
+                            .iter()
+                            .copied()
+                            .chain(super::commands::FORECAST_OPTIONS.iter().copied())
+                    ),
+                    names.join(", ")
                 ));
             };
             mv.0[i] = parse_lever(i, v)?;
@@ -217,6 +271,14 @@ impl Game {
     /// Executes one entry. On success returns the entry as it must be logged (with what the
     /// engine computed) and its transcript text; on a user error nothing changes.
     pub fn execute(&mut self, body: Body) -> Result<(Body, String), String> {
+        let r = self.execute_entry(body);
+        if r.is_ok() {
+            self.entries_done += 1;
+        }
+        r
+    }
+
+    fn execute_entry(&mut self, body: Body) -> Result<(Body, String), String> {
         self.artifacts.clear();
         let t = self.turn();
         match body {
@@ -297,7 +359,9 @@ impl Game {
                 };
                 let text = render(&sum, &format!("{}{}", mv.label, for_cell(&by)));
                 self.forecasts_this_turn += 1;
-                self.fan(&sum, &mv.label, "");
+                let title = format!("Cohesion: turn {t} forecast — {}", mv.label);
+                self.fan(&title, &[(&sum, &mv.label)]);
+                self.record_shown(&by, &mv.label, &text);
                 self.last_forecast = Some((t, sum.clone()));
                 Ok((
                     Body::Forecast {
@@ -337,8 +401,9 @@ impl Game {
                     text = text.replacen("Comparison", &format!("Comparison{}", for_cell(&by)), 1);
                 }
                 self.forecasts_this_turn += 1;
-                self.fan(&c.a, &a.label, "a");
-                self.fan(&c.b, &b.label, "b");
+                let title = format!("Cohesion: turn {t} comparison — A against B");
+                self.fan(&title, &[(&c.a, &a.label), (&c.b, &b.label)]);
+                self.record_shown(&by, &format!("{} vs {}", a.label, b.label), &text);
                 self.last_forecast = Some((t, c.b.clone()));
                 Ok((
                     Body::Compare {
@@ -366,7 +431,55 @@ impl Game {
                 );
                 Ok((Body::Branch { parent, from_turn }, text))
             }
+            Body::Repair {
+                line,
+                bytes,
+                blake3,
+            } => {
+                let text = format!(
+                    "Log repaired: an uncommitted entry ({bytes} bytes, BLAKE3 {blake3}) that a crash left torn at log line {line} was dropped.\n"
+                );
+                Ok((
+                    Body::Repair {
+                        line,
+                        bytes,
+                        blake3,
+                    },
+                    text,
+                ))
+            }
+            Body::Message {
+                from,
+                to,
+                text,
+                rfi,
+                reply_to,
+            } => self.message(from, to, text, rfi, reply_to),
+            Body::Share { by, forecast, with } => self.share(by, forecast, with),
+            Body::Timer {
+                action,
+                seconds,
+                at_ms,
+            } => self.timer(action, seconds, at_ms),
+            Body::Projector { show, colour } => self.set_projector(show, colour),
         }
+    }
+
+    /// Records the forecast just made (its chart is the last artifact) as shown to `by`.
+    fn record_shown(&mut self, by: &Option<String>, label: &str, text: &str) {
+        self.shown.push(Shown {
+            seq: self.entries_done + 1,
+            turn: self.turn(),
+            by: by.clone().unwrap_or_else(|| "blue".into()),
+            label: label.to_string(),
+            text: text.to_string(),
+            svg: self
+                .artifacts
+                .last()
+                .map(|a| a.contents.clone())
+                .unwrap_or_default(),
+            shared: Vec::new(),
+        });
     }
 
     fn check_forecast(&self, n: usize, until: usize) -> Result<(usize, usize), String> {
@@ -385,143 +498,33 @@ impl Game {
         Ok((n, until))
     }
 
-    fn fan(&mut self, s: &ForecastSummary, label: &str, suffix: &str) {
+    /// The fan chart of a forecast (or two overlaid, for a comparison), its axis in calendar
+    /// months when the scenario is dated and cut at the forecast's last turn.
+    fn fan(&mut self, title: &str, fans: &[(&ForecastSummary, &str)]) {
         let t = self.turn();
         let path: Vec<(usize, f64)> = self.path.iter().map(|p| (p.0, p.1)).collect();
-        let svg = fan_svg(
-            &format!("Cohesion: turn {t} forecast — {label}"),
-            "cohesion",
-            &path,
-            &s.turns,
-            &s.bands,
-            self.world.horizon(),
-        );
+        let last = fans
+            .iter()
+            .filter_map(|(s, _)| s.turns.last().copied())
+            .max()
+            .unwrap_or(self.world.horizon());
+        let axis = Axis {
+            last,
+            start_month: self.world.start_month(),
+        };
+        let fans: Vec<Fan> = fans
+            .iter()
+            .map(|(s, label)| Fan {
+                label,
+                turns: &s.turns,
+                bands: &s.bands,
+            })
+            .collect();
+        let svg = fan_svg(title, "cohesion", &path, &fans, &axis);
         self.artifacts.push(Artifact {
-            name: format!(
-                "forecast-t{t:02}-{:02}{suffix}.svg",
-                self.forecasts_this_turn
-            ),
+            name: format!("forecast-t{t:02}-{:02}.svg", self.forecasts_this_turn),
             contents: svg,
         });
-    }
-
-    /// The transcript's first lines: the session header and the opening of the next turn.
-    pub fn header_text(&self) -> String {
-        let m = &self.manifest;
-        let sc = &self.world.scenario;
-        let mut o = format!(
-            "cohesion wargame — scenario `{}` ({} turns of one {}), seed {}\nCells: Blue (NATO), Red (Russia: {}), White (control). Adjudication: {}.\n",
-            sc.name,
-            self.world.horizon(),
-            sc.turn_length,
-            m.seed,
-            if self.red_human {
-                "human cell"
-            } else {
-                "played by the model"
-            },
-            m.mode.name()
-        );
-        o.push_str(&format!("{}\n\n", sc.description.trim()));
-        o.push_str(&self.sow_text().replace(
-            "State of the world after turn 0 ──",
-            "State of the world at the start ──",
-        ));
-        o.push('\n');
-        o
-    }
-
-    /// The opening of the turn being played: its number and date, the MSEL injects due, the
-    /// levers in force.
-    pub fn opening_text(&self) -> String {
-        let t = self.turn();
-        let date = self
-            .world
-            .date(t)
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
-        let mut o = format!("══ Turn {t} of {}{date} ══\n", self.world.horizon());
-        let due = self.world.due(t);
-        if due.is_empty() {
-            o.push_str("  MSEL injects due: none\n");
-        } else {
-            o.push_str("  MSEL injects due:\n");
-            for id in due {
-                if let Some((s, _)) = self.world.msel(id) {
-                    o.push_str(&format!(
-                        "    #{id} {} `{}`{}{}\n",
-                        s.kind,
-                        s.name,
-                        s.date.map(|d| format!(" ({d})")).unwrap_or_default(),
-                        fields_text(&s.fields)
-                    ));
-                }
-            }
-        }
-        o.push_str(&format!(
-            "  Blue levers in force: {}\n",
-            self.world.levers.text()
-        ));
-        o
-    }
-
-    /// The state-of-the-world summary.
-    pub fn sow_text(&self) -> String {
-        let s = self.world.sow();
-        let date = self
-            .world
-            .date(s.turn)
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
-        let mut o = format!("── State of the world after turn {}{date} ──\n", s.turn);
-        o.push_str(&format!(
-            "  Cohesion {:.3}   Credibility {:.3}   Mean threat {:.3}\n",
-            s.cohesion, s.credibility, s.threat_mean
-        ));
-        o.push_str(&format!(
-            "  Label in force: {} (proposed: {})   Dialogue: {}{}\n",
-            s.label,
-            s.proposed_label,
-            s.dialogue,
-            if s.dialogue_cut {
-                " (Russia keeps its channels cut)"
-            } else {
-                ""
-            }
-        ));
-        o.push_str(&format!(
-            "  Common line {:.3}; consensus: {}{}\n",
-            s.line,
-            if s.consensus { "yes" } else { "NO" },
-            if s.turns_without_consensus > 0 {
-                format!(" ({} turn(s) without)", s.turns_without_consensus)
-            } else {
-                String::new()
-            }
-        ));
-        o.push_str(&format!(
-            "  Unilateral channels to Moscow: {} ({}), weighted share {:.3}\n",
-            s.unilateral.len(),
-            if s.unilateral.is_empty() {
-                "none".to_string()
-            } else {
-                s.unilateral.join(", ")
-            },
-            s.unilateral_share
-        ));
-        o.push_str(&format!(
-            "  Risks next turn: intimidation {:.3}, aggression {:.4}, attack on an ally {:.5}\n",
-            s.intimidation_risk, s.aggression_risk, s.attack_risk
-        ));
-        o.push_str(&format!(
-            "  Fracture: {}   Ally attacked: {}   Crises so far: {}\n",
-            s.fracture_turn
-                .map_or("none".to_string(), |t| format!("at turn {t}")),
-            s.attack_turn
-                .map_or("none".to_string(), |t| format!("at turn {t}")),
-            s.crises
-        ));
-        o
     }
 }
 
@@ -563,8 +566,9 @@ pub(super) fn rationale_line_named(what: &str, r: &str) -> String {
     }
 }
 
-/// The turn's events and decisions, indented.
-pub fn events_text(r: &TurnReport, indent: usize) -> String {
+/// The turn's events and decisions, indented; `marks` say who set an outcome instead of the
+/// engine's draw, so a forced event is labelled as such.
+pub fn events_text(r: &TurnReport, indent: usize, marks: &[(String, &str)]) -> String {
     let pad = " ".repeat(indent);
     if r.events.is_empty() {
         return format!("{pad}Events: none\n");
@@ -576,7 +580,11 @@ pub fn events_text(r: &TurnReport, indent: usize) -> String {
         } else {
             format!("{}: ", e.actor)
         };
-        o.push_str(&format!("{pad}  [{}] {who}{}\n", e.kind, e.detail));
+        o.push_str(&format!(
+            "{pad}  [{}] {who}{}\n",
+            e.kind,
+            super::adapter::label_forced(&e.detail, marks)
+        ));
     }
     o
 }

@@ -20,6 +20,10 @@ use super::session::{Body, MoveRec};
 /// Continuations a forecast runs unless `n=` says otherwise.
 pub const DEFAULT_N: usize = 1000;
 
+/// The longest line the prompt reads, in bytes: longer input is skipped up to its end of
+/// line, unread and unechoed, with a message (a command with its rationale fits many times).
+pub const MAX_LINE_BYTES: usize = 8192;
+
 /// What one read from the input gave.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
@@ -32,8 +36,17 @@ pub enum Input {
 /// Reads one line (without its line ending).
 pub fn read_line<R: BufRead>(r: &mut R) -> Input {
     let mut buf = Vec::new();
-    match r.read_until(b'\n', &mut buf) {
+    // At most one byte more than allowed, so that an overlong line is seen as such.
+    match std::io::Read::take(&mut *r, MAX_LINE_BYTES as u64 + 1).read_until(b'\n', &mut buf) {
         Ok(0) => Input::Eof,
+        Ok(_) if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') => {
+            // Skip the rest of the line without holding it.
+            let skipped = skip_line(r);
+            Input::Garbled(format!(
+                "the line is longer than {MAX_LINE_BYTES} bytes ({} or more); allowed: at most {MAX_LINE_BYTES} bytes per line",
+                buf.len() as u64 + skipped
+            ))
+        }
         Ok(_) => {
             while buf.last() == Some(&b'\n') || buf.last() == Some(&b'\r') {
                 buf.pop();
@@ -44,6 +57,25 @@ pub fn read_line<R: BufRead>(r: &mut R) -> Input {
             }
         }
         Err(e) => Input::Garbled(format!("cannot read the line: {e}")),
+    }
+}
+
+/// Consumes input up to and including the next newline (or the end); returns the bytes skipped.
+fn skip_line<R: BufRead>(r: &mut R) -> u64 {
+    let mut skipped = 0u64;
+    loop {
+        let (used, done) = match r.fill_buf() {
+            Ok([]) | Err(_) => return skipped,
+            Ok(b) => match b.iter().position(|&c| c == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (b.len(), false),
+            },
+        };
+        r.consume(used);
+        skipped += used as u64;
+        if done {
+            return skipped;
+        }
     }
 }
 
@@ -141,6 +173,7 @@ pub const HELP: &str = "\
 Commands (one per line; free text after ` -- `):
   status                              state of the world (also: sow)
   levers | policies | msel | outcomes list Blue's levers, the policy options, the MSEL, the adjudicable outcomes
+  allies | ally NAME                  every ally (stance, threat, resilience, dependence, channel), or one with its history
   blue POLICY [LEVER=VALUE…] [-- why]  Blue's move: a policy option, adjusted
   blue LEVER=VALUE… [-- why]           Blue's move: change levers from the current move
   hold [-- why]                        Blue keeps its levers
@@ -148,14 +181,22 @@ Commands (one per line; free text after ` -- `):
   forecast [MOVE] [n=N] [until=T] [by=CELL]      continuations of a move (default: Blue's current move) to the end
   compare MOVE vs MOVE [n=N] [until=T] [by=CELL] two moves side by side on common random numbers
   inject KIND [FIELD=VALUE…] [at=T] [name=\"…\"] [-- description]   White: in-stride inject
-  skip ID [-- why] | delay ID TURNS [-- why] | delay ID to=T        White: change the MSEL
+  skip ID [-- why] | delay ID TURNS [-- why] | delay ID to=T        White: change the MSEL (delay: later only)
+  move ID to=T [-- why]               White: reschedule an inject still due, earlier or later
   mode rigid|semi-rigid|free [-- why] White: adjudication mode
   commit [-- why]                     close the moves (rigid: adjudicate and close the turn)
+  preview OUTCOME VALUE               White, during adjudication: what an override would change (nothing logged)
   override OUTCOME VALUE -- reason    White, during adjudication (reason required in semi-rigid)
   accept [-- why]                     close the turn with the outcomes as they stand
   reopen [-- why]                     White, during adjudication: send the moves back to the cells
+  share N [with=CELL|all]             share forecast #N (a cell's forecasts are its own until shared)
+  msg TO [from=CELL] -- text          a message: a cell and White, or anyone to all (TO: white, blue, red, all)
+  rfi [from=CELL] -- question         a request for information to White; White: answer N -- text
+  timer start MINUTES | pause | resume | stop   White: the turn timer
+  projector [show=ITEM,…] [colour=stance|threat|channel]   White: what the projector page shows
   help | quit
-MOVE is POLICY and/or LEVER=VALUE pairs, or `current`.";
+MOVE is POLICY and/or LEVER=VALUE pairs, or `current`. Ally names with spaces: quoted
+(channel.\"Czech Republic\") or with underscores (channel.Czech_Republic).";
 
 fn kv(w: &str) -> Option<(String, String)> {
     let (k, v) = w.split_once('=')?;
@@ -171,7 +212,9 @@ fn parse_usize(k: &str, v: &str) -> Result<usize, String> {
 }
 
 /// A move from words: an optional policy name first, then `lever=value` pairs.
-fn move_words(g: &Game, words: &[String]) -> Result<MoveRec, String> {
+/// `sealed`: the cell asking may not see Blue's pending move (Red), so adjustments start from
+/// the levers in force and `current` means them.
+fn move_words(g: &Game, words: &[String], sealed: bool) -> Result<MoveRec, String> {
     let mut policy = None;
     let mut sets = Vec::new();
     for (i, w) in words.iter().enumerate() {
@@ -186,11 +229,25 @@ fn move_words(g: &Game, words: &[String]) -> Result<MoveRec, String> {
             }
         }
     }
-    g.make_move(policy, &sets)
+    if sealed {
+        g.make_move_on(None, policy, &sets)
+    } else {
+        g.make_move(policy, &sets)
+    }
 }
 
 /// Interprets a line in the session's current state.
 pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
+    interpret_as(g, l, "white")
+}
+
+/// Interprets a line typed by `cell` (`white` at the terminal, which sees everything; `red`
+/// may not see Blue's pending move, so its forecasts start from the levers in force).
+pub fn interpret_as(g: &Game, l: &Line, cell: &str) -> Result<Action, String> {
+    let sealed = cell == "red";
+    if let Some(a) = super::commands::interpret(g, l)? {
+        return Ok(a);
+    }
     let w = &l.words;
     let text = l.text.clone();
     let no_args = |what: &str| -> Result<(), String> {
@@ -210,7 +267,7 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
             let mut o = g.sow_text();
             if let Some(c) = g.closed.last() {
                 o.push_str(&format!("  Last turn (turn {}):\n", c.turn));
-                o.push_str(&super::play::events_text(&c.report, 4));
+                o.push_str(&super::play::events_text(&c.report, 4, &c.marks));
             }
             o.push_str(&g.opening_text_if_open());
             Ok(Action::Show(o))
@@ -231,7 +288,7 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
                 );
             }
             Ok(Action::Entry(Box::new(Body::Blue {
-                mv: move_words(g, w)?,
+                mv: move_words(g, w, false)?,
                 rationale: text,
             })))
         }
@@ -270,9 +327,13 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
         "forecast" => {
             let Opts { rest, n, until, by } = forecast_opts(w)?;
             let mv = if rest.is_empty() {
-                g.current_move()
+                if sealed {
+                    g.make_move_on(None, Some("current"), &[])?
+                } else {
+                    g.current_move()
+                }
             } else {
-                move_words(g, &rest)?
+                move_words(g, &rest, sealed)?
             };
             Ok(Action::Entry(Box::new(Body::Forecast {
                 by,
@@ -293,8 +354,8 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
             }
             Ok(Action::Entry(Box::new(Body::Compare {
                 by,
-                a: move_words(g, a)?,
-                b: move_words(g, b)?,
+                a: move_words(g, a, sealed)?,
+                b: move_words(g, b, sealed)?,
                 n,
                 until,
                 result: None,
@@ -369,6 +430,20 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
                             due + by
                         }
                     };
+                    // `delay` moves an inject later, never earlier (`move` may do either).
+                    if let Some((s, _)) = g.world.msel(id)
+                        && to <= s.turn
+                    {
+                        return Err(format!(
+                            "`delay` moves an inject later: #{id} is due at turn {}, so turn {to} would {}; `move {id} to={to}` reschedules it",
+                            s.turn,
+                            if to == s.turn {
+                                "change nothing"
+                            } else {
+                                "bring it earlier"
+                            }
+                        ));
+                    }
                     (id, to)
                 }
                 _ => return Err("`delay ID TURNS` or `delay ID to=TURN`".into()),
@@ -419,6 +494,12 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
         }
         "override" | "set" => {
             let [k, v] = w.as_slice() else {
+                if w.len() > 2 {
+                    return Err(format!(
+                        "`override OUTCOME VALUE -- reason` takes two words, got {}: an ally name with spaces is quoted or written with underscores (channel.\"Czech Republic\" or channel.Czech_Republic)",
+                        w.len()
+                    ));
+                }
                 return Err("`override OUTCOME VALUE -- reason` (see `outcomes`)".into());
             };
             Ok(Action::Entry(Box::new(Body::Override {
@@ -428,7 +509,9 @@ pub fn interpret(g: &Game, l: &Line) -> Result<Action, String> {
             })))
         }
         other => Err(format!(
-            "unknown command `{other}`; allowed: status, levers, policies, msel, outcomes, blue, hold, red, forecast, compare, inject, skip, delay, mode, commit, override, accept, reopen, help, quit"
+            "unknown command `{other}`{}; allowed: {}",
+            crate::kernel::suggest::did_you_mean(other, super::commands::COMMANDS.iter().copied()),
+            super::commands::COMMANDS.join(", ")
         )),
     }
 }
@@ -442,7 +525,7 @@ fn turn_body(g: &Game, rationale: String) -> Body {
     }
 }
 
-fn parse_id(s: &str) -> Result<usize, String> {
+pub(super) fn parse_id(s: &str) -> Result<usize, String> {
     s.trim_start_matches('#')
         .parse()
         .map_err(|_| format!("`{s}`: allowed: an inject id (a whole number; see `msel`)"))
@@ -562,5 +645,27 @@ mod tests {
         assert_eq!(read_line(&mut r), Input::Line("status".into()));
         assert!(matches!(read_line(&mut r), Input::Garbled(_)));
         assert_eq!(read_line(&mut r), Input::Eof);
+    }
+
+    #[test]
+    fn an_overlong_prompt_line_is_skipped_without_being_held_or_echoed() {
+        let mut input = vec![b'x'; 3 * MAX_LINE_BYTES];
+        input.extend_from_slice(b"\nstatus\n");
+        let mut r = std::io::BufReader::with_capacity(64, std::io::Cursor::new(input));
+        match read_line(&mut r) {
+            Input::Garbled(m) => {
+                assert!(
+                    m.contains(&MAX_LINE_BYTES.to_string()) && m.len() < 200,
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(read_line(&mut r), Input::Line("status".into()));
+        // A line of exactly the limit is read.
+        let mut ok = vec![b'y'; MAX_LINE_BYTES];
+        ok.push(b'\n');
+        let mut r = std::io::Cursor::new(ok);
+        assert!(matches!(read_line(&mut r), Input::Line(l) if l.len() == MAX_LINE_BYTES));
     }
 }

@@ -41,12 +41,19 @@ pub struct Rebuilt {
     pub manifest: Manifest,
     /// The transcript the log produces.
     pub transcript: String,
+    /// Each replayed entry's part of the transcript, in log order.
+    pub texts: Vec<String>,
     /// The log lines replayed (all of them unless a mismatch stopped the replay).
     pub lines: Vec<String>,
     pub entries: Vec<Entry>,
     pub mismatch: Option<Mismatch>,
+    /// What follows the sealed entries of the log (an unsealed entry, replayed; a torn one,
+    /// not replayed).
+    pub tail: super::seal::Tail,
     /// A torn last line (an entry cut by a kill; not replayed).
     pub torn: Option<String>,
+    /// Whether the log has a seal (sessions of the first format have none).
+    pub sealed: bool,
     /// Scenario files whose BLAKE3 differs from the manifest's.
     pub changed_files: Vec<String>,
 }
@@ -70,6 +77,8 @@ pub fn rebuild(dir: &Path, threads: usize) -> Result<Rebuilt> {
 pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result<Rebuilt> {
     let sd = SessionDir::new(dir);
     let manifest = sd.read_manifest()?;
+    // The log first: a damaged one is refused before any work.
+    let log: LogRead = sd.read_log()?;
     let sc = load_scenario(&manifest)?;
     let changed_files: Vec<String> = sc
         .files
@@ -77,11 +86,11 @@ pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result
         .filter(|f| !manifest.scenario_hashes.iter().any(|(_, h)| *h == f.blake3))
         .map(|f| f.origin.display())
         .collect();
-    let log: LogRead = sd.read_log()?;
     let mut game = Game::new(&sc, manifest.clone(), threads)?;
     game.reuse_forecasts = reuse_forecasts;
     let mut transcript = game.header_text();
     transcript.push_str(&game.opening_text());
+    let mut texts = Vec::new();
     let mut mismatch = None;
     let mut prev = super::session::GENESIS.to_string();
     let mut done = 0;
@@ -149,6 +158,7 @@ pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result
             break;
         }
         transcript.push_str(&text);
+        texts.push(text);
         prev = line_hash(line);
         done = i + 1;
     }
@@ -157,10 +167,13 @@ pub fn rebuild_with(dir: &Path, reuse_forecasts: bool, threads: usize) -> Result
         game,
         manifest,
         transcript,
+        texts,
         lines: log.lines[..done].to_vec(),
         entries: log.entries[..done].to_vec(),
         mismatch,
+        tail: log.tail,
         torn: log.torn,
+        sealed: log.sealed,
         changed_files,
     })
 }
@@ -240,8 +253,14 @@ fn transcript_turn(text: &str, line: usize) -> usize {
 
 /// `cohesion replay DIR`: rebuilds and checks; prints a report; exit code 0 when it matches.
 pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i32> {
-    let r = rebuild(dir, threads)?;
     let sd = SessionDir::new(dir);
+    sd.read_manifest()?;
+    // A log that fails its chain or seal does not match the session it claims to be.
+    if let Err(e) = sd.read_log() {
+        writeln!(out, "MISMATCH: {e:#}")?;
+        return Ok(2);
+    }
+    let r = rebuild(dir, threads)?;
     let turns = r
         .entries
         .iter()
@@ -262,11 +281,23 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
             "warning: scenario file {f} differs from the one the session was played with (BLAKE3 changed)"
         )?;
     }
-    if let Some(t) = &r.torn {
+    match &r.tail {
+        super::seal::Tail::Clean => {}
+        super::seal::Tail::Unsealed { line } => writeln!(
+            out,
+            "note: log line {line} was written but not yet sealed when the session stopped; it is replayed, and sealed when the session is resumed"
+        )?,
+        super::seal::Tail::Torn { line, bytes } => writeln!(
+            out,
+            "note: log line {line} is a torn, uncommitted entry ({bytes} bytes) left by a crash; replay ignores it, and `cohesion game --resume {} --repair` drops it",
+            dir.display()
+        )?,
+    }
+    if !r.sealed {
         writeln!(
             out,
-            "note: the log ends with a torn, uncommitted entry ({} bytes) that replay ignores",
-            t.len()
+            "note: this session was written in format {} (no seal): an edit of its last entry, or a cut at a line boundary, cannot be detected; resuming it seals it",
+            super::session::FORMAT_1
         )?;
     }
     let mut ok = true;

@@ -4,6 +4,7 @@
 //! ```text
 //! DIR/manifest.json     what the session is: scenario (path, BLAKE3), seed, Red cell, mode, parent
 //! DIR/log.jsonl         one JSON object per line, appended and fsynced as each is committed
+//! DIR/log.seal          the log's format, entry count, last hash and length (`seal`)
 //! DIR/transcript.txt    the session's record as text (rebuilt from the log on resume)
 //! DIR/board.html        the projector page, rewritten after each turn
 //! DIR/forecast-*.svg    a fan chart per forecast
@@ -11,8 +12,14 @@
 //!
 //! Each log line carries its sequence number, the turn it belongs to, the cell that made it
 //! and `prev`, the BLAKE3 of the previous line: an edited, removed or reordered line breaks
-//! the chain at the first line that differs. A process killed while writing leaves at most a
-//! torn last line without its newline: that uncommitted entry is dropped on resume.
+//! the chain at the first line that differs; the seal, rewritten after every append, covers
+//! the last line and the length of the log (see [`super::seal`]). A process killed while
+//! writing leaves at most a torn last line without its newline: an uncommitted entry, dropped
+//! by `--resume --repair`, which logs the repair.
+//!
+//! Formats: `cohesion-game/2` (this version) seals its log; `cohesion-game/1` sessions have
+//! no seal and are read as they are (their last entry is unprotected); resuming one writes
+//! its seal and makes it a `cohesion-game/2` session.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,8 +31,10 @@ use super::adapter::{InjectSpec, TurnReport};
 use super::adjudication::Mode;
 use super::forecast::{CompareSummary, ForecastSummary};
 
-/// The file format version written in manifests.
-pub const FORMAT: &str = "cohesion-game/1";
+/// The file format version written in manifests (and in the log's seal).
+pub const FORMAT: &str = "cohesion-game/2";
+/// The first format: a log without a seal (read, and sealed when resumed).
+pub const FORMAT_1: &str = "cohesion-game/1";
 /// `prev` of the first line.
 pub const GENESIS: &str = "0000000000000000";
 
@@ -143,6 +152,45 @@ pub enum Body {
     },
     /// This session branches from a parent at the end of turn `from_turn`.
     Branch { parent: String, from_turn: usize },
+    /// `--resume --repair` dropped an uncommitted entry that a crash left torn at the end of
+    /// the log: its line number, length and 16-hex-digit BLAKE3.
+    Repair {
+        line: usize,
+        bytes: usize,
+        blake3: String,
+    },
+    /// A message from one cell to another (a cell and White, or a cell to all players); with
+    /// `rfi`, a request for information to White; with `reply_to`, the answer to entry `seq`.
+    Message {
+        from: String,
+        to: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        rfi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<u64>,
+    },
+    /// A cell shares its forecast or comparison (the log entry `forecast`) with `with`: a
+    /// cell or `all` (until then it is the asking cell's and White's alone).
+    Share {
+        by: String,
+        forecast: u64,
+        with: String,
+    },
+    /// White's turn timer: `start` (`seconds` long), `pause`, `resume`, `stop`; `at_ms` is the
+    /// wall-clock time it was given (milliseconds since 1970), so pages can count down.
+    Timer {
+        action: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        seconds: u64,
+        at_ms: u64,
+    },
+    /// White chooses what the projector page shows (`show`) and how the map is coloured.
+    Projector { show: Vec<String>, colour: String },
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 impl Body {
@@ -174,6 +222,11 @@ impl Body {
             Body::Reopen { .. } => "reopen",
             Body::Turn { .. } => "turn",
             Body::Branch { .. } => "branch",
+            Body::Repair { .. } => "repair",
+            Body::Message { .. } => "message",
+            Body::Share { .. } => "share",
+            Body::Timer { .. } => "timer",
+            Body::Projector { .. } => "projector",
         }
     }
 }
@@ -226,7 +279,16 @@ impl SessionDir {
             log.push_str(l);
             log.push('\n');
         }
-        std::fs::write(out.file("log.jsonl"), log)?;
+        std::fs::write(out.file("log.jsonl"), &log)?;
+        super::seal::write(
+            out.path(),
+            &super::seal::Seal {
+                format: manifest.format.clone(),
+                entries: lines.len() as u64,
+                last: lines.last().map_or(GENESIS.to_string(), |l| line_hash(l)),
+                bytes: log.len() as u64,
+            },
+        )?;
         std::fs::write(out.file("transcript.txt"), "")?;
         out.commit()?;
         Ok(SessionDir::new(dir))
@@ -242,65 +304,116 @@ impl SessionDir {
         })?;
         let m: Manifest = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a valid session manifest", p.display()))?;
-        if m.format != FORMAT {
+        if m.format != FORMAT && m.format != FORMAT_1 {
+            let newer = m
+                .format
+                .strip_prefix("cohesion-game/")
+                .and_then(|v| v.parse::<u32>().ok())
+                .is_some_and(|v| v > 2);
+            if newer {
+                bail!(
+                    "{}: format `{}` was written by a newer cohesion; this version reads {FORMAT} and {FORMAT_1}: play, replay or debrief it with a newer cohesion",
+                    p.display(),
+                    m.format
+                );
+            }
             bail!(
-                "{}: format `{}`; this cohesion reads {FORMAT}",
+                "{}: format `{}` is not a session format; this version reads {FORMAT} and {FORMAT_1}",
                 p.display(),
-                m.format
+                crate::kernel::text::shown(&m.format)
             );
         }
         Ok(m)
     }
 
-    /// Reads the log: its entries with their raw lines, and a torn last line if the process was
-    /// killed while writing it. A malformed line elsewhere is an error naming it.
+    /// Reads and checks the log against its hash chain and its seal (none in the first
+    /// format): its committed entries with their raw lines, and what follows them (an
+    /// unsealed or a torn last entry left by a crash). A damaged log (a line edited, removed
+    /// or added, the log emptied, the seal missing or edited) is an error naming the line.
     pub fn read_log(&self) -> Result<LogRead> {
         let p = self.log();
+        let format = self.read_manifest()?.format;
         let bytes = std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?;
         let text = String::from_utf8_lossy(&bytes);
-        let complete = text.ends_with('\n');
-        let parts: Vec<&str> = text.split_terminator('\n').collect();
-        let mut read = LogRead::default();
+        let complete = text.is_empty() || text.ends_with('\n');
+        let mut parts: Vec<&str> = text.split_terminator('\n').collect();
+        let torn = if complete { None } else { parts.pop() };
+        let name = p.display().to_string();
+        let mut entries = Vec::with_capacity(parts.len());
         for (i, line) in parts.iter().enumerate() {
-            let last = i + 1 == parts.len();
             match serde_json::from_str::<Entry>(line) {
-                Ok(e) if !last || complete => {
-                    read.entries.push(e);
-                    read.lines.push(line.to_string());
-                }
-                Ok(_) => read.torn = Some(line.to_string()),
-                Err(_) if last && !complete => read.torn = Some(line.to_string()),
+                Ok(e) => entries.push(e),
                 Err(e) => bail!(
-                    "{} line {}: not a log entry ({e}); the log was edited or damaged",
-                    p.display(),
+                    "{name} line {}: not a log entry ({e}); the log was edited or damaged",
                     i + 1
                 ),
             }
         }
-        Ok(read)
+        let seal = super::seal::read(&self.dir)?;
+        if seal.is_none() && format != FORMAT_1 {
+            bail!(
+                "{}: missing; the log's last entry cannot be checked (the seal was removed)",
+                self.dir.join(super::seal::FILE).display()
+            );
+        }
+        let chained: Vec<super::seal::Line<'_>> = parts
+            .iter()
+            .zip(&entries)
+            .map(|(t, e)| super::seal::Line {
+                text: t,
+                seq: e.seq,
+                prev: &e.prev,
+                turn: e.turn,
+            })
+            .collect();
+        let (committed, tail) =
+            super::seal::check(&name, &chained, torn, seal.as_ref()).map_err(anyhow::Error::msg)?;
+        // An unsealed entry is intact and chained: it is read (and sealed when resumed).
+        let keep = match tail {
+            super::seal::Tail::Unsealed { .. } => committed + 1,
+            _ => committed,
+        };
+        entries.truncate(keep);
+        Ok(LogRead {
+            entries,
+            lines: parts[..keep].iter().map(|s| s.to_string()).collect(),
+            tail,
+            torn: torn.map(str::to_string),
+            sealed: seal.is_some(),
+        })
     }
 }
 
 /// What [`SessionDir::read_log`] found.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LogRead {
+    /// The entries read: every complete, chained line (the sealed ones and an unsealed last
+    /// one), with their raw lines.
     pub entries: Vec<Entry>,
     pub lines: Vec<String>,
-    /// A last line without its newline (an uncommitted entry cut by a kill).
+    /// What follows the sealed entries.
+    pub tail: super::seal::Tail,
+    /// A last line without its newline (an uncommitted entry cut by a kill), as read.
     pub torn: Option<String>,
+    /// Whether the log has a seal (not in the first format).
+    pub sealed: bool,
 }
 
-/// The append-only log of a running session.
+/// The append-only log of a running session, sealed after every append.
 pub struct Log {
     file: std::fs::File,
     path: PathBuf,
+    dir: PathBuf,
     pub seq: u64,
     pub prev: String,
+    /// The log's committed length in bytes.
+    bytes: u64,
 }
 
 impl Log {
-    /// Opens the log for appending after `lines` (the committed lines it holds), cutting a
-    /// torn last line.
+    /// Opens the log for appending after `lines` (the committed lines it holds): anything
+    /// after them (a torn or unsealed last entry; the caller decided what to do with it) is
+    /// cut, and the log is sealed as it is, in this version's format.
     pub fn open(sd: &SessionDir, lines: &[String]) -> Result<Log> {
         let path = sd.log();
         let mut keep = 0u64;
@@ -319,12 +432,29 @@ impl Log {
         let mut file = file;
         use std::io::Seek;
         file.seek(std::io::SeekFrom::End(0))?;
-        Ok(Log {
+        let log = Log {
             file,
             path,
+            dir: sd.dir.clone(),
             seq: lines.len() as u64,
             prev: lines.last().map_or(GENESIS.to_string(), |l| line_hash(l)),
-        })
+            bytes: keep,
+        };
+        log.seal()?;
+        Ok(log)
+    }
+
+    /// Writes the seal of the log as it stands.
+    fn seal(&self) -> Result<()> {
+        super::seal::write(
+            &self.dir,
+            &super::seal::Seal {
+                format: FORMAT.to_string(),
+                entries: self.seq,
+                last: self.prev.clone(),
+                bytes: self.bytes,
+            },
+        )
     }
 
     /// Serialises the next entry (without writing it).
@@ -340,7 +470,7 @@ impl Log {
         Ok((e, line))
     }
 
-    /// Appends one line and forces it to disk before returning.
+    /// Appends one line and forces it to disk, then seals the log, before returning.
     pub fn append(&mut self, line: &str) -> Result<()> {
         let mut buf = Vec::with_capacity(line.len() + 1);
         buf.extend_from_slice(line.as_bytes());
@@ -351,7 +481,8 @@ impl Log {
             .with_context(|| format!("cannot write {}", self.path.display()))?;
         self.seq += 1;
         self.prev = line_hash(line);
-        Ok(())
+        self.bytes += buf.len() as u64;
+        self.seal()
     }
 }
 
@@ -503,6 +634,10 @@ mod tests {
         let read = sd.read_log().unwrap();
         assert_eq!(read.entries.len(), 2);
         assert!(read.torn.is_some());
+        assert_eq!(
+            read.tail,
+            super::super::seal::Tail::Torn { line: 3, bytes: 12 }
+        );
         let mut log = Log::open(&sd, &read.lines).unwrap();
         let (_, line) = log.entry_line(1, "white", body("c")).unwrap();
         log.append(&line).unwrap();

@@ -27,6 +27,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })
 }
 
+/// Forces a folder's entries (names created, renamed or removed in it) to disk, so that a
+/// rename survives a power cut. Where a folder cannot be synced (not on Unix), does nothing.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Forces every file under `dir`, and every folder's entries, to disk: what a folder needs
+/// before it is renamed into place as a finished result.
+pub fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let t = e.file_type()?;
+        if t.is_dir() {
+            sync_tree(&e.path())?;
+        } else if t.is_file() {
+            std::fs::File::open(e.path())?.sync_all()?;
+        }
+    }
+    sync_dir(dir)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -38,5 +67,8 @@ mod tests {
         assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
         let e = super::write_atomic(&d.path().join("no/such/dir/x"), b"").unwrap_err();
         assert!(e.contains("no/such/dir/x"), "{e}");
+        std::fs::create_dir(d.path().join("sub")).unwrap();
+        std::fs::write(d.path().join("sub/b"), b"x").unwrap();
+        super::sync_tree(d.path()).unwrap();
     }
 }

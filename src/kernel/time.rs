@@ -53,6 +53,67 @@ pub fn month_index(s: &str) -> Option<i64> {
     (1..=12).contains(&m).then_some(y * 12 + m - 1)
 }
 
+/// The forms a calendar date may take, as messages and the docs state them.
+pub const DATE_FORMS: &str = "a calendar date written `YYYY-MM` or `YYYY-MM-DD` (e.g. `2021-10` or `2022-02-24`), year 1000 to 9999";
+
+/// Whether `year` is a Gregorian leap year.
+pub fn is_leap_year(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// The number of days of a month (1–12) of a year.
+pub fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A calendar date written exactly `YYYY-MM` or `YYYY-MM-DD` (four-digit year 1000–9999, a
+/// month 01–12, a day that the month has): (year, month, day if given). What is wrong, in
+/// words, otherwise.
+pub fn parse_date(s: &str) -> Result<(i64, i64, Option<i64>), String> {
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = s.split('-').collect();
+    let shape_ok = match parts.as_slice() {
+        [y, m] => digits(y, 4) && digits(m, 2),
+        [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
+        _ => false,
+    };
+    if !shape_ok {
+        return Err("not a date of the form `YYYY-MM` or `YYYY-MM-DD`".into());
+    }
+    let num = |p: &str| p.parse::<i64>().unwrap_or(0);
+    let (year, month) = (num(parts[0]), num(parts[1]));
+    if year < 1000 {
+        return Err(format!("year {year} is before 1000"));
+    }
+    if !(1..=12).contains(&month) {
+        return Err(format!(
+            "month {month} does not exist (months are 01 to 12)"
+        ));
+    }
+    let day = parts.get(2).map(|d| num(d));
+    if let Some(d) = day {
+        let last = days_in_month(year, month);
+        if !(1..=last).contains(&d) {
+            return Err(format!(
+                "{year}-{month:02} has no day {d} (it has {last} days)"
+            ));
+        }
+    }
+    Ok((year, month, day))
+}
+
+/// Milliseconds since the Unix epoch now (the turn timer; never a random seed).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// A month index as `"YYYY-MM"`.
 pub fn month_text(index: i64) -> String {
     format!(
@@ -105,5 +166,33 @@ mod tests {
         assert_eq!(month_text(2021 * 12 + 9 + 3), "2022-01");
         assert_eq!(month_label(2021 * 12 + 10), "Nov 2021");
         assert!(fresh_seed() < 1 << 48);
+    }
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert_eq!(parse_date("2021-10"), Ok((2021, 10, None)));
+        assert_eq!(parse_date("2022-02-24"), Ok((2022, 2, Some(24))));
+        assert_eq!(parse_date("2024-02-29"), Ok((2024, 2, Some(29))));
+        assert_eq!(parse_date("2000-02-29"), Ok((2000, 2, Some(29))));
+        for bad in [
+            "2021-13",
+            "2021-00",
+            "2022-06-31",
+            "2023-02-29",
+            "1900-02-29",
+            "October 2021",
+            "2021-1",
+            "21-10",
+            "2021-10-1",
+            "2021/10",
+            "",
+            "2021-10-01-01",
+            "0999-01",
+            "２０２１-10",
+            "2021-10 ",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad} accepted");
+        }
+        assert!(parse_date("2022-06-31").unwrap_err().contains("30 days"));
     }
 }

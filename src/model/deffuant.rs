@@ -1,7 +1,7 @@
 //! The Deffuant–Weisbuch (2000) bounded-confidence model, as a built-in reference model.
 //!
 //! Random pairs meet; when their opinions differ by less than ε both move a fraction μ
-//! toward each other. Published results used in tests: complete consensus for ε > 1/2;
+//! toward each other; a trial runs until the state is frozen (see `reference.rs`). Published results used in tests: complete consensus for ε > 1/2;
 //! below, about ⌊1/(2ε)⌋ major clusters (N = 1000, uniform opinions, μ = 0.5).
 
 use super::reference::{self, Rule};
@@ -11,7 +11,7 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec::int(
         "agents",
         2,
-        100_000,
+        crate::scenario::keys::MAX_AGENTS,
         1000,
         "number of agents N; initial opinions uniform on [0, 1]",
     ),
@@ -57,16 +57,25 @@ pub static PARAMS: &[ParamSpec] = &[
         1,
         100_000,
         1,
-        "sweeps of N pair meetings per turn (time-series resolution)",
+        "sweeps of N pair meetings per turn (the time series' resolution; outcomes do not depend on it)",
+    ),
+    ParamSpec::int(
+        "max_sweeps",
+        1,
+        10_000_000,
+        100_000,
+        "cap on the sweeps of a trial: it runs past the last turn until frozen, at most this many (see `converged`)",
     ),
 ];
 
 pub static SPEC: ModelSpec = ModelSpec {
     kind: "deffuant",
     title: "Deffuant–Weisbuch bounded confidence (random pairs)",
-    description: "Each turn is a sweep of N random pair meetings on the complete graph; a pair whose opinions \
-differ by less than epsilon both move mu of the gap toward each other (Deffuant, Neau, Amblard & Weisbuch \
-2000, Adv. Complex Syst. 3). Published: consensus for epsilon > 1/2, else about floor(1/(2 epsilon)) major clusters.",
+    description: "Each turn is sweeps_per_turn sweeps of N random pair meetings on the complete graph; a pair \
+whose opinions differ by less than epsilon both move mu of the gap toward each other (Deffuant, Neau, Amblard & \
+Weisbuch 2000, Adv. Complex Syst. 3). A trial runs until frozen (no group within epsilon spans more than \
+tolerance), past the last turn if need be, at most max_sweeps. Published: consensus for epsilon > 1/2, else \
+about floor(1/(2 epsilon)) major clusters.",
     params: PARAMS,
     actor_fields: &[],
     needs_actors: false,

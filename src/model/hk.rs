@@ -11,7 +11,7 @@ pub static PARAMS: &[ParamSpec] = &[
     ParamSpec::int(
         "agents",
         2,
-        100_000,
+        crate::scenario::keys::MAX_AGENTS,
         1000,
         "number of agents N; initial opinions uniform on [0, 1]",
     ),
@@ -45,13 +45,21 @@ pub static PARAMS: &[ParamSpec] = &[
         "a major cluster holds at least this share of agents",
     )
     .outcome(),
+    ParamSpec::int(
+        "max_steps",
+        1,
+        10_000_000,
+        10_000,
+        "cap on the updates of a trial: it runs past the last turn until converged, at most this many (see `converged`)",
+    ),
 ];
 
 pub static SPEC: ModelSpec = ModelSpec {
     kind: "hegselmann-krause",
     title: "Hegselmann–Krause bounded confidence (synchronous, complete graph)",
     description: "Each turn every agent adopts the mean opinion of all agents whose opinion is within epsilon \
-of its own (Hegselmann & Krause 2002, JASSS 5(3)). With N = 1000 uniform opinions, consensus is reached in \
+of its own (Hegselmann & Krause 2002, JASSS 5(3)); a trial runs until no opinion moves by more than tolerance, \
+past the last turn if need be, at most max_steps updates. With N = 1000 uniform opinions, consensus is reached in \
 nearly every run for epsilon >= 0.25 and in none at 0.15 (consensus threshold about 0.2, Fortunato 2005).",
     params: PARAMS,
     actor_fields: &[],

@@ -17,6 +17,7 @@ pub mod hk;
 pub mod ishigami;
 pub mod opinion;
 pub mod reference;
+pub mod toy;
 
 pub use crate::kernel::trace::{NoTrace, Trace, Tracer};
 pub use crate::spec::{
@@ -86,12 +87,14 @@ pub trait Runner {
 
 /// Every built-in model, in the order `cohesion describe` lists them.
 pub fn registry() -> &'static [&'static Model] {
-    static REGISTRY: [&Model; 5] = [
+    static REGISTRY: [&Model; 7] = [
         &alliance::MODEL,
         &deffuant::MODEL,
         &hk::MODEL,
         &bargaining::MODEL,
         &ishigami::MODEL,
+        &toy::NORMAL,
+        &toy::NONLINEAR,
     ];
     &REGISTRY
 }

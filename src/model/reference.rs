@@ -2,12 +2,19 @@
 //!
 //! Deffuant–Weisbuch and Hegselmann–Krause differ only in their update rule (see
 //! `opinion.rs`); initial opinions, the turn loop, convergence, injects, outcomes and time
-//! series are the same, so they live here once. A turn is one sweep: N random pair meetings
-//! for Deffuant, one synchronous update for HK. A trial stops when no opinion moved by more
-//! than `tolerance` in a turn (for Deffuant: and every group of opinions within ε of each
-//! other spans less than `tolerance`, since rare meetings of small groups still lie ahead),
-//! or at the scenario's last turn. Deffuant may run several sweeps per turn, to keep the
-//! time series short over the ~10^4 sweeps its slowest trials need.
+//! series are the same, so they live here once. A Deffuant turn is `sweeps_per_turn` sweeps of
+//! N random pair meetings; an HK turn is one synchronous update. A trial runs until it has
+//! converged, not until the scenario's last turn: the turns are the horizon of the time series,
+//! and past it the rule goes on (no series recorded) up to a cap (`max_sweeps`, `max_steps`),
+//! so that a slow trial is never cut short and its outcomes describe where the dynamics end.
+//! The `converged` outcome reports whether the cap was reached instead.
+//!
+//! Convergence: for HK, no opinion moved by more than `tolerance` in an update (HK reaches an
+//! exact fixed point). For Deffuant a quiet sweep is not enough, since an isolated pair may just
+//! not have met: the state must also be frozen (`clusters::is_frozen`: every group of opinions
+//! within ε of each other spans at most `tolerance`), so no meeting can move anyone any more.
+//! The check runs after every sweep whose largest move was below `tolerance` (a frozen state
+//! always passes that filter), so `steps` counts sweeps exactly.
 
 use super::clusters;
 use super::opinion::{self, HkScratch};
@@ -35,6 +42,9 @@ pub const P_MAJOR: usize = 4;
 /// Deffuant only.
 pub const P_MU: usize = 5;
 pub const P_SWEEPS: usize = 6;
+pub const P_MAX_SWEEPS: usize = 7;
+/// HK only.
+pub const P_MAX_STEPS: usize = 5;
 
 /// The inject both models understand.
 pub static INJECTS: &[InjectKind] = &[InjectKind {
@@ -99,12 +109,12 @@ pub fn build(sc: &Scenario, rule: Rule) -> Result<Box<dyn Simulation>, Issues> {
         OutcomeSpec::new(
             "converged",
             OutcomeKind::Binary,
-            "1 if opinions stopped moving before the last turn",
+            "1 if the run converged (0: it reached max_sweeps / max_steps first)",
         ),
         OutcomeSpec::new(
             "steps",
             OutcomeKind::Count,
-            "turns (sweeps or updates) until convergence",
+            "sweeps (Deffuant) or updates (HK) run, until convergence or the cap",
         ),
         OutcomeSpec::new(
             "spread",
@@ -173,9 +183,29 @@ fn spread_sd(x: &[f64]) -> (f64, f64, f64) {
 }
 
 impl OpinionRunner<'_> {
+    /// One step of the rule: a Deffuant sweep or an HK update. Returns the largest move and
+    /// whether the state has converged (see the module note).
+    fn step(&mut self, p: &Params, st: &mut Streams, n: usize) -> (f64, bool) {
+        let (eps, tol) = (p.get(P_EPSILON), p.get(P_TOLERANCE));
+        match self.sim.rule {
+            Rule::Deffuant => {
+                let moved =
+                    opinion::deffuant_sweep(&mut self.x, eps, p.get(P_MU), &mut st.dynamics);
+                // A frozen state always has moved < tol, so the sort runs only near the end.
+                let done = moved < tol && clusters::is_frozen(&self.x, eps, tol, &mut self.sort);
+                (moved, done)
+            }
+            Rule::HegselmannKrause => {
+                let c = opinion::hk_step(&self.x, &mut self.next[..n], eps, &mut self.scratch);
+                std::mem::swap(&mut self.x, &mut self.next);
+                self.x.truncate(n);
+                (c, c < tol)
+            }
+        }
+    }
+
     fn go<T: Tracer>(&mut self, p: &Params, st: &mut Streams, out: &mut TrialOut, tr: &mut T) {
         let n = p.int(P_AGENTS) as usize;
-        let eps = p.get(P_EPSILON);
         let tol = p.get(P_TOLERANCE);
         self.x.clear();
         for _ in 0..n {
@@ -189,9 +219,13 @@ impl OpinionRunner<'_> {
                 tr.state(0, &format!("agent{i}"), "opinion", v);
             }
         }
+        let (per_turn, cap) = match self.sim.rule {
+            Rule::Deffuant => (p.int(P_SWEEPS) as usize, p.int(P_MAX_SWEEPS) as usize),
+            Rule::HegselmannKrause => (1, p.int(P_MAX_STEPS) as usize),
+        };
         let turns = self.sim.turns;
         let s_n = self.sim.series.len();
-        let mut steps = turns;
+        let mut steps = 0usize;
         let mut converged = false;
         let mut last = 0;
         for t in 0..turns {
@@ -206,17 +240,21 @@ impl OpinionRunner<'_> {
                     });
                 }
             }
-            let change = match self.sim.rule {
-                Rule::Deffuant => {
-                    opinion::deffuant_sweep(&mut self.x, eps, p.get(P_MU), &mut st.dynamics)
+            // Convergence counts only once no inject lies ahead.
+            let quiet = !self.sim.shifts[t + 1..].iter().any(|s| *s != 0.0);
+            let mut change = 0.0f64;
+            for _ in 0..per_turn {
+                if steps == cap {
+                    break;
                 }
-                Rule::HegselmannKrause => {
-                    let c = opinion::hk_step(&self.x, &mut self.next[..n], eps, &mut self.scratch);
-                    std::mem::swap(&mut self.x, &mut self.next);
-                    self.x.truncate(n);
-                    c
+                let (moved, done) = self.step(p, st, n);
+                steps += 1;
+                change = change.max(moved);
+                if done && quiet {
+                    converged = true;
+                    break;
                 }
-            };
+            }
             let (spread, sd, _) = spread_sd(&self.x);
             out.series[t * s_n] = spread;
             out.series[t * s_n + 1] = sd;
@@ -232,19 +270,20 @@ impl OpinionRunner<'_> {
                 );
             }
             last = t;
-            if change < tol && shift == 0.0 && !self.sim.shifts[t + 1..].iter().any(|s| *s != 0.0) {
-                steps = match self.sim.rule {
-                    Rule::Deffuant => (t + 1) * p.int(P_SWEEPS) as usize,
-                    Rule::HegselmannKrause => t + 1,
-                };
-                converged = true;
-                if T::ENABLED {
-                    tr.event(t + 1, "converged", "", &|| {
-                        format!("largest change {change:e} < tolerance {tol:e}")
-                    });
-                }
+            if converged || steps == cap {
                 break;
             }
+        }
+        // Past the horizon: the rule goes on, without series, to convergence or the cap.
+        while !converged && steps < cap {
+            let (_, done) = self.step(p, st, n);
+            steps += 1;
+            converged = done;
+        }
+        if converged && T::ENABLED {
+            tr.event(last + 1, "converged", "", &|| {
+                format!("converged after {steps} steps (tolerance {tol:e})")
+            });
         }
         // Carry the last state forward over turns not run.
         for t in last + 1..turns {

@@ -46,6 +46,9 @@ pub struct PrimSettings {
 pub struct ExploreManifest {
     /// Always "explore" (a run's manifest has no `kind`).
     pub kind: String,
+    /// [`FORMAT`] when written; empty in explorations written before it was recorded.
+    #[serde(default)]
+    pub format: String,
     pub cohesion_version: String,
     pub git_commit: Option<String>,
     pub command_line: Vec<String>,
@@ -93,6 +96,10 @@ pub struct ExploreManifest {
     pub negligible: std::collections::BTreeMap<String, f64>,
 }
 
+/// The format of an exploration folder this version writes and reads (with folders that
+/// carry no format, written before it was recorded).
+pub const FORMAT: &str = "cohesion-explore/1";
+
 impl ExploreManifest {
     pub fn write(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_string_pretty(self)? + "\n";
@@ -103,8 +110,17 @@ impl ExploreManifest {
         let p = dir.join("manifest.json");
         let text =
             std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
-        serde_json::from_str(&text)
-            .with_context(|| format!("{} is not the manifest of `cohesion explore`", p.display()))
+        let m: ExploreManifest = serde_json::from_str(&text).with_context(|| {
+            format!("{} is not the manifest of `cohesion explore`", p.display())
+        })?;
+        if !m.format.is_empty() && m.format != FORMAT {
+            anyhow::bail!(
+                "{}: format `{}` is not one this version reads ({FORMAT}): use the cohesion that wrote it (or a newer one), or run the exploration again",
+                p.display(),
+                crate::kernel::text::shown(&m.format)
+            );
+        }
+        Ok(m)
     }
 }
 

@@ -36,6 +36,9 @@ pub struct Manifest {
     /// The calendar date of turn 1 ("2021-10"), when the scenario is dated.
     #[serde(default)]
     pub start: Option<String>,
+    /// The number of turns of the horizon (absent in manifests of older runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turns: Option<usize>,
     pub scenario_path: String,
     pub scenario_blake3: String,
     /// Every file the scenario pulls in (extends, actor tables), with hashes.

@@ -7,6 +7,7 @@
 //! of folded statistics that checkpoints and shard parts keep.
 //! [`explore`] and [`analysis`] hold the tables of `cohesion explore` and `cohesion discover`.
 
+pub mod allies;
 pub mod analysis;
 pub mod atomic;
 pub mod codec;

@@ -34,9 +34,20 @@ fn opt(x: Option<f64>) -> String {
     x.map(fmt_f64).unwrap_or_default()
 }
 
+/// Mean, sd, MCSE and the 95% interval of the mean; blank where undefined: everything for no
+/// value, all but the mean for one (a spread of one value is unknown, not zero).
 fn moments_cells(m: &Moments) -> Vec<String> {
     if m.n == 0 {
         return vec![String::new(); 5];
+    }
+    if m.n == 1 {
+        return vec![
+            fmt_f64(m.mean),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
     }
     let (lo, hi) = m.ci95();
     vec![

@@ -1,7 +1,8 @@
 //! `trials.csv`: one row per (trial, option), written block by block as blocks complete.
 //!
 //! Columns: `trial`, `option`, the uncertain parameters drawn for the trial (the same in
-//! every option's row: common random numbers), then every outcome.
+//! every option's row: common random numbers), then every outcome except per-actor details
+//! (real-valued `metric.<actor>` families, summarised in `summary.csv` and `allies.csv`).
 
 use std::io::Write;
 
@@ -16,7 +17,13 @@ use crate::kernel::fmt::push_f64;
 pub fn header(sc: &Scenario, layout: &Layout) -> Vec<u8> {
     let mut cols: Vec<String> = vec!["trial".into(), "option".into()];
     cols.extend(sc.uncertainties.iter().map(|u| u.name.clone()));
-    cols.extend(layout.outcomes.iter().map(|o| o.name.clone()));
+    cols.extend(
+        layout
+            .outcomes
+            .iter()
+            .filter(|o| !o.detail)
+            .map(|o| o.name.clone()),
+    );
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&cols).ok();
     w.into_inner().unwrap_or_default()
@@ -45,9 +52,11 @@ pub fn rows(sc: &Scenario, layout: &Layout, block: &BlockOutput, buf: &mut Vec<u
                 buf.push(b',');
                 push_param(buf, &sc.model.params[u.param], x);
             }
-            for &x in &vals[p * pp..p * pp + o_n] {
-                buf.push(b',');
-                push_f64(buf, x);
+            for (&x, o) in vals[p * pp..p * pp + o_n].iter().zip(&layout.outcomes) {
+                if !o.detail {
+                    buf.push(b',');
+                    push_f64(buf, x);
+                }
             }
             buf.push(b'\n');
         }

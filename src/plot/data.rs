@@ -1,127 +1,31 @@
 //! The inputs of every chart and of the report, read back from a run's output directory.
 //!
 //! Charts read only these files — `manifest.json` (or the same manifest in memory during a
-//! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `injects.csv`, `policies.csv` and
-//! `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run` drew.
+//! run), `summary.csv`, `timeseries.csv`, `comparison.csv`, `allies.csv`, `injects.csv`,
+//! `policies.csv` and `trials.csv` — so that `cohesion plot DIR` draws exactly what `cohesion run`
+//! drew.
+//! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
+//! is read back as the CSV text it was made from.
 //! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
 //! is read back as the CSV text it was made from.
 //! `trials.csv` may hold millions of rows: it is streamed once into fixed histograms
-//! ([`Digest`]) of the plain (undotted) outcomes.
+//! ([`Digest`]) of the plain (undotted) outcomes. Every row of every table is checked as it
+//! is read (`tables`): a folder that was edited or damaged is refused with the file, row and
+//! column, never drawn wrong. A folder of another format version is read when this version
+//! knows its format, and refused with the version otherwise.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
 
 use super::scale::histogram_bins;
+pub use super::tables::open as open_table;
+use super::tables::{self, Frame};
+pub use super::tables::{
+    AllyRow, ComparisonRow, InjectRow, Kind, PolicyRow, SeriesRow, SummaryRow,
+};
 use crate::output::manifest::Manifest;
-
-/// How an outcome is summarised (the `kind` column of `summary.csv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Real,
-    Count,
-    Binary,
-    Turn,
-    /// One of a few named categories (held as its position): shown as shares, never averaged.
-    Category,
-}
-
-impl Kind {
-    fn parse(s: &str) -> Kind {
-        match s {
-            "count" => Kind::Count,
-            _ if s.starts_with("category") => Kind::Category,
-            "binary" => Kind::Binary,
-            "turn" => Kind::Turn,
-            _ => Kind::Real,
-        }
-    }
-}
-
-/// A row of `summary.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SummaryRow {
-    pub option: String,
-    pub outcome: String,
-    pub kind: String,
-    pub n: u64,
-    pub mean: Option<f64>,
-    pub sd: Option<f64>,
-    pub mcse: Option<f64>,
-    pub mean_lo95: Option<f64>,
-    pub mean_hi95: Option<f64>,
-    pub p5: Option<f64>,
-    pub p25: Option<f64>,
-    pub p50: Option<f64>,
-    pub p75: Option<f64>,
-    pub p95: Option<f64>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    pub prob: Option<f64>,
-    pub prob_lo95: Option<f64>,
-    pub prob_hi95: Option<f64>,
-}
-
-/// A row of `timeseries.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SeriesRow {
-    pub option: String,
-    pub turn: usize,
-    pub metric: String,
-    pub n: u64,
-    pub mean: Option<f64>,
-    pub p5: Option<f64>,
-    pub p25: Option<f64>,
-    pub p50: Option<f64>,
-    pub p75: Option<f64>,
-    pub p95: Option<f64>,
-}
-
-/// A row of `comparison.csv`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct ComparisonRow {
-    pub option: String,
-    pub baseline: String,
-    pub outcome: String,
-    pub n: u64,
-    pub mean_diff: Option<f64>,
-    pub sd_diff: Option<f64>,
-    pub mcse: Option<f64>,
-    pub diff_lo95: Option<f64>,
-    pub diff_hi95: Option<f64>,
-    /// better, worse, higher, lower, negligible, detectable but negligible or undetermined
-    /// (absent in folders written before verdicts).
-    #[serde(default)]
-    pub verdict: Option<String>,
-}
-
-/// A row of `injects.csv`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct InjectRow {
-    pub turn: usize,
-    #[serde(default)]
-    pub date: String,
-    pub kind: String,
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-}
-
-/// A row of `policies.csv` (one per lever; an option without levers has one row with the
-/// lever blank).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-pub struct PolicyRow {
-    pub option: String,
-    pub baseline: bool,
-    #[serde(default)]
-    pub lever: String,
-    #[serde(default)]
-    pub value: String,
-    #[serde(default)]
-    pub description: String,
-}
 
 /// A policy option as `policies.csv` describes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +55,9 @@ pub struct RunInfo {
     pub started: String,
     pub turn_length: String,
     pub start: Option<String>,
+    /// The turns of the horizon (for folders written before it was recorded: the longest
+    /// horizon a scenario may have).
+    pub turns: usize,
     pub quantile_accuracy: String,
     /// The scenario's key outcomes (may be empty).
     pub key_outcomes: Vec<String>,
@@ -183,6 +90,7 @@ impl From<&Manifest> for RunInfo {
             started: m.started.clone(),
             turn_length: m.turn_length.clone(),
             start: m.start.clone(),
+            turns: m.turns.unwrap_or(crate::scenario::keys::MAX_TURNS as usize),
             quantile_accuracy: m.quantile_accuracy.clone(),
             key_outcomes: m.key_outcomes.clone(),
             negligible: m.negligible.clone(),
@@ -241,6 +149,8 @@ pub struct RunData {
     /// Turns in the time series (0 when there is none).
     pub turns: usize,
     pub comparison: Vec<ComparisonRow>,
+    /// `allies.csv` (empty when the run has no per-ally outcomes).
+    pub allies: Vec<AllyRow>,
     pub injects: Vec<InjectRow>,
     pub policies: Vec<PolicyRow>,
     /// `None` when `trials.csv` is absent.
@@ -251,39 +161,37 @@ pub struct RunData {
     cmp_idx: HashMap<(String, String), usize>,
 }
 
-/// A table's CSV text: `NAME.csv`, or, in a folder written with `--format parquet`, the CSV
-/// text of `NAME.parquet` (the same values; see [`crate::output::parquet::to_csv`]).
-pub fn open_table(path: &Path) -> Result<Box<dyn std::io::Read>> {
-    let pq = path.with_extension("parquet");
-    if !path.exists() && pq.exists() {
-        return Ok(Box::new(std::io::Cursor::new(
-            crate::output::parquet::to_csv(&pq)?,
-        )));
+/// Whether this version reads run folders of `format`; what to do otherwise.
+fn check_format(format: &str, path: &Path) -> Result<()> {
+    use crate::output::manifest::FORMAT;
+    // Folders written before formats were versioned have none: the same tables.
+    if format.is_empty() || format == FORMAT {
+        return Ok(());
     }
-    let f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
-}
-
-/// Whether a table exists as CSV or Parquet.
-fn table_exists(path: &Path) -> bool {
-    path.exists() || path.with_extension("parquet").exists()
-}
-
-fn read_csv<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
-    let mut r = csv::Reader::from_reader(open_table(path)?);
-    let mut out = Vec::new();
-    for (i, row) in r.deserialize().enumerate() {
-        out.push(row.with_context(|| format!("{}: bad row {}", path.display(), i + 2))?);
+    let version = |f: &str| {
+        f.strip_prefix("cohesion-run/")
+            .and_then(|v| v.parse::<u32>().ok())
+    };
+    let (this, theirs) = (version(FORMAT), version(format));
+    // An older version's folders hold the same tables, minus columns added since.
+    if let (Some(this), Some(theirs)) = (this, theirs)
+        && theirs >= 1
+        && theirs < this
+    {
+        return Ok(());
     }
-    Ok(out)
-}
-
-fn read_optional<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
-    if table_exists(path) {
-        read_csv(path)
-    } else {
-        Ok(Vec::new())
+    let newer = theirs.zip(this).is_some_and(|(t, h)| t > h);
+    if newer {
+        bail!(
+            "{}: format `{format}` was written by a newer cohesion; this version reads {FORMAT} and older: use a newer cohesion, or run the scenario again with this one",
+            path.display()
+        );
     }
+    bail!(
+        "{}: format `{}` is not a cohesion run folder format; this version reads {FORMAT} (run the scenario again to get a folder it reads)",
+        path.display(),
+        crate::kernel::text::shown(format)
+    )
 }
 
 impl RunData {
@@ -300,6 +208,7 @@ impl RunData {
             .with_context(|| format!("cannot read {}", mpath.display()))?;
         let manifest: Manifest = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a cohesion manifest", mpath.display()))?;
+        check_format(&manifest.format, &mpath)?;
         RunData::load_with(dir, &manifest)
     }
 
@@ -307,11 +216,27 @@ impl RunData {
     /// written).
     pub fn load_with(dir: &Path, manifest: &Manifest) -> Result<RunData> {
         let info = RunInfo::from(manifest);
-        let summary: Vec<SummaryRow> = read_csv(&dir.join("summary.csv"))?;
-        let series: Vec<SeriesRow> = read_optional(&dir.join("timeseries.csv"))?;
-        let comparison: Vec<ComparisonRow> = read_optional(&dir.join("comparison.csv"))?;
-        let injects: Vec<InjectRow> = read_optional(&dir.join("injects.csv"))?;
-        let policies: Vec<PolicyRow> = read_optional(&dir.join("policies.csv"))?;
+        if info.policies.is_empty() || !info.policies.contains(&info.baseline) {
+            bail!(
+                "{}: the manifest lists no options, or not its baseline `{}`",
+                dir.join("manifest.json").display(),
+                crate::kernel::text::shown(&info.baseline)
+            );
+        }
+        let frame = Frame {
+            options: &info.policies,
+            baseline: &info.baseline,
+            trials: info.trials,
+            turns: info.turns,
+        };
+        let spath = dir.join("summary.csv");
+        let summary: Vec<SummaryRow> = tables::read(&spath, false, &|r| frame.summary(r))?;
+        if summary.is_empty() {
+            bail!(
+                "{}: no rows; a run writes one per option and outcome",
+                spath.display()
+            );
+        }
         let mut outcomes: Vec<(String, Kind)> = Vec::new();
         let mut sum_idx = HashMap::new();
         let mut categories = BTreeMap::new();
@@ -322,11 +247,42 @@ impl RunData {
                     names.split('|').map(str::to_string).collect(),
                 );
             }
-            if !outcomes.iter().any(|(n, _)| n == &r.outcome) {
-                outcomes.push((r.outcome.clone(), Kind::parse(&r.kind)));
+            let kind = Kind::parse(&r.kind).unwrap_or(Kind::Real);
+            match outcomes.iter().find(|(n, _)| n == &r.outcome) {
+                None => outcomes.push((r.outcome.clone(), kind)),
+                Some((_, k)) if *k != kind => bail!(
+                    "{}: row {}: column kind: outcome `{}` is `{}` here and another kind above",
+                    spath.display(),
+                    i + 2,
+                    crate::kernel::text::shown(&r.outcome),
+                    r.kind
+                ),
+                Some(_) => {}
             }
-            sum_idx.insert((r.option.clone(), r.outcome.clone()), i);
+            if sum_idx
+                .insert((r.option.clone(), r.outcome.clone()), i)
+                .is_some()
+            {
+                bail!(
+                    "{}: row {}: option `{}` and outcome `{}` appear twice",
+                    spath.display(),
+                    i + 2,
+                    r.option,
+                    crate::kernel::text::shown(&r.outcome)
+                );
+            }
         }
+        let names: Vec<String> = outcomes.iter().map(|(n, _)| n.clone()).collect();
+        let series: Vec<SeriesRow> =
+            tables::read(&dir.join("timeseries.csv"), true, &|r| frame.series(r))?;
+        let cpath = dir.join("comparison.csv");
+        let comparison: Vec<ComparisonRow> =
+            tables::read(&cpath, true, &|r| frame.comparison(r, &names))?;
+        let allies: Vec<AllyRow> = tables::read(&dir.join("allies.csv"), true, &|r| frame.ally(r))?;
+        let injects: Vec<InjectRow> =
+            tables::read(&dir.join("injects.csv"), true, &|r| frame.inject(r))?;
+        let policies: Vec<PolicyRow> =
+            tables::read(&dir.join("policies.csv"), true, &|r| frame.policy(r))?;
         let mut metrics: Vec<String> = Vec::new();
         let mut turns = 0;
         for r in &series {
@@ -349,6 +305,7 @@ impl RunData {
             series,
             turns,
             comparison,
+            allies,
             injects,
             policies,
             digest: None,
@@ -357,7 +314,7 @@ impl RunData {
             cmp_idx,
         };
         let tpath = dir.join("trials.csv");
-        if table_exists(&tpath) {
+        if tables::exists(&tpath) {
             data.digest = Some(data.digest_trials(&tpath)?);
         }
         Ok(data)
@@ -465,7 +422,7 @@ impl RunData {
     }
 
     /// The members of the family `prefix`, in summary order: (outcome, member), e.g.
-    /// (`channel.Hungary`, `Hungary`).
+    /// (`channel_ever.Hungary`, `Hungary`).
     pub fn members(&self, prefix: &str) -> Vec<(String, String)> {
         self.outcomes
             .iter()
@@ -474,6 +431,35 @@ impl RunData {
                 Some((n.clone(), member.to_string()))
             })
             .collect()
+    }
+
+    /// The per-ally metrics of `allies.csv`, in file order.
+    pub fn ally_metrics(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.allies {
+            if !out.contains(&r.metric) {
+                out.push(r.metric.clone());
+            }
+        }
+        out
+    }
+
+    /// The allies of `allies.csv`, in file order.
+    pub fn ally_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in &self.allies {
+            if !out.contains(&r.ally) {
+                out.push(r.ally.clone());
+            }
+        }
+        out
+    }
+
+    /// The row of `allies.csv` for (option, ally, metric).
+    pub fn ally(&self, option: &str, ally: &str, metric: &str) -> Option<&AllyRow> {
+        self.allies
+            .iter()
+            .find(|r| r.option == option && r.ally == ally && r.metric == metric)
     }
 
     /// The smallest and largest value of an outcome over every option (from the summary).
@@ -536,7 +522,7 @@ impl RunData {
         }
         let mut missing = vec![vec![0u64; n_opt]; names.len()];
         let mut rows = vec![0u64; n_opt];
-        let mut r = csv::Reader::from_reader(open_table(path)?);
+        let mut r = csv::Reader::from_reader(tables::open(path)?);
         let header = r.byte_headers()?.clone();
         let col_of = |name: &str| header.iter().position(|h| h == name.as_bytes());
         let opt_col =
@@ -550,25 +536,44 @@ impl RunData {
             .map(|(i, p)| (p.as_bytes().to_vec(), i))
             .collect();
         let mut rec = csv::ByteRecord::new();
+        let mut row = 1u64;
         while r
             .read_byte_record(&mut rec)
             .with_context(|| format!("cannot read {}", path.display()))?
         {
-            let Some(&p) = rec.get(opt_col).and_then(|o| opt_idx.get(o)) else {
-                continue;
+            row += 1;
+            let bad = |what: String| anyhow::anyhow!("{}: row {row}: {what}", path.display());
+            let option = rec.get(opt_col).unwrap_or_default();
+            let Some(&p) = opt_idx.get(option) else {
+                return Err(bad(format!(
+                    "column option: `{}` is not an option of this run; allowed: {}",
+                    crate::kernel::text::shown(&String::from_utf8_lossy(option)),
+                    self.info.policies.join(", ")
+                )));
             };
             rows[p] += 1;
             for (o, col) in cols.iter().enumerate() {
                 let Some(cell) = col.and_then(|c| rec.get(c)) else {
                     continue;
                 };
+                if cell.is_empty() {
+                    missing[o][p] += 1;
+                    continue;
+                }
                 let x = std::str::from_utf8(cell)
                     .ok()
                     .and_then(|s| s.parse::<f64>().ok());
-                let Some(x) = x.filter(|x| x.is_finite()) else {
-                    missing[o][p] += 1;
-                    continue;
+                let x = match x {
+                    Some(x) => x,
+                    None => {
+                        return Err(bad(format!(
+                            "column {}: `{}` is not a number; allowed: a number, or blank",
+                            names[o].0,
+                            crate::kernel::text::shown(&String::from_utf8_lossy(cell))
+                        )));
+                    }
                 };
+                tables::number(&names[o].0, Some(x)).map_err(bad)?;
                 match &mut dists[o][p] {
                     Dist::Bins { lo, hi, counts } => {
                         let b = ((x - *lo) / (*hi - *lo) * counts.len() as f64).floor();

@@ -1,4 +1,4 @@
-//! A yes/no outcome per member of a family (`channel.<ally>`): the probability for each member
+//! A yes/no outcome per member of a family (`channel_ever.<ally>`): the probability for each member
 //! (row) under each option (column) as a heatmap, members ordered by it.
 
 use anyhow::Result;

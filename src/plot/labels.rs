@@ -79,6 +79,54 @@ pub fn outcome(name: &str) -> Label {
             None,
             false,
         ),
+        "label_first_change_turn" => label(
+            "First change of NATO's label",
+            "Turn the label first changed",
+            None,
+            false,
+        ),
+        "dispersion_mean" => label(
+            "Dispersion of stances",
+            "Mean dispersion of stances (2 × weighted sd, 0–1)",
+            Some(false),
+            false,
+        ),
+        "unilateral_share_mean" => label(
+            "Weight on unilateral channels",
+            "Mean weighted share on unilateral channels (%)",
+            Some(false),
+            true,
+        ),
+        "channels_while_cut" => label(
+            "Channels while NATO's are cut",
+            "Ally-months on a unilateral channel while NATO's channels are cut (ally-months)",
+            Some(false),
+            false,
+        ),
+        "deadlock_turns" => label(
+            "Months without consensus",
+            "Months without consensus (months)",
+            Some(false),
+            false,
+        ),
+        "longest_deadlock" => label(
+            "Longest deadlock",
+            "Longest run of months without consensus (months)",
+            Some(false),
+            false,
+        ),
+        "blocking_allies" => label(
+            "Blocking allies",
+            "Allies that blocked consensus at least once (allies)",
+            Some(false),
+            false,
+        ),
+        "outreach" => label(
+            "Moscow's bilateral offers",
+            "Offers of bilateral dialogue by Moscow (count)",
+            None,
+            false,
+        ),
         "clusters" => label(
             "Opinion clusters",
             "Number of opinion clusters (clusters)",
@@ -117,7 +165,7 @@ pub fn outcome(name: &str) -> Label {
             false,
         ),
         _ => {
-            if let Some(ally) = name.strip_prefix("channel.") {
+            if let Some(ally) = name.strip_prefix("channel_ever.") {
                 return label(
                     &format!("{ally} opens a unilateral channel"),
                     "Probability (%)",
@@ -195,10 +243,40 @@ pub fn metric(name: &str) -> Label {
 /// What a family of outcomes `prefix.member` is, for chart titles and axes.
 pub fn family(prefix: &str) -> (String, String, bool) {
     match prefix {
-        "channel" => (
+        "channel_ever" => (
             "Probability that each ally opens a unilateral channel".into(),
             "Probability (%)".into(),
             true,
+        ),
+        "channel_months" => (
+            "Months each ally runs a unilateral channel".into(),
+            "Months on a unilateral channel (months)".into(),
+            false,
+        ),
+        "blocked_consensus" => (
+            "Months each ally blocks consensus".into(),
+            "Months in which it blocked consensus (months)".into(),
+            false,
+        ),
+        "defence_change_pp" => (
+            "Change of each ally's defence spending".into(),
+            "Defence spending, last turn minus first (pp of GDP)".into(),
+            false,
+        ),
+        "stance_final" => (
+            "Each ally's final stance".into(),
+            "Final stance (0 engagement, 1 confrontation)".into(),
+            false,
+        ),
+        "threat_final" => (
+            "Each ally's final threat perception".into(),
+            "Final threat perception (0–1)".into(),
+            false,
+        ),
+        "threat_jump_max" => (
+            "Each ally's sharpest rise of threat perception".into(),
+            "Largest one-month rise of threat perception (0–1)".into(),
+            false,
         ),
         "win_prob" => (
             "Probability that each actor's position prevails".into(),
@@ -215,7 +293,14 @@ pub fn family(prefix: &str) -> (String, String, bool) {
             "Expected position (scale of the dimension)".into(),
             false,
         ),
-        _ => (format!("{prefix}: by member"), prefix.to_string(), false),
+        _ => match prefix.strip_prefix("defence_") {
+            Some(year) if year.parse::<u32>().is_ok() => (
+                format!("Each ally's defence spending in {year}"),
+                format!("Mean defence spending over the months of {year} (% of GDP)"),
+                false,
+            ),
+            _ => (format!("{prefix}: by member"), prefix.to_string(), false),
+        },
     }
 }
 

@@ -14,7 +14,8 @@
 //!
 //! 1. `style` (sizes, colours, fonts), `text` (glyph metrics), `scale` (linear maps, round
 //!    steps, histogram bins), `numbers` (numbers as people read them), `labels` (names and
-//!    units of outcomes), `layout` (grids of panels): no plot dependency.
+//!    units of outcomes), `layout` (grids of panels), `tables` (a run's tables read back,
+//!    every row checked): no plot dependency.
 //! 2. `backend` (SVG or bitmap behind one type, text through `text`); `data` (the run's
 //!    files read back, binned on `scale`'s round steps); `files` (formats, options, the charts
 //!    drawn, whole-file writes).
@@ -23,11 +24,13 @@
 //! 5. `timeline`: turns as dates, the time axis, scripted injects on it.
 //! 6. `chart`: the [`Chart`] trait and the frame around every chart; `exploration`: an
 //!    exploration's data, its chart trait and the ranked panel of bars.
-//! 7. The kinds of chart: `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`, `prob`,
-//!    `timing` for a run, `discovery`, `robust`, `sens` for an exploration; none uses another.
+//! 7. The kinds of chart: `allies`, `boxes`, `diff`, `dist`, `family`, `fan`, `heatmap`,
+//!    `prob`, `timing` for a run, `discovery`, `robust`, `sens` for an exploration, and
+//!    `calibration` (a calibration folder's diagnostics, drawn from its own CSV files rather
+//!    than a run's); none uses another.
 //! 8. `explore`: the driver of an exploration's charts.
-//! 9. This driver, which chooses, draws and writes a run's charts; the report (`report.rs`)
-//!    sits above it.
+//! 9. This driver, which chooses, draws and writes a run's charts (and a calibration's
+//!    diagnostics chart); the report (`report.rs`) sits above it.
 
 pub mod axis;
 pub mod backend;
@@ -42,10 +45,13 @@ pub mod legend;
 pub mod numbers;
 pub mod scale;
 pub mod style;
+pub mod tables;
 pub mod text;
 pub mod timeline;
 
+mod allies;
 mod boxes;
+mod calibration;
 mod diff;
 mod discovery;
 mod dist;
@@ -58,7 +64,7 @@ mod robust;
 mod sens;
 mod timing;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use plotters::prelude::*;
@@ -177,12 +183,23 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
             }));
         }
     }
+    // When the run has the allies chart's metrics, its real per-ally families are shown there
+    // (the rest are in allies.csv); a yes/no family keeps its heatmap, and a model without
+    // those metrics (e.g. a bargaining model's `win_prob`) keeps a chart per family.
+    let ally_metrics = data.ally_metrics();
+    let allies_chart = allies::PANELS
+        .iter()
+        .any(|m| ally_metrics.iter().any(|a| a == m));
+    let in_allies = |p: &str| allies_chart && ally_metrics.iter().any(|m| m == p);
     for (prefix, kind) in data.families() {
         if kind == Kind::Binary {
             charts.push(Box::new(heatmap::Heatmap { prefix }));
-        } else {
+        } else if !in_allies(&prefix) {
             charts.push(Box::new(family::Family { prefix }));
         }
+    }
+    if allies_chart {
+        charts.push(Box::new(allies::Allies));
     }
     charts
 }
@@ -249,6 +266,7 @@ pub fn render_png(chart: &dyn Chart, data: &RunData, st: Style) -> Result<Vec<u8
 /// SVG text for the report (which always holds every chart), selected or not; the caller
 /// writes the report from the returned charts.
 pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<Drawn>> {
+    opts.style.check().map_err(anyhow::Error::msg)?;
     let charts = select(data);
     if let Some(list) = &opts.only {
         for s in list {
@@ -295,6 +313,96 @@ pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<
     Ok(drawn)
 }
 
+/// Draws a calibration folder's diagnostics chart (prior and posterior of every parameter,
+/// tolerance per generation) from its CSV files into `dir/charts/calibration.{svg,png}`.
+pub fn write_calibration(dir: &Path, st: Style) -> Result<Vec<PathBuf>> {
+    style::register_fonts();
+    let data = calibration::CalibrationData::load(dir)?;
+    let charts = dir.join("charts");
+    std::fs::create_dir_all(&charts)
+        .with_context(|| format!("cannot create {}", charts.display()))?;
+    let mut svg = String::new();
+    {
+        let area = AnyBackend::Svg(SVGBackend::with_string(&mut svg, (st.width, st.height)))
+            .into_drawing_area();
+        calibration::draw(&data, &Canvas { area: &area, st })?;
+        area.present()?;
+    }
+    let svg = svg.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    let mut buf = vec![0u8; st.width as usize * st.height as usize * 3];
+    {
+        let area = AnyBackend::Bitmap(BitMapBackend::with_buffer(&mut buf, (st.width, st.height)))
+            .into_drawing_area();
+        calibration::draw(&data, &Canvas { area: &area, st })?;
+        area.present()?;
+    }
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, st.width, st.height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().context("cannot encode PNG")?;
+        w.write_image_data(&buf).context("cannot encode PNG")?;
+    }
+    let (a, b) = (
+        charts.join("calibration.svg"),
+        charts.join("calibration.png"),
+    );
+    write_file(&a, svg.as_bytes())?;
+    write_file(&b, &png_bytes)?;
+    Ok(vec![a, b])
+}
+
+/// Whether a file name in `charts/` is one this module writes (`fan-cohesion.svg`,
+/// `boxes.png`…): only such files are ever removed as stale.
+fn is_chart_file(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".svg")
+        .or_else(|| name.strip_suffix(".png"))
+    else {
+        return false;
+    };
+    [
+        "boxes",
+        "differences",
+        "probabilities",
+        "timing",
+        "channels",
+        "allies",
+    ]
+    .contains(&stem)
+        || ["dist-", "family-", "fan-", "heatmap-"]
+            .iter()
+            .any(|p| stem.strip_prefix(p).is_some_and(|r| !r.is_empty()))
+}
+
+/// Removes the chart files of `root/charts/` that this run no longer gets (a chart of a
+/// table that is gone, such as a fan chart once `timeseries.csv` was removed), so that no
+/// stale chart stands beside the redrawn ones; returns the files removed. Files a user put
+/// there under other names are left alone.
+pub fn remove_stale_charts(data: &RunData, root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join("charts");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<String> = select(data).iter().map(|c| c.id()).collect();
+    let mut removed = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+        if is_chart_file(&name) && !ids.iter().any(|i| i == stem) {
+            std::fs::remove_file(e.path())
+                .with_context(|| format!("cannot remove stale chart {}", e.path().display()))?;
+            removed.push(e.path());
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
 /// The charts a run gets, as (id, title, caption), without drawing them.
 pub fn list(data: &RunData) -> Vec<(String, String, String)> {
     select(data)
@@ -308,6 +416,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_chart_file_names_count_as_charts() {
+        for n in [
+            "fan-cohesion.svg",
+            "boxes.png",
+            "dist-x.png",
+            "channels.svg",
+        ] {
+            assert!(is_chart_file(n), "{n}");
+        }
+        for n in [
+            "notes.txt",
+            "fan-.svg",
+            "my-boxes.svg",
+            "fan-cohesion.pdf",
+            "report.html",
+        ] {
+            assert!(!is_chart_file(n), "{n}");
+        }
+    }
+
+    #[test]
     fn chart_choice_by_id_or_kind() {
         let only = Some(vec!["fan".to_string(), "boxes".to_string()]);
         assert!(picked("fan-cohesion", &only));
@@ -319,14 +448,18 @@ mod tests {
 
     /// The rows of the order in the module documentation, bottom to top (this file on top).
     const ORDER: &[&[&str]] = &[
-        &["style", "text", "scale", "numbers", "labels", "layout"],
+        &[
+            "style", "text", "scale", "numbers", "labels", "layout", "tables",
+        ],
         &["backend", "data", "files"],
         &["canvas"],
         &["axis", "legend"],
         &["timeline"],
         &["chart", "exploration"],
         &[
+            "allies",
             "boxes",
+            "calibration",
             "diff",
             "dist",
             "family",

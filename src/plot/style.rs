@@ -27,6 +27,34 @@ impl Default for Style {
     }
 }
 
+/// The canvas sizes a chart may have, in pixels: (smallest, largest) width and height. A PNG
+/// is drawn in memory, three bytes a pixel: the largest canvas takes 192 MB.
+pub const WIDTH: (u32, u32) = (320, 8000);
+pub const HEIGHT: (u32, u32) = (240, 8000);
+/// The type scales allowed.
+pub const SCALE: (f64, f64) = (0.5, 4.0);
+
+impl Style {
+    /// Whether the size and scale are within [`WIDTH`], [`HEIGHT`] and [`SCALE`]; what is
+    /// allowed otherwise.
+    pub fn check(&self) -> Result<(), String> {
+        let (w, h) = (self.width, self.height);
+        if !(WIDTH.0..=WIDTH.1).contains(&w) || !(HEIGHT.0..=HEIGHT.1).contains(&h) {
+            return Err(format!(
+                "{w}x{h} is out of range; allowed: width {}–{}, height {}–{} pixels",
+                WIDTH.0, WIDTH.1, HEIGHT.0, HEIGHT.1
+            ));
+        }
+        if !(SCALE.0..=SCALE.1).contains(&self.scale) {
+            return Err(format!(
+                "scale {} is out of range; allowed: {} to {} (1 = default, 1.4–1.8 for a projector)",
+                self.scale, SCALE.0, SCALE.1
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Type sizes (pixels at 1600 × 900, scale 1).
 pub const TITLE: f64 = 40.0;
 pub const SUBTITLE: f64 = 25.0;

@@ -271,6 +271,7 @@ mod tests {
             started: String::new(),
             turn_length: turn_length.into(),
             start: start.map(str::to_string),
+            turns: 36,
             quantile_accuracy: String::new(),
             key_outcomes: Vec::new(),
             negligible: Default::default(),

@@ -211,6 +211,7 @@ impl Checkpoint {
                 header_len,
             )
         };
+        unshare(&rows_path)?;
         let mut f = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -304,6 +305,36 @@ impl Checkpoint {
             .with_context(|| format!("cannot sync {}", p.display()))?;
         Ok(p)
     }
+}
+
+/// Gives the result the checkpoint's rows as `to`: a hard link (no copy, and the checkpoint
+/// stays whole until the result is in place, whatever stops the process before), or a copy
+/// where the file system has no hard links.
+pub fn link_rows(rows: &Path, to: &Path) -> Result<()> {
+    if std::fs::hard_link(rows, to).is_err() {
+        std::fs::copy(rows, to)
+            .with_context(|| format!("cannot copy {} to {}", rows.display(), to.display()))?;
+    }
+    Ok(())
+}
+
+/// Makes `rows.csv` a file of its own before it is cut back on resume: a process stopped
+/// after its result was in place but before its checkpoint was removed leaves the rows
+/// linked into that result, which must not change.
+fn unshare(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if std::fs::metadata(path).is_ok_and(|m| m.nlink() > 1) {
+            let tmp = crate::kernel::fs::temp_name(path);
+            std::fs::copy(path, &tmp)
+                .and_then(|_| std::fs::rename(&tmp, path))
+                .with_context(|| format!("cannot copy {}", path.display()))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// The `Info` of a run.

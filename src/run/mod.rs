@@ -3,7 +3,8 @@
 //! The pipeline is: build the simulation from the scenario → run the engine over the run's
 //! blocks (all of them, or a shard's), folding each finished block in block order into the
 //! statistics and appending its rows to the checkpoint → write the summary, time-series and
-//! comparison tables, the injects and the options → draw the charts and `report.html` from
+//! comparison tables, the per-ally table (when the model reports per-actor outcomes), the
+//! injects and the options → draw the charts and `report.html` from
 //! those files → write the manifest last → move the directory into place and drop the
 //! checkpoint. Any failure or interruption before the last step leaves no complete-looking
 //! result, but keeps the checkpoint, so `--resume` continues where the run stopped.
@@ -197,6 +198,7 @@ pub(crate) fn manifest_for(
             scenario_description: sc.description.clone(),
             turn_length: sc.turn_length.clone(),
             start: sc.start.clone(),
+            turns: Some(sc.turns),
             scenario_path: id.scenario_path.clone(),
             scenario_blake3: id
                 .files
@@ -218,7 +220,7 @@ pub(crate) fn manifest_for(
             wall_seconds: wall,
             trials_per_second: trials as f64 / wall.max(1e-9),
             quantile_accuracy: format!(
-                "real outcomes: range/{}; time series: range/{}; counts and turns: exact",
+                "real outcomes: range/{}; per-actor real outcomes and time series: range/{}; counts and turns: exact",
                 2 * crate::stats::sketch::BINS,
                 2 * crate::stats::SERIES_BINS
             ),
@@ -384,6 +386,18 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             e => anyhow::Error::from(e).context(kept_note),
         });
     }
+    // From here on a signal still stops the run before the result is in place; the
+    // checkpoint keeps its rows (the result gets a hard link to them, not the file itself).
+    let interrupted = || -> Result<()> {
+        if cancel.load(std::sync::atomic::Ordering::SeqCst) {
+            bail!(
+                "interrupted: no result was written; {} holds the checkpoint: run the same command with --resume to continue",
+                cp_dir.display()
+            );
+        }
+        Ok(())
+    };
+    interrupted()?;
     let rows = cp.finish_rows()?;
     let wall = t0.elapsed().as_secs_f64();
     let mut report = RunReport {
@@ -398,7 +412,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         stopping: None,
     };
     if let Some(s) = cfg.shard {
-        std::fs::rename(&rows, dir.file("rows.csv"))?;
+        checkpoint::link_rows(&rows, &dir.file("rows.csv"))?;
         merge::write_part(
             &dir,
             &merge::PartInfo::new(&id, s, all_blocks, trials_done, started, wall, cfg),
@@ -407,7 +421,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             &kept,
         )?;
     } else {
-        std::fs::rename(&rows, dir.file("trials.csv"))?;
+        checkpoint::link_rows(&rows, &dir.file("trials.csv"))?;
         let stopping = cfg.precision.as_ref().map(|p| Stopping {
             precision: p.spec(),
             trials_limit: cfg.trials,
@@ -452,6 +466,8 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             results::write(&dir, sc, &cfg.policies, &acc, &manifest, cfg.format)?;
         report.stopping = stopping;
     }
+    dir.sync()?;
+    interrupted()?;
     report.out = dir.commit()?;
     std::fs::remove_dir_all(&cp_dir).ok();
     Ok(report)

@@ -27,6 +27,16 @@ pub const TABLES: [&str; 6] = [
     "policies",
 ];
 
+/// The tables of the result in `dir`: [`TABLES`], and `allies` when the model reports
+/// per-actor outcomes.
+pub fn present(dir: &Path) -> Vec<&'static str> {
+    let mut t = TABLES.to_vec();
+    if dir.join("allies.csv").exists() {
+        t.push("allies");
+    }
+    t
+}
+
 /// The column type of every column of `trials.csv`.
 pub fn trials_type<'a>(sc: &'a Scenario, layout: &'a Layout) -> impl Fn(&str) -> ColType + 'a {
     move |col: &str| {
@@ -71,6 +81,9 @@ pub fn write(
     tables::write_comparison(acc, &dir.file("comparison.csv"), &|o| sc.band(o), &|o| {
         crate::plot::labels::outcome(o).higher_is_better
     })?;
+    if let Some(t) = &sc.actors {
+        crate::output::allies::write(acc, &t.names, &dir.file("allies.csv"))?;
+    }
     injects::write(sc, &dir.file("injects.csv"))?;
     write_scenario(sc, &dir.file("scenario.toml"))?;
     policies::write(sc, policy_idx, &dir.file("policies.csv"))?;
@@ -89,7 +102,7 @@ pub fn write(
         write_parquet(dir.path(), sc, &acc.layout, manifest)?;
     }
     if format == Format::Parquet {
-        for t in TABLES {
+        for t in present(dir.path()) {
             let p = dir.file(&format!("{t}.csv"));
             std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
         }
@@ -133,7 +146,7 @@ pub fn write_parquet(
         ),
     ];
     let trials_types = trials_type(sc, layout);
-    for t in TABLES {
+    for t in present(dir) {
         let csv = dir.join(format!("{t}.csv"));
         let f =
             std::fs::File::open(&csv).with_context(|| format!("cannot read {}", csv.display()))?;

@@ -9,7 +9,8 @@
 //! [`Issue`]: super::issues::Issue
 
 use super::issues::Issues;
-use super::keys::KeySpec;
+use super::keys::{KeySpec, KeyType, MAX_NAME_CHARS};
+use crate::kernel::text::{code_point, first_hidden_char, shown};
 use crate::spec::{ParamKind, ParamSpec};
 
 /// `path.key`, or `key` at the top level.
@@ -31,8 +32,12 @@ pub(super) fn check_keys(t: &toml::Table, path: &str, allowed: &[&str], issues: 
     for k in t.keys() {
         if !allowed.contains(&k.as_str()) {
             issues.add(
-                join(path, k),
-                format!("unknown key `{k}`; allowed here: {}", allowed.join(", ")),
+                join(path, &shown(k)),
+                format!(
+                    "unknown key `{}`; allowed here: {}",
+                    shown(k),
+                    allowed.join(", ")
+                ),
             );
         }
     }
@@ -105,14 +110,62 @@ pub(super) fn get_str(
     }
 }
 
-/// A date key (`KeyType::Date`): text; its form is not checked yet.
+/// A date key (`KeyType::Date`): `YYYY-MM` or `YYYY-MM-DD`, a date the calendar has.
 pub(super) fn get_date(
     t: &toml::Table,
     key: &KeySpec,
     path: &str,
     issues: &mut Issues,
 ) -> Option<String> {
-    get_str(t, key.name, path, issues)
+    let s = get_str(t, key.name, path, issues)?;
+    match crate::kernel::time::parse_date(&s) {
+        Ok(_) => Some(s),
+        Err(why) => {
+            issues.add(
+                join(path, key.name),
+                format!("`{}`: {why}; allowed: {}", shown(&s), key.allowed()),
+            );
+            None
+        }
+    }
+}
+
+/// A text key (`KeyType::Text`, several lines allowed, or `KeyType::Line`, one line of a
+/// bounded length): refused when it holds a character a terminal would not show as itself.
+pub(super) fn get_text(
+    t: &toml::Table,
+    key: &KeySpec,
+    path: &str,
+    issues: &mut Issues,
+) -> Option<String> {
+    let s = get_str(t, key.name, path, issues)?;
+    match text_problem(&s, key.ty == KeyType::Line) {
+        None => Some(s),
+        Some(why) => {
+            issues.add(
+                join(path, key.name),
+                format!("{why}; allowed: {}", key.allowed()),
+            );
+            None
+        }
+    }
+}
+
+/// What is wrong with a text value, if anything: a hidden character (any but newline and tab
+/// in text of several lines), or for one line, emptiness or more than [`MAX_NAME_CHARS`].
+pub(super) fn text_problem(s: &str, one_line: bool) -> Option<String> {
+    if let Some(c) = first_hidden_char(s, !one_line) {
+        return Some(format!(
+            "`{}` holds the control character {}",
+            shown(s),
+            code_point(c)
+        ));
+    }
+    let n = s.chars().count();
+    if one_line && (s.trim().is_empty() || n > MAX_NAME_CHARS) {
+        return Some(format!("`{}` has {n} characters", shown(s)));
+    }
+    None
 }
 
 /// A finite number (an integer is taken as a number).
@@ -190,9 +243,12 @@ pub fn param_value(spec: &ParamSpec, v: &toml::Value) -> Result<f64, String> {
     }
 }
 
-/// Whether `s` is a valid name (`KeyType::Name`): letters, digits, `-`, `_`, `.`; not empty.
+/// Whether `s` is a valid name (`KeyType::Name`): letters, digits, `-`, `_`, `.`, not
+/// starting with `.` (a hidden folder), 1 to [`MAX_NAME_CHARS`] characters.
 pub(super) fn valid_name(s: &str) -> bool {
     !s.is_empty()
+        && s.len() <= MAX_NAME_CHARS
+        && !s.starts_with('.')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }

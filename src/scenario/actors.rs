@@ -3,10 +3,13 @@
 //! Either form becomes the same [`ActorTable`]: one row per actor, every cell checked
 //! against the model's declared actor fields (type, range, required). Columns the model
 //! does not read are allowed only for provenance (`source…`, `note…`, `iso3`), so that data
-//! tables keep their sources while typos in field names are still caught.
+//! tables keep their sources while typos in field names are still caught. A column named twice
+//! is refused by name (one of the two would silently win), as is a name or text cell holding a
+//! control character, and a table of more than [`MAX_ACTORS`](keys::MAX_ACTORS) actors.
 
+use super::access::text_problem;
 use super::issues::Issues;
-use super::keys::{self, ACTORS_FILE};
+use super::keys::{self, ACTOR_NAME, ACTORS_FILE, MAX_ACTORS};
 use super::source::{Origin, SourceFile};
 use crate::spec::{ActorField, FieldKind};
 
@@ -89,12 +92,16 @@ fn parse_cell(kind: &FieldKind, raw: &str) -> Result<Cell, String> {
     if raw.is_empty() {
         return Ok(Cell::Missing);
     }
+    if let Some(why) = text_problem(raw, false) {
+        return Err(format!("{why}; allowed: {}", kind.allowed()));
+    }
+    let quoted = crate::kernel::text::shown(raw);
     match kind {
         FieldKind::Real { min, max } => match raw.parse::<f64>() {
             Ok(x) if x.is_finite() && x >= *min && x <= *max => Ok(Cell::Number(x)),
             Ok(x) => Err(format!("{x} is out of range; allowed: {}", kind.allowed())),
             Err(_) => Err(format!(
-                "`{raw}` is not a number; allowed: {}",
+                "`{quoted}` is not a number; allowed: {}",
                 kind.allowed()
             )),
         },
@@ -102,7 +109,7 @@ fn parse_cell(kind: &FieldKind, raw: &str) -> Result<Cell, String> {
             Ok(x) if x >= *min && x <= *max => Ok(Cell::Number(x as f64)),
             Ok(x) => Err(format!("{x} is out of range; allowed: {}", kind.allowed())),
             Err(_) => Err(format!(
-                "`{raw}` is not a whole number; allowed: {}",
+                "`{quoted}` is not a whole number; allowed: {}",
                 kind.allowed()
             )),
         },
@@ -111,7 +118,7 @@ fn parse_cell(kind: &FieldKind, raw: &str) -> Result<Cell, String> {
                 Ok(Cell::Text(raw.to_string()))
             } else {
                 Err(format!(
-                    "`{raw}` is not allowed; allowed: {}",
+                    "`{quoted}` is not allowed; allowed: {}",
                     kind.allowed()
                 ))
             }
@@ -146,12 +153,41 @@ fn build(
         fields: fields.iter().map(|f| f.name).collect(),
         values: vec![Vec::new(); fields.len()],
     };
+    // A required field no row gives at all is one problem (a missing column), reported at the
+    // first row, not one per row.
+    let absent: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required && !rows.is_empty())
+        .filter(|f| {
+            !rows
+                .iter()
+                .any(|(_, cells)| cells.iter().any(|(c, _)| c == f.name))
+        })
+        .map(|f| f.name)
+        .collect();
+    for f in fields.iter().filter(|f| absent.contains(&f.name)) {
+        let (file, l, p) = place(0, f.name);
+        issues.add_at(
+            file,
+            l,
+            p,
+            format!(
+                "missing column `{}`, required for every actor ({}); allowed: {}",
+                f.name,
+                f.meaning,
+                f.kind.allowed()
+            ),
+        );
+    }
     // An unknown column is reported once, at the first row that has it.
     let mut unknown: Vec<String> = Vec::new();
     for (r, (name, cells)) in rows.into_iter().enumerate() {
         match name {
             Some(n) if !n.trim().is_empty() => {
-                if table.names.contains(&n) {
+                if let Some(why) = text_problem(&n, true) {
+                    let (f, l, p) = place(r, "name");
+                    issues.add_at(f, l, p, format!("{why}; allowed: {}", ACTOR_NAME.allowed()));
+                } else if table.names.contains(&n) {
                     let (f, l, p) = place(r, "name");
                     issues.add_at(
                         f,
@@ -204,8 +240,9 @@ fn build(
                     }
                 },
             };
-            // A cell already reported as bad is not reported again as missing.
-            if cell == Cell::Missing && field.required && !bad {
+            // A cell already reported as bad (or a column reported missing) is not reported
+            // again as missing.
+            if cell == Cell::Missing && field.required && !bad && !absent.contains(&field.name) {
                 let (f, l, p) = place(r, field.name);
                 issues.add_at(
                     f,
@@ -264,6 +301,16 @@ pub fn load(
         issues.add("actor", "expected `[[actor]]` entries (an array of tables)");
         return None;
     };
+    if arr.len() > MAX_ACTORS {
+        issues.add(
+            "actor",
+            format!(
+                "{} actors; allowed: at most {MAX_ACTORS} `[[actor]]` entries",
+                arr.len()
+            ),
+        );
+        return None;
+    }
     let mut rows = Vec::new();
     for (i, v) in arr.iter().enumerate() {
         let Some(t) = v.as_table() else {
@@ -311,6 +358,27 @@ fn load_csv(
             return None;
         }
     };
+    // A column named twice: whichever copy a reader took would silently win.
+    let mut twice = false;
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = headers[..i].iter().position(|g| g == h) {
+            twice = true;
+            issues.add_at(
+                &name,
+                Some(1),
+                format!("header, column {}", i + 1),
+                format!(
+                    "column `{}` appears twice (columns {} and {}); allowed: each column once",
+                    crate::kernel::text::shown(h),
+                    j + 1,
+                    i + 1
+                ),
+            );
+        }
+    }
+    if twice {
+        return None;
+    }
     if !headers.iter().any(|h| h == "name") {
         issues.add_at(
             &name,
@@ -322,6 +390,15 @@ fn load_csv(
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     for rec in rdr.records() {
+        if rows.len() == MAX_ACTORS {
+            issues.add_at(
+                &name,
+                None,
+                "",
+                format!("more than {MAX_ACTORS} actors; allowed: at most {MAX_ACTORS} rows"),
+            );
+            return None;
+        }
         match rec {
             Ok(rec) => {
                 // The header is record 0, so a record's number is its data row number.

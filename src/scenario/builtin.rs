@@ -27,6 +27,22 @@ pub static FILES: &[(&str, &str)] = &[
         include_str!("../../scenarios/data/events-2014-2022.csv"),
     ),
     (
+        "data/events-2022-2024.csv",
+        include_str!("../../scenarios/data/events-2022-2024.csv"),
+    ),
+    (
+        "data/record-2022-2024.csv",
+        include_str!("../../scenarios/data/record-2022-2024.csv"),
+    ),
+    (
+        "data/defence-2014-2024.csv",
+        include_str!("../../scenarios/data/defence-2014-2024.csv"),
+    ),
+    (
+        "data/leader-meetings-2022-2024.csv",
+        include_str!("../../scenarios/data/leader-meetings-2022-2024.csv"),
+    ),
+    (
         "reference/hk-0.15.toml",
         include_str!("../../scenarios/reference/hk-0.15.toml"),
     ),
@@ -58,6 +74,26 @@ pub static FILES: &[(&str, &str)] = &[
         "reference/data/soe-pol-comp.csv",
         include_str!("../../scenarios/reference/data/soe-pol-comp.csv"),
     ),
+    (
+        "reference/toy-normal.toml",
+        include_str!("../../scenarios/reference/toy-normal.toml"),
+    ),
+    (
+        "reference/toy-nonlinear.toml",
+        include_str!("../../scenarios/reference/toy-nonlinear.toml"),
+    ),
+    (
+        "calibration/toy-normal.targets.toml",
+        include_str!("../../scenarios/calibration/toy-normal.targets.toml"),
+    ),
+    (
+        "calibration/toy-nonlinear.targets.toml",
+        include_str!("../../scenarios/calibration/toy-nonlinear.targets.toml"),
+    ),
+    (
+        "calibration/nato-2021-invasion.targets.toml",
+        include_str!("../../scenarios/calibration/nato-2021-invasion.targets.toml"),
+    ),
 ];
 
 /// The default scenario of `cohesion run`.
@@ -68,10 +104,12 @@ pub fn get(path: &str) -> Option<&'static str> {
     FILES.iter().find(|(p, _)| *p == path).map(|(_, c)| *c)
 }
 
-/// The built-in scenarios (TOML files), without `.toml`.
+/// The built-in scenarios (TOML files but the targets files of `cohesion calibrate`), without
+/// `.toml`.
 pub fn scenario_names() -> Vec<&'static str> {
     FILES
         .iter()
+        .filter(|(p, _)| !p.ends_with(".targets.toml"))
         .filter_map(|(p, _)| p.strip_suffix(".toml"))
         .collect()
 }

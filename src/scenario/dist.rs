@@ -3,6 +3,11 @@
 //! Each sampler uses a fixed number of uniform words where it can (inverse CDFs), and the
 //! portable `libm` functions, so the same seed gives the same parameter values on any
 //! platform. Beta uses Marsaglia–Tsang gamma variates (rejection, still deterministic).
+//!
+//! `empirical` draws a row of a finite sample, such as a calibration's posterior; entries that
+//! name the same `joint` group share the row, so parameters calibrated together are drawn
+//! together (the engine's `draw_uncertainties` does the sharing). The continuous distributions
+//! also give their density, the prior density of a calibration.
 //! [`Distribution::quantile`] maps a coordinate of the unit cube to a value, which is how an
 //! experimental design (`cohesion explore`) places its points in each parameter's distribution.
 
@@ -107,6 +112,24 @@ pub static DISTS: &[DistSpec] = &[
         ],
         meaning: "one of the values, with the given weights (normalised); the only distribution for a choice or true/false parameter",
     },
+    DistSpec {
+        name: "empirical",
+        params: &[
+            param(
+                "values",
+                "the sample, one number per row (e.g. posterior draws); not empty",
+            ),
+            optional(
+                "weights",
+                "one non-negative weight per row, not all zero; default: all equal",
+            ),
+            optional(
+                "joint",
+                "a group name: entries of one group draw the same row, so their parameters are drawn jointly (same number of rows and the same weights in every entry of the group)",
+            ),
+        ],
+        meaning: "row r of a finite sample with probability weights[r] (normalised); written by `cohesion calibrate` for a posterior",
+    },
 ];
 
 /// The declaration of the distribution a scenario names `name`.
@@ -145,6 +168,23 @@ pub enum Distribution {
         values: Vec<f64>,
         weights: Vec<f64>,
     },
+    /// Row r of a finite sample with probability weights[r] (normalised). Entries of one joint
+    /// group share the row drawn.
+    Empirical {
+        values: Vec<f64>,
+        weights: Vec<f64>,
+        joint: Option<Joint>,
+    },
+}
+
+/// The joint group of an `empirical` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joint {
+    /// The group's name, as the scenario writes it.
+    pub name: String,
+    /// Index (among the scenario's uncertainties) of the group's first entry, which draws the
+    /// row for the whole group.
+    pub lead: usize,
 }
 
 impl Distribution {
@@ -155,7 +195,7 @@ impl Distribution {
             | Distribution::Triangular { min, max, .. }
             | Distribution::TruncNormal { min, max, .. }
             | Distribution::Beta { min, max, .. } => (*min, *max),
-            Distribution::Choice { values, .. } => (
+            Distribution::Choice { values, .. } | Distribution::Empirical { values, .. } => (
                 values.iter().copied().fold(f64::INFINITY, f64::min),
                 values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             ),
@@ -170,7 +210,68 @@ impl Distribution {
             Distribution::TruncNormal { .. } => "truncnormal",
             Distribution::Beta { .. } => "beta",
             Distribution::Choice { .. } => "choice",
+            Distribution::Empirical { .. } => "empirical",
         }
+    }
+
+    /// The row of a weighted sample that the uniform `u` ∈ [0, 1) selects (inverse CDF).
+    pub fn row(weights: &[f64], u: f64) -> usize {
+        let total: f64 = weights.iter().sum();
+        let mut u = u * total;
+        for (r, w) in weights.iter().enumerate() {
+            if u < *w {
+                return r;
+            }
+            u -= w;
+        }
+        weights.len().saturating_sub(1)
+    }
+
+    /// The density at `x` of a continuous distribution (0 outside its support); `None` for
+    /// `choice` and `empirical`, which have none.
+    pub fn density(&self, x: f64) -> Option<f64> {
+        if matches!(
+            self,
+            Distribution::Choice { .. } | Distribution::Empirical { .. }
+        ) {
+            return None;
+        }
+        let (lo, hi) = self.support();
+        if !(lo <= x && x <= hi) {
+            return Some(0.0);
+        }
+        Some(match self {
+            Distribution::Uniform { min, max } => 1.0 / (max - min),
+            Distribution::Triangular { min, mode, max } => {
+                let (a, c, b) = (*min, *mode, *max);
+                if x < c {
+                    2.0 * (x - a) / ((b - a) * (c - a))
+                } else if x > c {
+                    2.0 * (b - x) / ((b - a) * (b - c))
+                } else {
+                    2.0 / (b - a)
+                }
+            }
+            Distribution::TruncNormal { mean, sd, min, max } => {
+                let z = (x - mean) / sd;
+                let mass = norm_cdf((max - mean) / sd) - norm_cdf((min - mean) / sd);
+                libm::exp(-0.5 * z * z) / (sd * libm::sqrt(std::f64::consts::TAU) * mass)
+            }
+            Distribution::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => {
+                let w = max - min;
+                let t = (x - min) / w;
+                let log_b = libm::lgamma(*alpha) + libm::lgamma(*beta) - libm::lgamma(alpha + beta);
+                let log_d =
+                    (alpha - 1.0) * libm::log(t) + (beta - 1.0) * libm::log(1.0 - t) - log_b;
+                libm::exp(log_d) / w
+            }
+            Distribution::Choice { .. } | Distribution::Empirical { .. } => unreachable!(),
+        })
     }
 
     /// One draw.
@@ -218,6 +319,9 @@ impl Distribution {
                 }
                 *values.last().unwrap_or(&0.0)
             }
+            Distribution::Empirical {
+                values, weights, ..
+            } => values[Distribution::row(weights, unit(rng))],
         }
     }
 }
@@ -225,7 +329,9 @@ impl Distribution {
 impl Distribution {
     /// The value below which a share `u` (in [0, 1]) of the distribution lies: the inverse CDF.
     /// `u = 0` and `u = 1` give the ends of the support; a choice gives the value whose
-    /// cumulative weight first exceeds `u`.
+    /// cumulative weight first exceeds `u`, an empirical sample the same over its values in
+    /// increasing order (its marginal: a design places each coordinate independently, so
+    /// the rows of a `joint` group are not kept together).
     pub fn quantile(&self, u: f64) -> f64 {
         let u = u.clamp(0.0, 1.0);
         match self {
@@ -270,6 +376,27 @@ impl Distribution {
                     .rev()
                     .find(|(_, w)| **w > 0.0)
                     .map(|(v, _)| *v)
+                    .unwrap_or(0.0)
+            }
+            Distribution::Empirical {
+                values, weights, ..
+            } => {
+                // The weighted quantile of the marginal: the rows in order of their values.
+                let mut order: Vec<usize> = (0..values.len()).collect();
+                order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+                let total: f64 = weights.iter().sum();
+                let mut acc = 0.0;
+                for &r in &order {
+                    acc += weights[r];
+                    if u * total < acc {
+                        return values[r];
+                    }
+                }
+                order
+                    .iter()
+                    .rev()
+                    .find(|&&r| weights[r] > 0.0)
+                    .map(|&r| values[r])
                     .unwrap_or(0.0)
             }
         }
@@ -429,6 +556,68 @@ mod tests {
     }
 
     #[test]
+    fn densities_integrate_to_one_and_vanish_outside_the_support() {
+        let ds = [
+            Distribution::Uniform { min: 2.0, max: 4.0 },
+            Distribution::Triangular {
+                min: 0.0,
+                mode: 0.25,
+                max: 1.0,
+            },
+            Distribution::TruncNormal {
+                mean: 0.3,
+                sd: 0.4,
+                min: 0.0,
+                max: 2.0,
+            },
+            Distribution::Beta {
+                alpha: 2.0,
+                beta: 5.0,
+                min: -1.0,
+                max: 3.0,
+            },
+        ];
+        for d in &ds {
+            let (lo, hi) = d.support();
+            let n = 200_000;
+            let h = (hi - lo) / n as f64;
+            // Midpoint rule.
+            let total: f64 = (0..n)
+                .map(|k| d.density(lo + (k as f64 + 0.5) * h).unwrap() * h)
+                .sum();
+            assert!((total - 1.0).abs() < 1e-6, "{d:?}: {total}");
+            assert_eq!(d.density(lo - 0.1), Some(0.0));
+            assert_eq!(d.density(hi + 0.1), Some(0.0));
+        }
+        // Beta(2, 5) on [0, 1] at 0.2: 30 · 0.2 · 0.8⁴.
+        let b = Distribution::Beta {
+            alpha: 2.0,
+            beta: 5.0,
+            min: 0.0,
+            max: 1.0,
+        };
+        assert!((b.density(0.2).unwrap() - 30.0 * 0.2 * 0.8f64.powi(4)).abs() < 1e-12);
+        let e = Distribution::Empirical {
+            values: vec![1.0],
+            weights: vec![1.0],
+            joint: None,
+        };
+        assert_eq!(e.density(1.0), None);
+    }
+
+    #[test]
+    fn empirical_rows_follow_their_weights() {
+        let (m, _, lo, hi) = moments(&Distribution::Empirical {
+            values: vec![0.0, 1.0, 2.0],
+            weights: vec![1.0, 0.0, 3.0],
+            joint: None,
+        });
+        assert!((m - 1.5).abs() < 0.01 && lo == 0.0 && hi == 2.0, "{m}");
+        assert_eq!(Distribution::row(&[1.0, 0.0, 3.0], 0.2), 0);
+        assert_eq!(Distribution::row(&[1.0, 0.0, 3.0], 0.25), 2);
+    }
+
+    #[test]
     fn quantiles_invert_the_cdfs() {
         let u = Distribution::Uniform { min: 2.0, max: 4.0 };
         assert_eq!(
@@ -466,6 +655,16 @@ mod tests {
         assert_eq!(
             [0.0, 0.24, 0.25, 0.49, 0.5, 0.99, 1.0].map(|u| c.quantile(u)),
             [0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 2.0]
+        );
+        // An empirical sample, rows out of order: 2 (w 1), 0 (w 1), 1 (w 2).
+        let e = Distribution::Empirical {
+            values: vec![2.0, 0.0, 1.0],
+            weights: vec![1.0, 1.0, 2.0],
+            joint: None,
+        };
+        assert_eq!(
+            [0.0, 0.24, 0.25, 0.74, 0.75, 1.0].map(|u| e.quantile(u)),
+            [0.0, 0.0, 1.0, 1.0, 2.0, 2.0]
         );
     }
 

@@ -22,7 +22,8 @@ pub struct Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        use crate::kernel::text::terminal_safe;
+        write!(f, "{}", terminal_safe(&self.file))?;
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
             if let Some(c) = self.column {
@@ -30,9 +31,14 @@ impl fmt::Display for Issue {
             }
         }
         if self.path.is_empty() {
-            write!(f, ": {}", self.message)
+            write!(f, ": {}", terminal_safe(&self.message))
         } else {
-            write!(f, ": {}: {}", self.path, self.message)
+            write!(
+                f,
+                ": {}: {}",
+                terminal_safe(&self.path),
+                terminal_safe(&self.message)
+            )
         }
     }
 }

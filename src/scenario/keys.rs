@@ -45,11 +45,14 @@ pub enum Presence {
 /// The type and allowed values of a key.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum KeyType {
-    /// Free text.
+    /// Free text: newlines and tabs allowed, no other control character.
     Text,
+    /// One line of text: no control character, at most [`MAX_NAME_CHARS`] characters.
+    Line,
     /// An array of free text.
     TextList,
-    /// A name used in file names and messages: letters, digits, `-`, `_`, `.`; not empty.
+    /// A name used in file names and messages: letters, digits, `-`, `_`, `.`, not starting
+    /// with `.`, 1 to [`MAX_NAME_CHARS`] characters.
     Name,
     /// One of the words.
     Word(&'static [&'static str]),
@@ -59,7 +62,8 @@ pub enum KeyType {
     Turn,
     /// true or false.
     Bool,
-    /// A calendar date, as text (`YYYY-MM` or `YYYY-MM-DD`); read by `access::get_date`.
+    /// A calendar date, as text (`YYYY-MM` or `YYYY-MM-DD`), checked against the calendar by
+    /// `access::get_date`.
     Date,
     /// The path of a file, relative to the file that names it (or a built-in name).
     Path,
@@ -153,17 +157,19 @@ impl KeySpec {
     /// What is allowed, as messages and the docs say it ("a whole number from 1 to 100000").
     pub fn allowed(&self) -> String {
         match self.ty {
-            KeyType::Text => "text".into(),
+            KeyType::Text => "text (newlines and tabs allowed, no other control characters)".into(),
+            KeyType::Line => format!(
+                "one line of text, 1 to {MAX_NAME_CHARS} characters, without control characters"
+            ),
             KeyType::TextList => "an array of text".into(),
-            KeyType::Name => "letters, digits, `-`, `_` and `.`, not empty".into(),
+            KeyType::Name => format!(
+                "letters, digits, `-`, `_` and `.`, not starting with `.`, 1 to {MAX_NAME_CHARS} characters"
+            ),
             KeyType::Word(w) => format!("one of {}", w.join(", ")),
             KeyType::Whole { min, max } => format!("a whole number from {min} to {max}"),
             KeyType::Turn => "a whole number from 1 to `scenario.turns`".into(),
             KeyType::Bool => "true or false".into(),
-            KeyType::Date => {
-                "text, a date written `YYYY-MM` or `YYYY-MM-DD` (the form is not checked yet)"
-                    .into()
-            }
+            KeyType::Date => crate::kernel::time::DATE_FORMS.into(),
             KeyType::Path => "the path of a file (text), relative to this file".into(),
             KeyType::ModelKind => "the kind of a model (`cohesion describe`)".into(),
             KeyType::Param => "the name of a parameter of the model".into(),
@@ -187,7 +193,7 @@ impl KeySpec {
     /// The type as a word, for the docs.
     pub fn type_name(&self) -> &'static str {
         match self.ty {
-            KeyType::Text | KeyType::Date | KeyType::Path => "text",
+            KeyType::Text | KeyType::Line | KeyType::Date | KeyType::Path => "text",
             KeyType::TextList => "text array",
             KeyType::Name | KeyType::ModelKind | KeyType::Param | KeyType::InjectKind => "name",
             KeyType::Word(_) | KeyType::Dist => "choice",
@@ -297,15 +303,31 @@ pub static SECTIONS: &[Section] = &[
 /// The turn lengths `scenario.turn_length` allows.
 pub const TURN_LENGTHS: &[&str] = &["day", "week", "month", "quarter", "year", "step"];
 
-/// The longest horizon a scenario may have.
-pub const MAX_TURNS: u64 = 100_000;
+/// The longest horizon a scenario may have. A run's memory grows with the horizon only
+/// through what its outputs hold (a few numbers per turn, series and option), so this horizon
+/// runs in well under 200 MB (`docs/RELIABILITY.md`).
+pub const MAX_TURNS: u64 = 10_000;
+
+/// The longest name (`scenario.name`, an option's or an actor's name, an inject's title), in
+/// characters: a name becomes part of folder names, which most file systems cap at 255 bytes.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// The most actors an actor table may have.
+pub const MAX_ACTORS: usize = 1000;
+
+/// The most agents of the reference opinion models (`agents`, declared by each model with
+/// this bound): each trial holds a few numbers per agent.
+pub const MAX_AGENTS: i64 = 100_000;
+
+/// The largest scenario or data file read, in bytes (checked before it is read).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
 pub const EXTENDS: KeySpec = key(
     "",
     "extends",
     KeyType::Path,
     Absent::Means("none"),
-    "a scenario this file starts from: tables merge key by key, `[[policy]]` entries by `name`, `[[uncertainty]]` entries by `param`, `[[inject]]` entries are appended, an actor table is replaced",
+    "a scenario this file starts from: tables merge key by key, `[[policy]]` entries by `name`, `[[uncertainty]]` entries by `param` (one naming another `dist` replaces the parent's whole), `[[inject]]` entries are appended, an actor table is replaced",
 );
 pub const NAME: KeySpec = key(
     "scenario",
@@ -399,7 +421,7 @@ pub const ACTORS_FILE: KeySpec = key(
 pub const ACTOR_NAME: KeySpec = key(
     "actor",
     "name",
-    KeyType::Text,
+    KeyType::Line,
     Absent::Required,
     "the actor's name, unique (injects name their target by it)",
 );
@@ -469,7 +491,7 @@ pub const INJECT_KIND: KeySpec = key(
 pub const INJECT_NAME: KeySpec = key(
     "inject",
     "name",
-    KeyType::Text,
+    KeyType::Line,
     Absent::Means("the kind"),
     "a short title (in `injects.csv`, the report and the game)",
 );
@@ -600,7 +622,7 @@ amount = 0.1
     fn sample(k: &KeySpec) -> toml::Value {
         use toml::Value as V;
         match k.ty {
-            KeyType::Text | KeyType::Name => V::String("x".into()),
+            KeyType::Text | KeyType::Line | KeyType::Name => V::String("x".into()),
             KeyType::TextList => V::Array(vec![V::String("x".into())]),
             KeyType::Word(w) => V::String(w[w.len() - 1].into()),
             KeyType::Whole { max, .. } => V::Integer(max as i64),

@@ -30,7 +30,7 @@ mod validate;
 use crate::spec::ModelSpec;
 pub use access::param_value;
 pub use actors::{ActorTable, Cell};
-pub use dist::Distribution;
+pub use dist::{Distribution, Joint};
 pub use issues::{Issue, Issues};
 pub use source::{Origin, SourceFile};
 pub use types::{Inject, Policy, RunDefaults, Scenario, Uncertainty};
@@ -47,7 +47,15 @@ pub fn load(
     let stacked = source::load_stacked(origin.clone())?;
     let mut files = stacked.files;
     let mut issues = Issues::new();
-    let sc = validate::validate(&origin, &stacked.table, models, &mut files, &mut issues);
+    let actors_origin = stacked.actors_origin.unwrap_or_else(|| origin.clone());
+    let sc = validate::validate(
+        &origin,
+        &actors_origin,
+        &stacked.table,
+        models,
+        &mut files,
+        &mut issues,
+    );
     place::place_issues(&mut issues, &files, &stacked.table, &origin);
     match sc {
         Some(sc) if issues.is_empty() => {

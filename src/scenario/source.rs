@@ -8,12 +8,20 @@
 //! `extends` is resolved on the raw TOML tables before validation: the child's tables are
 //! merged key by key over the parent's; `[[policy]]` entries merge by `name` and
 //! `[[uncertainty]]` entries by `param` (a child entry overrides the parent's fields or is
-//! appended); `[[inject]]` entries are appended; an actor table is replaced whole.
+//! appended; an `[[uncertainty]]` entry naming another `dist` replaces the parent's whole, since
+//! the old distribution's keys mean nothing to the new one); `[[inject]]` entries are appended;
+//! an actor table is replaced whole. Since the
+//! merged table no longer says which file a key came from, the loader remembers which file
+//! wrote the `[actors]` table that won ([`Stacked::actors_origin`]): its `file` is resolved
+//! against that file, wherever the scenario that inherits it lives.
+//!
+//! No file larger than [`MAX_FILE_BYTES`] is read (the size is checked first).
 
 use std::path::{Path, PathBuf};
 
 use super::builtin;
 use super::issues::Issues;
+use super::keys::MAX_FILE_BYTES;
 
 /// Where a file is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +45,15 @@ impl Origin {
     pub fn read(&self) -> Result<String, String> {
         match self {
             Origin::File(p) => {
-                std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+                let cannot = |e: std::io::Error| format!("cannot read {}: {e}", p.display());
+                let size = std::fs::metadata(p).map_err(cannot)?.len();
+                if size > MAX_FILE_BYTES {
+                    return Err(format!(
+                        "{} has {size} bytes; allowed: a file of at most {MAX_FILE_BYTES} bytes",
+                        p.display()
+                    ));
+                }
+                std::fs::read_to_string(p).map_err(cannot)
             }
             Origin::Builtin(n) => builtin::get(n)
                 .map(str::to_string)
@@ -207,21 +223,29 @@ fn split_path(path: &str) -> Vec<Seg<'_>> {
 pub struct Stacked {
     pub table: toml::Table,
     pub files: Vec<SourceFile>,
+    /// The file whose `[actors]` table the merged table holds (paths in it are relative to
+    /// that file); `None` when no file of the chain has one.
+    pub actors_origin: Option<Origin>,
 }
 
 /// Reads a scenario file and the chain of files it extends, and merges them.
 pub fn load_stacked(origin: Origin) -> Result<Stacked, Issues> {
     let mut files = Vec::new();
     let mut chain: Vec<String> = Vec::new();
-    let table = load_rec(origin, &mut files, &mut chain)?;
-    Ok(Stacked { table, files })
+    let (table, actors_origin) = load_rec(origin, &mut files, &mut chain)?;
+    Ok(Stacked {
+        table,
+        files,
+        actors_origin,
+    })
 }
 
+/// The merged table of `origin` and its parents, and the file its `[actors]` table is from.
 fn load_rec(
     origin: Origin,
     files: &mut Vec<SourceFile>,
     chain: &mut Vec<String>,
-) -> Result<toml::Table, Issues> {
+) -> Result<(toml::Table, Option<Origin>), Issues> {
     let id = origin.identity();
     if chain.contains(&id) {
         let mut cycle: Vec<String> = chain.clone();
@@ -282,12 +306,14 @@ fn load_rec(
     chain.push(id);
     let parent = table.remove("extends");
     files.push(file);
+    // An actor table replaces the parent's whole, so the file that names one owns its path.
+    let own_actors = table.contains_key("actors").then(|| origin.clone());
     let result = match parent {
-        None => Ok(table),
+        None => Ok((table, own_actors)),
         Some(toml::Value::String(rel)) => {
             let parent_origin = origin.join(&rel);
-            let base = load_rec(parent_origin, files, chain)?;
-            Ok(merge(base, table))
+            let (base, parent_actors) = load_rec(parent_origin, files, chain)?;
+            Ok((merge(base, table), own_actors.or(parent_actors)))
         }
         Some(other) => {
             let mut iss = Issues::new();
@@ -344,7 +370,12 @@ fn merge_by(mut base: Vec<toml::Value>, child: Vec<toml::Value>, key: &str) -> V
         match (pos, c) {
             (Some(i), toml::Value::Table(ct)) => {
                 if let toml::Value::Table(bt) = base.remove(i) {
-                    base.insert(i, toml::Value::Table(merge(bt, ct)));
+                    // Another distribution replaces the entry whole.
+                    let replaced = key == "param"
+                        && ct.contains_key("dist")
+                        && ct.get("dist") != bt.get("dist");
+                    let entry = if replaced { ct } else { merge(bt, ct) };
+                    base.insert(i, toml::Value::Table(entry));
                 }
             }
             (_, c) => base.push(c),
@@ -400,5 +431,24 @@ mod tests {
         assert_eq!(p[0]["baseline"].as_bool(), Some(true));
         assert_eq!(p[0]["description"].as_str(), Some("d"));
         assert_eq!(m["inject"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_uncertainty_with_another_distribution_replaces_the_parents_entry() {
+        let parent: toml::Table = toml::from_str(
+            "[[uncertainty]]\nparam='a'\ndist='uniform'\nmin=0\nmax=1\n[[uncertainty]]\nparam='b'\ndist='uniform'\nmin=0\nmax=1\n",
+        )
+        .unwrap();
+        let child: toml::Table = toml::from_str(
+            "[[uncertainty]]\nparam='a'\ndist='empirical'\nvalues=[0.5]\n[[uncertainty]]\nparam='b'\nmax=2\n",
+        )
+        .unwrap();
+        let m = merge(parent, child);
+        let u = m["uncertainty"].as_array().unwrap();
+        assert_eq!(u[0].as_table().unwrap().len(), 3, "{:?}", u[0]);
+        assert!(u[0].get("min").is_none());
+        // The same distribution: fields merge.
+        assert_eq!(u[1]["min"].as_integer(), Some(0));
+        assert_eq!(u[1]["max"].as_integer(), Some(2));
     }
 }

@@ -101,6 +101,10 @@ pub struct OutcomeSpec {
     pub name: String,
     pub kind: OutcomeKind,
     pub meaning: String,
+    /// A per-actor detail (`metric.<actor>` with real values): summarised like every outcome,
+    /// but not written per trial to `trials.csv` (thirty real columns per metric would
+    /// multiply its size) and histogrammed more coarsely.
+    pub detail: bool,
 }
 
 impl OutcomeSpec {
@@ -109,7 +113,14 @@ impl OutcomeSpec {
             name: name.into(),
             kind,
             meaning: meaning.into(),
+            detail: false,
         }
+    }
+
+    /// The same outcome, marked as a per-actor detail.
+    pub fn detail(mut self) -> Self {
+        self.detail = true;
+        self
     }
 }
 

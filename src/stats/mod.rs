@@ -11,14 +11,17 @@
 //! ([`sensitivity`]), scenario discovery ([`prim`]) and robustness ([`robust`]).
 
 pub mod designs;
+pub mod families;
 pub mod moments;
 pub mod prim;
+pub mod rank;
 pub mod robust;
 pub mod sensitivity;
 pub mod sketch;
 pub mod sobol;
 pub mod verdict;
 
+pub use families::{Family, actor_families};
 pub use moments::{Moments, wilson95};
 pub use sketch::Sketch;
 
@@ -133,6 +136,10 @@ impl Accumulators {
         for _ in 0..layout.policies.len() {
             for o in &layout.outcomes {
                 out_sketch.push(match o.kind {
+                    // Per-actor details: as many bins as a time series (thirty actors each).
+                    OutcomeKind::Real { min, max } if o.detail => {
+                        Sketch::bounded_with(min, max, SERIES_BINS)
+                    }
                     OutcomeKind::Real { min, max } => Sketch::bounded(min, max),
                     _ => Sketch::exact(),
                 });

@@ -26,6 +26,8 @@ fn scenarios_lists_the_builtins_with_the_default_marked() {
     assert!(text.contains("nato-2021 (default)"), "{text}");
     // Each with its description.
     assert!(text.contains("KTAB spatial bargaining"), "{text}");
+    // The targets files of `cohesion calibrate` are built in, but are not scenarios.
+    assert!(!text.contains("targets"), "{text}");
 }
 
 #[test]
@@ -95,7 +97,9 @@ fn describe_of_an_unknown_model_lists_the_models() {
     assert!(!o.status.success());
     assert_no_panic(&o);
     assert!(
-        stderr(&o).contains("allowed: alliance, deffuant, hegselmann-krause, bargaining"),
+        stderr(&o).contains(
+            "allowed: alliance, deffuant, hegselmann-krause, bargaining, ishigami, toy-normal, toy-nonlinear"
+        ),
         "{}",
         stderr(&o)
     );
@@ -161,7 +165,7 @@ fn describe_scenario_format_lists_every_section_and_key() {
     }
     for (key, allowed) in [
         ("extends", "relative to this file"),
-        ("turns", "a whole number from 1 to 100000"),
+        ("turns", "a whole number from 1 to 10000"),
         (
             "turn_length",
             "one of day, week, month, quarter, year, step",
@@ -193,7 +197,14 @@ fn describe_scenario_format_lists_every_section_and_key() {
     );
     // The Markdown form holds every model's tables too, each row complete.
     let md = stdout(&run_ok(&["describe", "--scenario-format", "--markdown"]));
-    for kind in ["alliance", "deffuant", "hegselmann-krause", "bargaining"] {
+    for kind in [
+        "alliance",
+        "deffuant",
+        "hegselmann-krause",
+        "bargaining",
+        "toy-normal",
+        "toy-nonlinear",
+    ] {
         assert!(md.contains(&format!("### `{kind}`: ")), "no model {kind}");
     }
     let mut header_cells = 0;

@@ -331,6 +331,7 @@ full-package,false,resilience,0.3,\"Label hostile, counter disinformation, resil
         scenario_description: "NATO–Russia, October 2021: Russia suspends its mission to NATO; how should the Alliance answer? (synthetic test data)".into(),
         turn_length: "month".into(),
         start: Some("2021-10".into()),
+        turns: Some(TURNS),
         scenario_path: "builtin:nato-2021.toml".into(),
         scenario_blake3: "0".repeat(64),
         files: vec![],

@@ -237,8 +237,9 @@ fn results_are_the_same_bytes_at_one_and_two_threads() {
         assert!(x == y, "{f} differs between 1 and 2 threads");
     }
     // Every design point × option has a row; the paired differences are there.
+    // Saltelli's N (k + 2) points for k = 9 uncertainties, N = 8, × the 7 options of nato-2021.
     let r = Table::read(&a.join("results.csv"));
-    assert_eq!(r.rows.len(), 8 * 10 * 5);
+    assert_eq!(r.rows.len(), 8 * (9 + 2) * 7);
     let s = Table::read(&a.join("sensitivity.csv"));
     assert!(
         !s.select(&[("option", "label-hostile"), ("versus", "status-quo")])
@@ -249,7 +250,7 @@ fn results_are_the_same_bytes_at_one_and_two_threads() {
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["kind"], "explore");
-    assert_eq!(m["points"], 80);
+    assert_eq!(m["points"], 8 * (9 + 2));
 }
 
 #[test]

@@ -189,7 +189,14 @@ fn scripted_session_plays_six_turns_and_replays_exactly() {
     assert!(board.contains("http-equiv=\"refresh\"") && board.contains("<svg"));
     assert!(board.contains("after turn 7"));
     assert!(dir.join("forecast-t01-01.svg").exists());
-    assert!(dir.join("forecast-t01-02a.svg").exists());
+    // A comparison draws one chart, the two forecasts overlaid.
+    let cmp = read(&dir.join("forecast-t01-02.svg"));
+    assert_eq!(
+        cmp.matches("<polygon").count(),
+        4,
+        "two fans, two bands each"
+    );
+    assert!(!dir.join("forecast-t01-02a.svg").exists());
     // Replay matches.
     let (code, out) = run(&["replay", dir.to_str().unwrap()], b"");
     assert_eq!(code, 0, "{out}");
@@ -347,22 +354,45 @@ fn resume_after_a_kill_matches_an_uninterrupted_session() {
     f.write_all(b"{\"seq\":99,\"turn\":2,\"cell\":\"bl")
         .unwrap();
     drop(f);
+    // It is dropped only when asked (`--repair`), and the repair is logged.
+    let (code, out) = run(&["game", "--resume", b.to_str().unwrap()], b"");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("torn") && out.contains("--repair"), "{out}");
     let (code, out) = run(
-        &["game", "--resume", b.to_str().unwrap()],
+        &["game", "--resume", b.to_str().unwrap(), "--repair"],
         &script(&SCRIPT[cut..]),
     );
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("Resumed session") && out.contains("dropped an uncommitted entry"),
+        out.contains("Resumed session") && out.contains("Log repaired"),
         "{out}"
     );
     assert!(out.contains("Blue's move so far this turn"), "{out}");
-    // Same log, byte for byte; same transcript; same final state.
-    assert_eq!(read(&a.join("log.jsonl")), read(&b.join("log.jsonl")));
+    // The same entries but the repair (renumbered and rechained after it), the same
+    // transcript but the repair's line, the same final state.
+    let strip = |dir: &Path| -> Vec<serde_json::Value> {
+        entries(dir)
+            .into_iter()
+            .filter(|e| e["kind"] != "repair")
+            .map(|mut e| {
+                let o = e.as_object_mut().unwrap();
+                o.remove("seq");
+                o.remove("prev");
+                e
+            })
+            .collect()
+    };
+    assert_eq!(strip(&a), strip(&b));
     assert_eq!(
-        read(&a.join("transcript.txt")),
-        read(&b.join("transcript.txt"))
+        entries(&b).iter().filter(|e| e["kind"] == "repair").count(),
+        1
     );
+    let repaired: String = read(&b.join("transcript.txt"))
+        .lines()
+        .filter(|l| !l.starts_with("Log repaired"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(read(&a.join("transcript.txt")), repaired);
     assert_eq!(turn_digests(&a), turn_digests(&b));
     let (code, out) = run(&["replay", b.to_str().unwrap()], b"");
     assert_eq!(code, 0, "{out}");
@@ -598,4 +628,171 @@ fn forecasts_do_not_depend_on_threads_and_do_not_touch_the_session() {
         v["report"]["digest"].as_str().unwrap().to_string()
     };
     assert_eq!(digest(&logs[0]), digest(&logs[2]));
+}
+
+/// Runs `cohesion game` on the built-in scenario (thirty allies) with `lines` typed.
+fn nato_session(dir: &Path, lines: &[&str]) -> String {
+    let (code, out) = run(
+        &[
+            "game",
+            "nato-2021",
+            "--seed",
+            "5",
+            "--session",
+            dir.to_str().unwrap(),
+        ],
+        &script(lines),
+    );
+    assert_eq!(code, 0, "{out}");
+    out
+}
+
+#[test]
+fn the_prompt_suggests_what_was_meant_and_takes_ally_names_with_spaces() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("s");
+    let out = nato_session(
+        &dir,
+        &[
+            "stauts",
+            "blue postur=0.4",
+            "allies",
+            "ally Czech_Republic",
+            "commit",
+            "override channel.\"Czech Republic\" open -- talks announced",
+            "override channel.Czech_Republic closed -- talks called off",
+            "override channel.Czech Republic open -- unquoted",
+            "preview attack Estonia",
+            "accept",
+            "blue posture=0.9 -- not committed yet",
+            "quit",
+            "quit",
+        ],
+    );
+    assert!(
+        out.contains("unknown command `stauts` (did you mean `status`?)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no lever `postur` (did you mean `posture`?)"),
+        "{out}"
+    );
+    // The per-ally table: every ally, with its measures.
+    let table = out
+        .split("Allies after turn 0")
+        .nth(1)
+        .expect("the allies table");
+    for ally in [
+        "Czech Republic",
+        "North Macedonia",
+        "United States",
+        "Estonia",
+    ] {
+        assert!(table.contains(ally), "{ally} missing from the table");
+    }
+    assert!(table.contains("stance") && table.contains("threat") && table.contains("channel"));
+    assert!(out.contains("Czech Republic — "), "{out}");
+    // Both spellings of an ally with a space work; unquoted words get a hint.
+    let log = read(&dir.join("log.jsonl"));
+    assert_eq!(
+        log.matches("\"outcome\":\"channel.Czech Republic\"")
+            .count(),
+        2,
+        "{log}"
+    );
+    assert!(out.contains("quoted or written with underscores"), "{out}");
+    // A preview changes nothing; the override shows what it changes.
+    assert!(
+        out.contains("Preview (nothing is logged): if White sets attack = Estonia"),
+        "{out}"
+    );
+    assert!(
+        out.contains("outcomes that change: attack none → Estonia"),
+        "{out}"
+    );
+    assert!(out.contains("Against the engine's proposal, the overrides so far change:"));
+    assert!(
+        !log.contains("\"attack\",\"Estonia\""),
+        "a preview was logged"
+    );
+    // Quit with a move not committed warns first.
+    assert!(
+        out.contains("is not committed: the turn is still open"),
+        "{out}"
+    );
+    assert!(out.contains("Type `quit` again to leave"), "{out}");
+}
+
+#[test]
+fn delay_never_moves_an_inject_earlier_and_move_says_it_does() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("s");
+    let (code, out) = run(
+        &[
+            "game",
+            &scenario(),
+            "--seed",
+            "11",
+            "--session",
+            dir.to_str().unwrap(),
+        ],
+        &script(&[
+            "delay 4 to=2",
+            "delay 4 to=7",
+            "move 4 to=2 -- earlier after all",
+            "msel",
+        ]),
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("`delay` moves an inject later: #4 is due at turn 7, so turn 2 would bring it earlier; `move 4 to=2` reschedules it"),
+        "{out}"
+    );
+    assert!(out.contains("so turn 7 would change nothing"), "{out}");
+    assert!(out.contains("White brings forward MSEL inject #4"), "{out}");
+    let (code, rep) = run(&["replay", dir.to_str().unwrap()], b"");
+    assert_eq!(code, 0, "{rep}");
+}
+
+#[test]
+fn a_forced_attack_is_labelled_as_set_by_white_never_with_the_engines_odds() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("s");
+    let (code, out) = run(
+        &[
+            "game",
+            &scenario(),
+            "--seed",
+            "11",
+            "--session",
+            dir.to_str().unwrap(),
+        ],
+        &script(&[
+            "commit",
+            "override attack Estonia -- test",
+            "accept",
+            "ally Estonia",
+        ]),
+    );
+    assert_eq!(code, 0, "{out}");
+    let turn = out.split("Turn 1 adjudicated").nth(1).unwrap();
+    let line = turn
+        .lines()
+        .find(|l| l.contains("ARMED ATTACK"))
+        .expect("the attack event");
+    assert!(
+        line.contains("set by White, not drawn") && !line.contains("p = "),
+        "{line}"
+    );
+    assert!(
+        turn.contains("Ally attacked: at turn 1 (set by White, not drawn)"),
+        "{turn}"
+    );
+    // Its effect, ally by ally.
+    assert!(turn.contains("Effects of the turn:"), "{turn}");
+    assert!(
+        turn.contains("Estonia: ") && turn.contains("threat 0."),
+        "{turn}"
+    );
+    assert!(out.contains("White set attack = Estonia (test)"), "{out}");
 }

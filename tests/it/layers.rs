@@ -3,7 +3,7 @@
 //!
 //! The layers, bottom to top (docs/ARCHITECTURE.md draws them):
 //! `kernel` → `spec` → `scenario`, `stats` → `model` → `engine` → `output` → `plot` →
-//! `report` → `run`, `game`, `explore` → `cli` (the binary). A module may use any module of a lower layer
+//! `report` → `run`, `game`, `explore`, `calibrate`, `history` → `serve` → `cli` (the binary). A module may use any module of a lower layer
 //! and itself, never one of its own layer or above. Test code (`#[cfg(test)]` modules) may
 //! reach further; what it imports is not checked.
 
@@ -23,9 +23,12 @@ const LAYERS: &[(&str, u32)] = &[
     ("run", 8),
     ("game", 8),
     ("explore", 8),
-    ("cli", 9),
-    ("main", 10),
-    ("lib", 10),
+    ("history", 8),
+    ("calibrate", 8),
+    ("serve", 9),
+    ("cli", 10),
+    ("main", 11),
+    ("lib", 11),
 ];
 
 /// Longest a source file may be before its `#[cfg(test)]` module.

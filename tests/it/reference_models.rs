@@ -106,6 +106,133 @@ fn deffuant_has_about_one_over_two_epsilon_major_clusters_at_epsilon_0_2() {
     assert_eq!(major_clusters(&out, "p50"), 2.0);
 }
 
+// Runs end where the dynamics end, not where the time series does. Two defects these guard:
+// Deffuant's `sweeps_per_turn` was ignored (one sweep per turn, `steps` reported 50× too high)
+// and a quiet sweep stopped a run while groups within ε were still apart (no frozen-state
+// check); HK stopped at the scenario's 100th turn, so 2–5% of the runs at ε = 0.2 were cut short
+// before consensus (P(consensus) 0.061 with 100 turns, 0.105 with 1000).
+
+const DEFFUANT_02: &str = include_str!("../../scenarios/reference/deffuant-0.2.toml");
+const DEFFUANT_06: &str = include_str!("../../scenarios/reference/deffuant-0.6.toml");
+const HK_02: &str = include_str!("../../scenarios/reference/hk-0.2.toml");
+/// The per-trial outcome columns of both reference models.
+const OUTCOMES: [&str; 7] = [
+    "clusters",
+    "major_clusters",
+    "consensus",
+    "converged",
+    "steps",
+    "spread",
+    "mean_opinion",
+];
+
+/// Runs `base` (a shipped scenario, written to `dir`) and a child that `extends` it with
+/// `changes`; returns both outputs' trials.csv.
+fn run_pair(dir: &Path, base: &str, changes: &str, trials: u32) -> (Table, Table) {
+    util::write_files(
+        dir,
+        &[
+            ("base.toml", base),
+            ("child.toml", &format!("extends = \"base.toml\"\n{changes}")),
+        ],
+    );
+    let mut t = Vec::new();
+    for name in ["base", "child"] {
+        let out = dir.join(format!("out-{name}"));
+        let sc = dir.join(format!("{name}.toml"));
+        run_to(
+            sc.to_str().unwrap(),
+            &out,
+            2000,
+            &["--trials", &trials.to_string(), "--no-charts"],
+        );
+        t.push(Table::read(&out.join("trials.csv")));
+    }
+    let child = t.pop().unwrap();
+    (t.pop().unwrap(), child)
+}
+
+/// Column `col` of every row, as text (exact comparison: the same bits were written).
+fn column(t: &Table, col: &str) -> Vec<String> {
+    let c = t.col(col);
+    t.rows.iter().map(|r| r[c].clone()).collect()
+}
+
+#[test]
+fn deffuant_sweeps_per_turn_changes_the_series_resolution_not_the_outcomes() {
+    // The same sweeps on the same stream, cut into turns differently: identical outcomes.
+    let tmp = tempfile::tempdir().unwrap();
+    let (base, child) = run_pair(
+        tmp.path(),
+        DEFFUANT_02,
+        "[scenario]\nturns = 40\n[model]\nsweeps_per_turn = 1\n",
+        12,
+    );
+    for col in OUTCOMES {
+        assert_eq!(column(&base, col), column(&child, col), "{col}");
+    }
+    assert!(column(&base, "converged").iter().all(|v| v == "1"));
+    // Deffuant et al. (2000): with N = 1000 the slowest runs at ε = 0.2 need thousands of
+    // sweeps (small outlier groups meet rarely); none stops within the child's 40 turns.
+    let steps: Vec<f64> = column(&base, "steps")
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(steps.iter().all(|&s| s > 40.0), "{steps:?}");
+}
+
+#[test]
+fn deffuant_runs_stop_only_when_frozen() {
+    // Frozen: every group of opinions within ε of each other spans at most `tolerance` (1e-6).
+    // Then clusters counted with a gap just below ε are the clusters counted with a gap just
+    // above the tolerance, trial by trial; and at ε = 0.6 the single cluster spans ≤ 1e-6.
+    let tmp = tempfile::tempdir().unwrap();
+    let (fine, coarse) = run_pair(
+        tmp.path(),
+        &DEFFUANT_02.replace("cluster_gap = 0.01", "cluster_gap = 0.00001"),
+        "[outcomes]\ncluster_gap = 0.1999\n",
+        16,
+    );
+    assert_eq!(column(&fine, "clusters"), column(&coarse, "clusters"));
+    let out = tmp.path().join("d06");
+    util::write_files(tmp.path(), &[("d06.toml", DEFFUANT_06)]);
+    run_to(
+        tmp.path().join("d06.toml").to_str().unwrap(),
+        &out,
+        2000,
+        &["--trials", "20", "--no-charts"],
+    );
+    let t = Table::read(&out.join("trials.csv"));
+    for r in &t.rows {
+        assert_eq!(t.num(r, "converged"), 1.0);
+        assert!(t.num(r, "spread") <= 1e-6, "spread {}", t.num(r, "spread"));
+        // Deffuant et al. (2000), ε = 0.5, μ = 0.5: consensus within a few tens of sweeps
+        // (here about 30), not thousands.
+        assert!(t.num(r, "steps") <= 100.0, "steps {}", t.num(r, "steps"));
+    }
+}
+
+#[test]
+fn hk_runs_to_convergence_whatever_the_horizon() {
+    // The horizon (turns) bounds the time series only: 100 or 1000 turns, identical outcomes,
+    // and every run converged.
+    let tmp = tempfile::tempdir().unwrap();
+    let (short, long) = run_pair(tmp.path(), HK_02, "[scenario]\nturns = 1000\n", 400);
+    for col in OUTCOMES {
+        assert_eq!(column(&short, col), column(&long, col), "{col}");
+    }
+    assert!(column(&short, "converged").iter().all(|v| v == "1"));
+    let steps: Vec<f64> = column(&short, "steps")
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!(
+        steps.iter().any(|&s| s > 100.0),
+        "some runs at ε = 0.2 need more than 100 updates: {:?}",
+        steps.iter().fold(0.0f64, |a, &b| a.max(b))
+    );
+}
+
 /// KTAB SOE-Pol-Comp, state 0 (KAPSARC KTAB reference run log, 20170530_ref-SOE-Pol-Comp):
 /// (actor, probability that its position prevails, inferred risk attitude), as published to
 /// 4 and 3 decimals.

@@ -94,14 +94,16 @@ fn force_replaces_an_existing_output() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     run_to(KTAB, &out, 1, &["--trials", "10"]);
-    std::fs::write(out.join("stale.txt"), "from before").unwrap();
+    // A chart of the old result that the new one does not draw: replaced with the rest.
+    // (Files a user added are not: `bad_input::force_keeps_files_a_user_added_to_a_result`.)
+    std::fs::write(out.join("charts/fan-stale.svg"), "from before").unwrap();
     let o = cohesion()
         .args(run_args(&out, &["--force"]))
         .output()
         .unwrap();
     util::assert_ok(&o, &["run", "--force"]);
     assert!(
-        !out.join("stale.txt").exists(),
+        !out.join("charts/fan-stale.svg").exists(),
         "old content survived --force"
     );
     let m: serde_json::Value =

@@ -19,6 +19,8 @@ pub const BUILTINS: &[&str] = &[
     "reference/deffuant-0.2",
     "reference/deffuant-0.6",
     "reference/ktab-soe-pol-comp",
+    "reference/toy-normal",
+    "reference/toy-nonlinear",
     "nato-2021",
     "nato-2021-invasion",
     "ishigami",

@@ -183,7 +183,7 @@ levers = { agents = 1.5 }
         &err,
         &[
             &format!(
-                "{f}:{}: scenario.turns: expected a whole number from 1 to 100000, found string",
+                "{f}:{}: scenario.turns: expected a whole number from 1 to 10000, found string",
                 loc(text, "turns =", "\"many\"")
             ),
             &format!(
@@ -244,7 +244,7 @@ agents = -3
         &err,
         &[
             &format!(
-                "bad.toml:{}: scenario.turns: -1 is out of range; allowed: a whole number from 1 to 100000",
+                "bad.toml:{}: scenario.turns: -1 is out of range; allowed: a whole number from 1 to 10000",
                 loc(text, "turns", "-1")
             ),
             &format!(

@@ -74,6 +74,7 @@ impl Move {
             lv.posture,
             lv.costs_of_aggression,
             lv.spending_growth,
+            if lv.label_conditions { 1.0 } else { 0.0 },
         ])
     }
 
@@ -89,6 +90,7 @@ impl Move {
             posture: v[5],
             costs_of_aggression: v[6],
             spending_growth: v[7],
+            label_conditions: v[8] == 1.0,
         }
     }
 }

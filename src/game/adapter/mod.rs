@@ -20,6 +20,7 @@
 //! and re-draws the hidden parameters from that key's uncertainty stream (the cells do not
 //! know them), so asking for a forecast never touches the session's streams.
 
+mod allies;
 mod continuations;
 mod levers;
 mod msel;
@@ -38,6 +39,7 @@ use crate::model::alliance::{
 use crate::model::{NoTrace, Params};
 use crate::scenario::Scenario;
 
+pub use allies::{ALLY_FIELDS, AllyRow, ally_key};
 pub use continuations::{FINAL_BINARY, FINALS, FORECAST_BLOCK, Paths, SERIES, label_name};
 pub use levers::{LEVERS, Move, lever_index, lever_names, lever_spec, parse_lever};
 pub use msel::{InjectSpec, inject_fields, inject_kinds};
@@ -82,6 +84,9 @@ pub struct TurnReport {
     pub sow: Sow,
     /// BLAKE3 of the complete model state after the turn.
     pub digest: String,
+    /// Every ally after the turn (not logged: the log's `sow` and `digest` pin the state).
+    #[serde(skip)]
+    pub allies: Vec<AllyRow>,
 }
 
 /// The session's world: scenario, hidden parameters, the model state, the edited MSEL.
@@ -162,6 +167,14 @@ impl World {
         &self.base.names
     }
 
+    /// The month index of turn 1 when the scenario is dated by month (for chart axes).
+    pub fn start_month(&self) -> Option<i64> {
+        if self.scenario.turn_length != "month" {
+            return None;
+        }
+        crate::kernel::time::month_index(self.scenario.start.as_deref()?)
+    }
+
     /// The calendar month of turn `t` (`YYYY-MM`) when the scenario is dated by month.
     pub fn date(&self, t: usize) -> Option<String> {
         let start = crate::kernel::time::month_index(self.scenario.start.as_deref()?)?;
@@ -206,15 +219,21 @@ impl World {
         }
     }
 
-    /// The index of the ally called `name` (case-insensitive).
+    /// The index of the ally called `name` (any case; `_` may stand for a space:
+    /// `Czech_Republic`).
     pub fn ally(&self, name: &str) -> Result<usize, String> {
+        let key = allies::ally_key(name);
         self.base
             .names
             .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))
+            .position(|n| allies::ally_key(n) == key)
             .ok_or_else(|| {
                 format!(
-                    "no ally `{name}`; allowed: one of {}",
+                    "no ally `{name}`{}; allowed: one of {} (a name with spaces: quoted, \"Czech Republic\", or with underscores, Czech_Republic)",
+                    crate::kernel::suggest::did_you_mean(
+                        name,
+                        self.base.names.iter().map(String::as_str)
+                    ),
                     self.base.names.join(", ")
                 )
             })
@@ -264,6 +283,7 @@ impl World {
             draws: words(&streams),
             sow: self.sow(),
             digest: self.digest(),
+            allies: self.ally_rows(),
         })
     }
 
@@ -292,6 +312,41 @@ impl World {
     }
 }
 
+/// An event's detail with a forced outcome said as who set it. The model writes every
+/// adversary move with the probability the engine would have drawn it at (`p = 0.00017`); when
+/// `marks` say Red or White set that outcome, the probability is replaced by who set it ("set by
+/// White, not drawn"), so a forced event is never shown as if it had been drawn. The log keeps
+/// the model's words (old sessions replay unchanged).
+pub fn label_forced(detail: &str, marks: &[(String, &str)]) -> String {
+    const KEYS: [(&str, &str); 6] = [
+        ("disinformation campaign", "disinformation"),
+        ("inducement offer", "inducement"),
+        ("hybrid attack", "hybrid"),
+        ("military intimidation", "intimidation"),
+        ("aggression against", "aggression"),
+        ("ARMED ATTACK", "attack"),
+    ];
+    let Some(who) = KEYS
+        .iter()
+        .find(|(p, _)| detail.starts_with(p))
+        .and_then(|(_, k)| marks.iter().rev().find(|(m, _)| m == k))
+        .map(|(_, w)| *w)
+    else {
+        return detail.to_string();
+    };
+    let said = match who {
+        "Red" => "Red's move, not drawn".to_string(),
+        w => format!("set by {w}, not drawn"),
+    };
+    let Some(i) = detail.find("p = ") else {
+        return format!("{detail} ({said})");
+    };
+    let end = detail[i + 4..]
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or(detail.len(), |k| i + 4 + k);
+    format!("{}{said}{}", &detail[..i], &detail[end..])
+}
+
 /// Random words drawn from each stream (each started at word 0 of its (seed, purpose, turn)).
 fn words(st: &Streams) -> Vec<(String, u64)> {
     [
@@ -304,4 +359,33 @@ fn words(st: &Streams) -> Vec<(String, u64)> {
     .iter()
     .map(|(n, r)| (n.to_string(), r.get_word_pos() as u64))
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label_forced;
+
+    #[test]
+    fn a_forced_event_loses_its_odds_and_says_who_set_it() {
+        let marks = [
+            ("attack".to_string(), "White"),
+            ("hybrid".to_string(), "Red"),
+        ];
+        assert_eq!(
+            label_forced("ARMED ATTACK on an ally (p = 0.00017)", &marks),
+            "ARMED ATTACK on an ally (set by White, not drawn)"
+        );
+        assert_eq!(
+            label_forced(
+                "hybrid attack (cyber, sabotage, corruption; p = 0.139; resilience 0.61)",
+                &marks
+            ),
+            "hybrid attack (cyber, sabotage, corruption; Red's move, not drawn; resilience 0.61)"
+        );
+        // Drawn events keep their odds.
+        assert_eq!(
+            label_forced("military intimidation (p = 0.084): exercises", &marks),
+            "military intimidation (p = 0.084): exercises"
+        );
+    }
 }

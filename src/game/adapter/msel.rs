@@ -44,7 +44,11 @@ impl World {
                 fields.push(("stance".into(), crate::kernel::fmt::fmt_f64(e.stance)));
             }
             EventKind::DialogueRestored => {}
-            EventKind::Aggression
+            EventKind::GovernmentChange => {
+                fields.push(("offset".into(), crate::kernel::fmt::fmt_f64(e.offset)))
+            }
+            EventKind::Intimidation
+            | EventKind::Aggression
             | EventKind::Attack
             | EventKind::Hybrid
             | EventKind::DialogueCut
@@ -132,8 +136,9 @@ impl World {
         }
         let Some(event_kind) = EventKind::from_name(&spec.kind) else {
             return Err(format!(
-                "no inject kind `{}`; allowed: one of {}",
+                "no inject kind `{}`{}; allowed: one of {}",
                 spec.kind,
+                crate::kernel::suggest::did_you_mean(&spec.kind, inject_kinds()),
                 inject_kinds().join(", ")
             ));
         };
@@ -147,13 +152,15 @@ impl World {
             label_on_agenda: true,
             threat: 0.0,
             stance: 0.0,
+            offset: 0.0,
         };
         for (k, v) in &spec.fields {
             let Some(f) = kind.fields.iter().find(|f| f.name == k) else {
                 let allowed: Vec<&str> = kind.fields.iter().map(|f| f.name).collect();
                 return Err(format!(
-                    "a `{}` inject has no field `{k}`; allowed: {}",
+                    "a `{}` inject has no field `{k}`{}; allowed: {}",
                     kind.name,
+                    crate::kernel::suggest::did_you_mean(k, allowed.iter().copied()),
                     if allowed.is_empty() {
                         "none".to_string()
                     } else {
@@ -185,13 +192,20 @@ impl World {
                     match k.as_str() {
                         "severity" => ev.severity = x,
                         "threat" => ev.threat = x,
+                        "offset" => ev.offset = x,
                         _ => ev.stance = x,
                     }
                 }
             }
         }
-        if ev.kind == EventKind::Attack && ev.target.is_none() {
-            return Err("an `attack` inject needs `target=ALLY`".into());
+        for f in kind.fields.iter().filter(|f| f.required) {
+            if !spec.fields.iter().any(|(k, _)| k == f.name) {
+                let what = if f.name == "target" { "ALLY" } else { "…" };
+                return Err(format!(
+                    "an `{}` inject needs `{}={what}`",
+                    kind.name, f.name
+                ));
+            }
         }
         self.events.push(ev);
         self.active.push(true);

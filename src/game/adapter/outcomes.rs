@@ -100,8 +100,10 @@ impl World {
             }
             _ => {
                 let Some(ally) = key.strip_prefix("channel.") else {
+                    let keys = self.outcome_keys();
                     return Err(format!(
-                        "no outcome `{key}`; allowed: {}, consensus, label, channel.<ally>",
+                        "no outcome `{key}`{}; allowed: {}, consensus, label, channel.<ally>",
+                        crate::kernel::suggest::did_you_mean(key, keys.iter().map(String::as_str)),
                         ADVERSARY_KEYS.join(", ")
                     ));
                 };

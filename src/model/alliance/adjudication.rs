@@ -168,6 +168,7 @@ mod tests {
             label_on_agenda: true,
             threat: 0.0,
             stance: 0.0,
+            offset: 0.0,
         };
         let edited = sim.with_events(vec![ev]);
         assert!(edited.is_summit(2) && !edited.is_summit(1));

@@ -6,13 +6,18 @@
 //! the alliance's credibility, the label (which may provoke) and the dialogue channel:
 //!
 //! * disinformation campaigns, reaching each ally with an intensity ∝ (1 − resilience);
-//! * inducements (energy and trade offers) to the most dependent, least aligned allies;
+//! * inducements (energy and trade offers) to a few allies drawn with probability ∝ their
+//!   attractiveness (dependence, structural ties, engagement-leaning stance);
 //! * hybrid attacks (cyber, sabotage, corruption), aimed ∝ (1 − resilience) × exposure;
 //! * military intimidation, aggression against a non-member and, rarely, an attack on an ally,
-//!   whose probabilities step 8 ([`super::deterrence`]) computed at the end of last turn.
+//!   whose probabilities step 8 ([`super::deterrence`]) computed at the end of last turn;
+//! * divide and rule through the channels: while NATO-level channels are open Moscow may cut
+//!   them; while they are cut it offers bilateral dialogue to chosen allies (outreach), drawn
+//!   like inducement targets, whose offers raise their odds of a unilateral channel (step 6).
 //!
-//! Every uniform is drawn every turn whether or not it is used (a fixed number of draws per
-//! turn), so options of the same trial compare moves on common random numbers.
+//! Every uniform is drawn every turn whether or not it is used (a number of draws per turn
+//! that depends on the parameters only, [`draws_per_turn`]), so options of the same trial
+//! compare moves on common random numbers.
 
 use rand::Rng;
 
@@ -73,10 +78,78 @@ pub fn disinfo_reach(c: &Coeffs, resilience: f64) -> f64 {
     (c[P::DisinfoBreadth] * (1.0 - resilience)).clamp(0.0, 1.0)
 }
 
-/// Inducement targeting score: (dependence + trade floor) × (1 − stance).
+/// Attractiveness of an ally to Moscow's offers (inducements and bilateral outreach):
+/// (dependence + inducement_ties × ties + trade floor) × (1 − stance).
 #[inline]
-pub fn inducement_score(c: &Coeffs, dependence: f64, stance: f64) -> f64 {
-    (dependence + c[P::InducementTradeFloor]) * (1.0 - stance)
+pub fn inducement_score(c: &Coeffs, dependence: f64, ties: f64, stance: f64) -> f64 {
+    (dependence + c[P::InducementTies] * ties + c[P::InducementTradeFloor]) * (1.0 - stance)
+}
+
+/// Uniforms the adversary draws per turn: eight for its moves and their targets, one per
+/// inducement target, one for outreach and one per outreach target, one for cutting channels.
+#[inline]
+pub fn draws_per_turn(c: &Coeffs, n: usize) -> usize {
+    8 + c.int(P::InducementTargets).min(n) + 1 + c.int(P::OutreachTargets).min(n) + 1
+}
+
+/// Draws `k` distinct allies with probability ∝ their attractiveness (sequentially, without
+/// replacement: each uniform picks among the allies not yet picked), one uniform each, always
+/// drawn; marks them in `mark` (nothing is marked unless `pick`). `score` is scratch space.
+pub fn draw_targets<R: Rng + ?Sized>(
+    c: &Coeffs,
+    s: &State,
+    score: &mut [f64],
+    mark: &mut [bool],
+    k: usize,
+    rng: &mut R,
+    pick: bool,
+) {
+    let n = s.allies();
+    mark.fill(false);
+    let mut total = 0.0;
+    if pick {
+        for i in 0..n {
+            score[i] = inducement_score(c, s.dependence[i], c.ties[i], s.stance[i]).max(0.0);
+            total += score[i];
+        }
+    }
+    for _ in 0..k.min(n) {
+        let u = unit(rng);
+        if !pick || total <= 0.0 {
+            continue;
+        }
+        let mut x = u * total;
+        let mut chosen = None;
+        for i in 0..n {
+            if mark[i] || score[i] <= 0.0 {
+                continue;
+            }
+            chosen = Some(i);
+            if x < score[i] {
+                break;
+            }
+            x -= score[i];
+        }
+        if let Some(i) = chosen {
+            mark[i] = true;
+            total -= score[i];
+        }
+    }
+}
+
+/// Logit of Moscow's bilateral outreach while NATO-level channels are cut.
+pub fn outreach_logit(c: &Coeffs, s: &State) -> f64 {
+    c[P::OutreachBase]
+        + c[P::MixGain] * (0.5 - s.strategy_military)
+        + c[P::OpportunityGain] * (1.0 - s.perceived_cohesion)
+}
+
+/// Logit of Moscow cutting NATO-level channels while they are open.
+pub fn cut_logit(c: &Coeffs, s: &State) -> f64 {
+    c[P::CutBase]
+        + c[P::MixGain] * (0.5 - s.strategy_military)
+        + c[P::OpportunityGain] * (1.0 - s.perceived_cohesion)
+        + provocation(c, s.label)
 }
 
 /// The index drawn with probability ∝ `weight(i)` using the uniform `u` (the last positive
@@ -124,6 +197,9 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     for x in &mut s.inducement {
         *x *= decay;
     }
+    for x in &mut s.offer {
+        *x *= decay;
+    }
     let (l_dis, l_ind, l_hyb) = political_logits(c, s);
     // Fixed draws, in a fixed order.
     let u_dis = unit(rng);
@@ -154,6 +230,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
             ws.disinfo[i] += disinfo_reach(c, s.resilience[i]);
         }
         s.disinfo_campaigns += 1;
+        ws.hostile = true;
         if T::ENABLED {
             let ws = &*ws;
             let p_dis = logistic(l_dis);
@@ -176,39 +253,71 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
         }
     }
 
-    // Inducements: the k highest scores, chosen without allocation.
+    // Inducements: k allies drawn ∝ attractiveness, without replacement, without allocation.
     ws.drawn.inducement = ws
         .forced
         .inducement
         .unwrap_or_else(|| below_logistic(u_ind, l_ind));
+    let k_ind = c.int(P::InducementTargets);
     if ws.drawn.inducement {
-        let p_ind = logistic(l_ind);
         s.inducements += 1;
-        ws.mark.fill(false);
-        let k = c.int(P::InducementTargets).min(n);
-        for _ in 0..k {
-            let mut best = usize::MAX;
-            let mut best_score = f64::NEG_INFINITY;
-            for i in 0..n {
-                let sc = inducement_score(c, s.dependence[i], s.stance[i]);
-                if !ws.mark[i] && sc > best_score {
-                    best = i;
-                    best_score = sc;
-                }
-            }
-            if best == usize::MAX {
-                break;
-            }
-            ws.mark[best] = true;
-            s.inducement[best] += 1.0;
-            if T::ENABLED {
-                tr.event(t, "adversary", &c.names[best], &|| {
-                    format!(
-                        "inducement offer (energy/trade; p = {p_ind:.3}; dependence {:.2}, stance {:.2})",
-                        s.dependence[best], s.stance[best]
-                    )
-                });
-            }
+    }
+    let mut mark = std::mem::take(&mut ws.mark);
+    let mut score = std::mem::take(&mut ws.score);
+    draw_targets(c, s, &mut score, &mut mark, k_ind, rng, ws.drawn.inducement);
+    for i in (0..n).filter(|&i| mark[i]) {
+        s.inducement[i] += 1.0;
+    }
+    if T::ENABLED && ws.drawn.inducement {
+        let p_ind = logistic(l_ind);
+        for i in (0..n).filter(|&i| mark[i]) {
+            tr.event(t, "adversary", &c.names[i], &|| {
+                format!(
+                    "inducement offer (energy/trade; p = {p_ind:.3}; dependence {:.2}, ties {:.2}, stance {:.2})",
+                    s.dependence[i], c.ties[i], s.stance[i]
+                )
+            });
+        }
+    }
+
+    // Divide and rule through the channels: outreach while NATO's are cut, or cutting them.
+    let l_out = outreach_logit(c, s);
+    let u_out = unit(rng);
+    let outreach = s.dialogue_cut && below_logistic(u_out, l_out);
+    if outreach {
+        s.outreach += 1;
+    }
+    let k_out = c.int(P::OutreachTargets);
+    draw_targets(c, s, &mut score, &mut mark, k_out, rng, outreach);
+    for i in (0..n).filter(|&i| mark[i]) {
+        s.offer[i] += 1.0;
+    }
+    if T::ENABLED && outreach {
+        let p = logistic(l_out);
+        for i in (0..n).filter(|&i| mark[i]) {
+            tr.event(t, "adversary", &c.names[i], &|| {
+                format!(
+                    "offer of bilateral dialogue while NATO's channels are cut (p = {p:.3}; ties {:.2}, stance {:.2})",
+                    c.ties[i], s.stance[i]
+                )
+            });
+        }
+    }
+    ws.mark = mark;
+    ws.score = score;
+    let l_cut = cut_logit(c, s);
+    let u_cut = unit(rng);
+    if !s.dialogue_cut && below_logistic(u_cut, l_cut) {
+        s.dialogue_cut = true;
+        ws.hostile = true;
+        for i in 0..n {
+            ws.shock[i] += c[P::ShockDialogueCut] * c.exposure[i];
+        }
+        if T::ENABLED {
+            let p = logistic(l_cut);
+            tr.event(t, "adversary", "adversary", &|| {
+                format!("the adversary cuts NATO-level channels (p = {p:.4})")
+            });
         }
     }
 
@@ -221,6 +330,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     if let Some(target) = ws.drawn.hybrid {
         let p_hyb = logistic(l_hyb);
         s.hybrid_attacks += 1;
+        ws.hostile = true;
         let shock = c[P::ShockHybrid];
         let spill = c[P::HybridSpillover];
         for i in 0..n {
@@ -248,6 +358,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
         .unwrap_or_else(|| below_logistic(u_int, s.intimidation_logit));
     if ws.drawn.intimidation {
         ws.crisis = true;
+        ws.hostile = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockIntimidation] * c.exposure[i];
         }
@@ -264,6 +375,7 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
         .unwrap_or_else(|| below_logistic(u_agg, s.aggression_logit));
     if ws.drawn.aggression {
         ws.crisis = true;
+        ws.hostile = true;
         for i in 0..n {
             ws.shock[i] += c[P::ShockAggression] * c.exposure[i];
         }
@@ -300,7 +412,10 @@ pub fn skip<R: Rng + ?Sized>(c: &Coeffs, s: &mut State, rng: &mut R) {
     for x in &mut s.inducement {
         *x *= decay;
     }
-    for _ in 0..8 {
+    for x in &mut s.offer {
+        *x *= decay;
+    }
+    for _ in 0..draws_per_turn(c, s.allies()) {
         unit(rng);
     }
 }
@@ -316,6 +431,7 @@ pub fn attack(
     t: usize,
 ) {
     ws.crisis = true;
+    ws.hostile = true;
     let shock = c[P::ShockAttack] * severity;
     for i in 0..s.allies() {
         ws.shock[i] += if i == target {
@@ -391,8 +507,45 @@ mod tests {
     #[test]
     fn inducements_go_to_the_most_dependent_least_aligned() {
         let (_, c, _, _, _) = setup(&defaults());
-        assert!(inducement_score(&c, 0.9, 0.2) > inducement_score(&c, 0.9, 0.6));
-        assert!(inducement_score(&c, 0.9, 0.2) > inducement_score(&c, 0.1, 0.2));
+        assert!(inducement_score(&c, 0.9, 0.0, 0.2) > inducement_score(&c, 0.9, 0.0, 0.6));
+        assert!(inducement_score(&c, 0.9, 0.0, 0.2) > inducement_score(&c, 0.1, 0.0, 0.2));
+        assert!(inducement_score(&c, 0.1, 0.5, 0.2) > inducement_score(&c, 0.1, 0.0, 0.2));
+    }
+
+    #[test]
+    fn targets_are_drawn_in_proportion_to_attractiveness_without_repeats() {
+        use crate::kernel::rng::{Purpose, stream};
+        let (_, c, s, _, _) = setup(&defaults());
+        let n = s.allies();
+        let mut score = vec![0.0; n];
+        let mut mark = vec![false; n];
+        let mut rng = stream(4, Purpose::Adversary, 0);
+        let mut first = vec![0usize; n];
+        let draws = 100_000;
+        let weights: Vec<f64> = (0..n)
+            .map(|i| inducement_score(&c, s.dependence[i], c.ties[i], s.stance[i]))
+            .collect();
+        let total: f64 = weights.iter().sum();
+        for _ in 0..draws {
+            let before = rng.clone();
+            draw_targets(&c, &s, &mut score, &mut mark, 2, &mut rng, true);
+            assert_eq!(mark.iter().filter(|&&m| m).count(), 2);
+            // The first pick alone (k = 1, same uniform) follows the weights.
+            let mut r1 = before;
+            draw_targets(&c, &s, &mut score, &mut mark, 1, &mut r1, true);
+            first[mark.iter().position(|&m| m).unwrap()] += 1;
+        }
+        for i in 0..n {
+            let p = weights[i] / total;
+            let got = first[i] as f64 / draws as f64;
+            assert!((got - p).abs() < 4.0 * (p * (1.0 - p) / draws as f64).sqrt() + 1e-9);
+        }
+        // Not picking still draws the same uniforms.
+        let (mut a, mut b) = (rng.clone(), rng.clone());
+        draw_targets(&c, &s, &mut score, &mut mark, 2, &mut a, false);
+        assert!(!mark.iter().any(|&m| m));
+        draw_targets(&c, &s, &mut score, &mut mark, 2, &mut b, true);
+        assert_eq!(a.next_u64(), b.next_u64());
     }
 
     #[test]

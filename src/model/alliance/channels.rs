@@ -5,11 +5,17 @@
 //! ```text
 //! U_i = channel_base + channel_inducement I_i (1 − r_i) + channel_engagement (1 − x_i)
 //!     + channel_dependence e_i − channel_threat τ_i − cost(label)
+//!     + channel_ties k_i + channel_offer O_i
 //!     + channel_dialogue × dialogue_legitimation × o + channel_persistence [open last turn]
 //! cost(label) = channel_label_cost × hostility(label)
 //! P(channel) = 1 / (1 + e^{−U_i})
 //! ```
 //!
+//! `k_i` is the ally's structural ties with Russia (the share of the four kinds it held before
+//! October 2021: a Rosatom new-build agreement, a Russian air-defence purchase, a long-term
+//! Gazprom contract, TurkStream): projects that need continuing state-to-state dealings with
+//! Moscow. `O_i` is Moscow's outstanding offer of bilateral dialogue (its outreach while NATO's
+//! channels are cut, step 2), taken up according to everything else in U_i.
 //! `o` is the effective openness of the alliance's dialogue channel. Whether an open NATO
 //! dialogue *substitutes* for unilateral channels (allies can talk to Moscow through NATO:
 //! legitimation < 0) or *legitimises* them (bilateral talks for their own sake become respectable:
@@ -38,6 +44,8 @@ pub struct Drivers {
     pub stance: f64,
     pub dependence: f64,
     pub threat: f64,
+    pub ties: f64,
+    pub offer: f64,
     pub label: usize,
     /// Effective openness of the NATO dialogue channel.
     pub openness: f64,
@@ -52,6 +60,8 @@ pub fn utility(c: &Coeffs, d: &Drivers) -> f64 {
         + c[P::ChannelEngagement] * (1.0 - d.stance)
         + c[P::ChannelDependence] * d.dependence
         - c[P::ChannelThreat] * d.threat
+        + c[P::ChannelTies] * d.ties
+        + c[P::ChannelOffer] * d.offer
         - political_cost(c, d.label)
         + c[P::ChannelDialogue] * c[P::DialogueLegitimation] * d.openness
         + if d.open_now {
@@ -76,6 +86,8 @@ pub fn drivers(c: &Coeffs, s: &State, i: usize) -> Drivers {
         stance: s.stance[i],
         dependence: s.dependence[i] * (1.0 + c[P::EnergyStressGain] * s.energy_stress),
         threat: s.threat[i],
+        ties: c.ties[i],
+        offer: s.offer[i],
         label: s.label,
         openness: s.dialogue_openness(c[P::CutDamping]),
         open_now: s.channel[i],
@@ -92,6 +104,8 @@ struct TurnUtility {
     engagement: f64,
     dependence: f64,
     threat: f64,
+    ties: f64,
+    offer: f64,
     persistence: f64,
 }
 
@@ -107,17 +121,21 @@ impl TurnUtility {
             engagement: c[P::ChannelEngagement],
             dependence: c[P::ChannelDependence] * (1.0 + c[P::EnergyStressGain] * s.energy_stress),
             threat: c[P::ChannelThreat],
+            ties: c[P::ChannelTies],
+            offer: c[P::ChannelOffer],
             persistence: c[P::ChannelPersistence],
         }
     }
 
-    #[inline]
-    fn at(&self, s: &State, i: usize) -> f64 {
+    #[inline(always)]
+    fn at(&self, c: &Coeffs, s: &State, i: usize) -> f64 {
         let open = if s.channel[i] { self.persistence } else { 0.0 };
         self.constant + self.inducement * s.inducement[i] * (1.0 - s.resilience[i])
             - self.engagement * s.stance[i]
             + self.dependence * s.dependence[i]
             - self.threat * s.threat[i]
+            + self.ties * c.ties[i]
+            + self.offer * s.offer[i]
             + open
     }
 }
@@ -141,7 +159,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
                 a
             }
         };
-        let u = tu.at(s, i);
+        let u = tu.at(c, s, i);
         let open = below_logistic(draw, u);
         if T::ENABLED && open != s.channel[i] {
             let p = logistic(u);
@@ -173,6 +191,8 @@ mod tests {
             stance: 0.3,
             dependence: 0.5,
             threat: 0.4,
+            ties: 0.0,
+            offer: 0.0,
             label: 2,
             openness: 0.5,
             open_now: false,
@@ -294,10 +314,11 @@ mod tests {
         s.energy_stress = 0.4;
         s.inducement[2] = 1.3;
         s.channel[3] = true;
+        s.offer[1] = 0.7;
         s.dialogue_cut = true;
         let tu = TurnUtility::of(&c, &s);
         for i in 0..s.allies() {
-            let a = tu.at(&s, i);
+            let a = tu.at(&c, &s, i);
             let b = utility(&c, &drivers(&c, &s, i));
             assert!((a - b).abs() < 1e-12, "{a} {b}");
         }

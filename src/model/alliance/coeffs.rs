@@ -34,8 +34,18 @@ pub struct Coeffs {
     pub defence0: Vec<f64>,
     /// Strength of the pull toward the line: public support × socialisation by tenure.
     pub support: Vec<f64>,
+    /// Structural ties with Russia (share of the four kinds held), from the data.
+    pub ties: Vec<f64>,
+    /// Whether a long-term contract or pipeline locks the ally into Russian gas, from the data.
+    pub lock_in: Vec<bool>,
     /// Mean initial threat perception (reference of the posture's threat response).
     pub threat_mean0: f64,
+    /// The calendar years of the `defence_<year>` outcomes ([`AllianceSim::years`]).
+    pub years: Vec<i64>,
+    /// Per turn (index t − 1): the index into `years` of its calendar year, if any.
+    pub year_of_turn: Vec<Option<usize>>,
+    /// Per year: the number of turns in it.
+    pub turns_in_year: Vec<u32>,
     /// Turns per year (rates given per year are divided by it).
     pub turns_per_year: f64,
     /// The (weight_gdp_share, weight_exponent, missing_defence_pct) the weights were computed
@@ -64,7 +74,18 @@ impl Coeffs {
             dependence0: vec![0.0; n],
             defence0: vec![0.0; n],
             support: vec![0.0; n],
+            ties: sim.allies.iter().map(|a| a.ties).collect(),
+            lock_in: sim.allies.iter().map(|a| a.lock_in).collect(),
             threat_mean0: 0.0,
+            years: sim.years(),
+            year_of_turn: (1..=sim.turns).map(|t| sim.year_of_turn(t)).collect(),
+            turns_in_year: {
+                let mut k = vec![0u32; sim.years().len()];
+                for y in (1..=sim.turns).filter_map(|t| sim.year_of_turn(t)) {
+                    k[y] += 1;
+                }
+                k
+            },
             turns_per_year: sim.turns_per_year,
             weights_for: [f64::NAN; 3],
         }

@@ -10,8 +10,20 @@
 //! S = Σ_i w_i min(1, defence_i / 2%)          (weighted share of the 2% goal met)
 //! ```
 //!
-//! Defence spending grows by the common lever plus each ally's response to its threat above its
-//! starting level. The adversary's military moves then get logit-linear probabilities in its
+//! Each ally's defence spending d_i (% of GDP) grows by the common lever g, by its own response
+//! to threat — the rise of its threat perception above its start, times its exposure m_i: an
+//! ally spends on the defence of its own territory, which the threat concerns in proportion to
+//! its exposure (the private benefit of the joint-product model of alliances) — and by
+//! convergence toward the spending guideline P (2% since Wales, 2014) for an ally below it:
+//!
+//! ```text
+//! d_i ← max(0, d_i + (g + β m_i max(0, τ_i − τ_i(0)) + λ max(0, P − d_i)) / turns per year)
+//! e_i ← e_i (1 − δ max(0, τ_i − τ_i(0)) (1 − lock_in L_i))
+//! ```
+//!
+//! The second line is energy diversification: an ally that feels more threatened sheds its
+//! dependence on Russian gas, unless a long-term contract or pipeline infrastructure locks it in
+//! (L_i, from the data). The adversary's military moves then get logit-linear probabilities in its
 //! risk appetite a, strategy mix σ, perceived disunity, credibility, prepared costs, the label's
 //! provocation and the dialogue channel's openness o:
 //!
@@ -127,13 +139,30 @@ pub fn set_risks(c: &Coeffs, s: &mut State) {
     s.attack_logit = attack_logit(c, &d);
 }
 
-/// Step 8: spending, credibility, next turn's risks. Expects this turn's cohesion measured.
+/// One turn's change of an ally's defence spending (% of GDP): the common growth, its
+/// exposure-scaled response to the rise of its threat, and convergence to the guideline.
+#[inline(always)]
+pub fn spending_step(c: &Coeffs, s: &State, i: usize) -> f64 {
+    let rise = (s.threat[i] - c.threat0[i]).max(0.0);
+    let gap = (c[P::SpendingPledge] - s.defence[i]).max(0.0);
+    (s.spending_growth
+        + c[P::SpendingThreatResponse] * c.exposure[i] * rise
+        + c[P::SpendingConvergence] * gap)
+        / c.turns_per_year
+}
+
+/// Step 8: spending, diversification, credibility, next turn's risks. Expects this turn's
+/// cohesion measured.
 pub fn update<T: Tracer>(c: &Coeffs, s: &mut State, t: usize, tr: &mut T) {
-    let per_turn = 1.0 / c.turns_per_year;
-    let response = c[P::SpendingThreatResponse];
+    let (div, lock) = (c[P::DiversificationRate], c[P::LockIn]);
     for i in 0..s.allies() {
+        s.defence[i] = (s.defence[i] + spending_step(c, s, i)).max(0.0);
         let rise = (s.threat[i] - c.threat0[i]).max(0.0);
-        s.defence[i] = (s.defence[i] + (s.spending_growth + response * rise) * per_turn).max(0.0);
+        if rise > 0.0 && s.dependence[i] > 0.0 {
+            let locked = if c.lock_in[i] { lock } else { 0.0 };
+            let shed = (div * rise * (1.0 - locked)).clamp(0.0, 1.0);
+            s.dependence[i] *= 1.0 - shed;
+        }
     }
     let target = credibility_target(c, s, spending_index(c, s));
     s.credibility =
@@ -209,7 +238,9 @@ mod tests {
 
     #[test]
     fn attacks_are_rare_and_respond_to_appetite_costs_and_dialogue() {
-        let (_, c, _, _, _) = setup(&defaults());
+        let mut p = defaults();
+        p.values[P::DialogueDeescalation.i()] = 0.5;
+        let (_, c, _, _, _) = setup(&p);
         let d = drivers();
         let pa = attack_probability(&c, &d);
         assert!(pa < 0.002, "{pa}");
@@ -230,6 +261,13 @@ mod tests {
             intimidation_probability(&c, &RiskDrivers { openness: 1.0, ..d })
                 < intimidation_probability(&c, &d)
         );
+        // Dialogue that emboldens (the contested other side) raises it instead.
+        p.values[P::DialogueDeescalation.i()] = -0.5;
+        let (_, c, _, _, _) = setup(&p);
+        assert!(
+            intimidation_probability(&c, &RiskDrivers { openness: 1.0, ..d })
+                > intimidation_probability(&c, &d)
+        );
     }
 
     #[test]
@@ -243,6 +281,43 @@ mod tests {
         assert!(credibility_target(&c, &s, 0.5) > k0);
         let si = spending_index(&c, &s);
         assert!((0.0..=1.0).contains(&si));
+    }
+
+    #[test]
+    fn spending_follows_threat_times_exposure_and_converges_to_the_guideline() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        s.spending_growth = 0.0;
+        // Ally 1 is frontline, ally 0 rear: the same rise of threat moves the frontline more.
+        for i in [0, 1] {
+            s.threat[i] = c.threat0[i] + 0.2;
+            s.defence[i] = 2.5;
+        }
+        let (rear, front) = (spending_step(&c, &s, 0), spending_step(&c, &s, 1));
+        assert!(front > rear && rear > 0.0);
+        let per_year = c[P::SpendingThreatResponse] * 0.2;
+        assert!((front * c.turns_per_year - per_year).abs() < 1e-12);
+        // Below the guideline and without a threat rise: λ × the gap per year.
+        s.threat[0] = c.threat0[0];
+        s.defence[0] = 1.0;
+        let gap = c[P::SpendingPledge] - 1.0;
+        let expected = c[P::SpendingConvergence] * gap / c.turns_per_year;
+        assert!((spending_step(&c, &s, 0) - expected).abs() < 1e-12);
+        s.defence[0] = 3.0;
+        assert_eq!(spending_step(&c, &s, 0), 0.0);
+    }
+
+    #[test]
+    fn threatened_allies_diversify_unless_locked_in() {
+        let (_, c, mut s, _, _) = setup(&defaults());
+        // Ally 4 (E) is locked in by the test data (gas 100%), ally 1 (B) is not.
+        assert!(c.lock_in[4] && !c.lock_in[1]);
+        for i in [1, 4] {
+            s.threat[i] = (c.threat0[i] + 0.3).min(1.0);
+            s.dependence[i] = 0.9;
+        }
+        update(&c, &mut s, 1, &mut crate::model::NoTrace);
+        assert!(s.dependence[1] < 0.9 && s.dependence[4] < 0.9);
+        assert!(0.9 - s.dependence[1] > 0.9 - s.dependence[4]);
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn scripted<T: Tracer>(
             }
             EventKind::Aggression => {
                 ws.crisis = true;
+                ws.hostile = true;
                 for i in 0..n {
                     ws.shock[i] += c[P::ShockAggression] * sev * c.exposure[i];
                 }
@@ -50,6 +51,7 @@ pub fn scripted<T: Tracer>(
             }
             EventKind::Hybrid => {
                 s.hybrid_attacks += 1;
+                ws.hostile = true;
                 for i in 0..n {
                     if all_or(i) {
                         ws.shock[i] += c[P::ShockHybrid] * sev;
@@ -59,6 +61,7 @@ pub fn scripted<T: Tracer>(
             }
             EventKind::DialogueCut => {
                 s.dialogue_cut = true;
+                ws.hostile = true;
                 for i in 0..n {
                     ws.shock[i] += c[P::ShockDialogueCut] * sev * c.exposure[i];
                 }
@@ -66,11 +69,13 @@ pub fn scripted<T: Tracer>(
             EventKind::DialogueRestored => s.dialogue_cut = false,
             EventKind::Disinformation => {
                 s.disinfo_campaigns += 1;
+                ws.hostile = true;
                 for x in ws.disinfo.iter_mut() {
                     *x += sev;
                 }
             }
             EventKind::EnergyCutoff => {
+                ws.hostile = true;
                 let cut = sev.clamp(0.0, 1.0);
                 for i in 0..n {
                     if all_or(i) {
@@ -78,6 +83,22 @@ pub fn scripted<T: Tracer>(
                         ws.shock[i] += c[P::ShockHybrid] * s.dependence[i];
                         s.dependence[i] *= 1.0 - cut;
                     }
+                }
+            }
+            EventKind::Intimidation => {
+                ws.crisis = true;
+                ws.hostile = true;
+                let shock = c[P::ShockIntimidation] * sev;
+                for i in 0..n {
+                    ws.shock[i] += match e.target {
+                        Some(k) if k == i => shock,
+                        _ => shock * c.exposure[i],
+                    };
+                }
+            }
+            EventKind::GovernmentChange => {
+                if let Some(k) = e.target {
+                    s.offset[k] = (s.offset[k] + e.offset).clamp(-0.5, 0.5);
                 }
             }
             EventKind::Shock => {
@@ -111,7 +132,7 @@ pub fn random<R: Rng + ?Sized, T: Tracer>(
     }
     let u_restore = unit(rng);
     if s.dialogue_cut {
-        let p = c[P::DialogueRestoreRate] * s.dialogue_openness(0.0);
+        let p = restore_probability(c, s);
         if u_restore < p {
             s.dialogue_cut = false;
             if T::ENABLED {
@@ -145,6 +166,19 @@ pub fn random<R: Rng + ?Sized, T: Tracer>(
             .saturating_add(geometric_gap(rng, rate));
     }
     s.election_gap = Some(gap - n);
+}
+
+/// Chance this turn that the adversary restores the channels it cut: `dialogue_restore_rate` ×
+/// the alliance's openness and effort, plus `condition_incentive` while a label more hostile than
+/// the initial one stands with stated conditions for softening it.
+pub fn restore_probability(c: &Coeffs, s: &State) -> f64 {
+    let conditional = s.conditions_stated && s.label > c.int(P::InitialLabel);
+    let incentive = if conditional {
+        c[P::ConditionIncentive]
+    } else {
+        0.0
+    };
+    (c[P::DialogueRestoreRate] * s.dialogue_openness(0.0) + incentive).clamp(0.0, 1.0)
 }
 
 /// Slots before the next success of independent trials with probability `p`: ⌊ln u / ln(1 − p)⌋
@@ -192,6 +226,7 @@ mod tests {
             label_on_agenda: true,
             threat: 0.1,
             stance: -0.1,
+            offset: -0.1,
         }
     }
 

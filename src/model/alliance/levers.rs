@@ -25,6 +25,9 @@ pub struct Levers {
     pub costs_of_aggression: f64,
     /// Percentage points of GDP per year.
     pub spending_growth: f64,
+    /// The alliance states the conditions under which it would soften its label: once Moscow
+    /// has met them for `label_condition_turns` turns, the proposed label is one step softer.
+    pub label_conditions: bool,
 }
 
 impl Levers {
@@ -39,6 +42,7 @@ impl Levers {
             posture: c[P::Posture],
             costs_of_aggression: c[P::CostsOfAggression],
             spending_growth: c[P::SpendingGrowth],
+            label_conditions: c.int(P::LabelConditions) == 1,
         }
     }
 }
@@ -53,16 +57,38 @@ pub fn set(s: &mut State, lv: &Levers) {
     s.posture = lv.posture.clamp(0.0, 1.0);
     s.costs = lv.costs_of_aggression.clamp(0.0, 1.0);
     s.spending_growth = lv.spending_growth;
+    s.conditions_stated = lv.label_conditions;
+}
+
+/// The label the alliance proposes this turn: the lever's, or one step softer while the
+/// stated conditions have held for `label_condition_turns` turns (channels restored, no
+/// campaign, no crisis).
+pub fn proposed_label(c: &Coeffs, s: &State, lv: &Levers) -> usize {
+    let met = lv.label_conditions && s.conditions_run >= c.int(P::LabelConditionTurns);
+    if met && lv.label > 0 {
+        lv.label - 1
+    } else {
+        lv.label
+    }
 }
 
 /// Step 1: applies the turn's levers, recording every change as a decision.
-pub fn apply<T: Tracer>(_c: &Coeffs, s: &mut State, lv: &Levers, t: usize, tr: &mut T) {
+pub fn apply<T: Tracer>(c: &Coeffs, s: &mut State, lv: &Levers, t: usize, tr: &mut T) {
+    let proposed = proposed_label(c, s, lv);
     if T::ENABLED {
-        if lv.label != s.proposed_label || t == 1 {
+        if proposed != s.proposed_label || t == 1 {
             tr.event(t, "lever", "alliance", &|| {
                 format!(
-                    "proposed label: {} (in force: {})",
-                    LABELS[lv.label], LABELS[s.label]
+                    "proposed label: {} (in force: {}){}",
+                    LABELS[proposed],
+                    LABELS[s.label],
+                    if proposed != lv.label {
+                        "; the stated conditions are met"
+                    } else if lv.label_conditions {
+                        "; with stated conditions for softening it"
+                    } else {
+                        ""
+                    }
                 )
             });
         }
@@ -88,6 +114,7 @@ pub fn apply<T: Tracer>(_c: &Coeffs, s: &mut State, lv: &Levers, t: usize, tr: &
         }
     }
     set(s, lv);
+    s.proposed_label = proposed;
 }
 
 #[cfg(test)]

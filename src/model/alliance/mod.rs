@@ -71,6 +71,8 @@ pub(crate) mod testutil {
             cpi,
             support: None,
             exposure,
+            ties: if gas > 80.0 { 0.5 } else { 0.0 },
+            lock_in: gas > 95.0,
         }
     }
 

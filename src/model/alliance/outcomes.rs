@@ -13,6 +13,14 @@
 //! normalised weights. The alliance *fractures* at the first turn at which it has had no
 //! consensus for `fracture_turns` consecutive turns, or U exceeds `fracture_unilateral_share`.
 //!
+//! The index is kept, but it is dominated by structural dispersion that no policy touches, so
+//! its components are reported separately (`dispersion_mean`, `unilateral_share_mean`) beside
+//! outcomes that answer the commentary's fears directly: allies running channels *while*
+//! Moscow keeps NATO's cut (`channels_while_cut`), consensus delays (`deadlock_turns`,
+//! `longest_deadlock`), blocking allies (`blocking_allies`), and per ally ([`ALLY_METRICS`]):
+//! whether and how long it ran a channel, how often it blocked, its spending change, its final
+//! stance and threat, its sharpest rise of threat, and its spending per calendar year.
+//!
 //! The names of the outcomes and time series are declared here, beside the functions that
 //! fill them, so that a name and its value are written in one place: `outcome_specs` and
 //! [`finish`] in the same order, and one table for the series ([`SERIES`], [`series_row`]).
@@ -31,14 +39,15 @@ pub fn weighted_mean(w: &[f64], x: &[f64]) -> f64 {
         .clamp(0.0, 1.0)
 }
 
-/// (cohesion index, weighted unilateral share, number on unilateral channels).
+/// (cohesion index, weighted unilateral share, number on unilateral channels, dispersion
+/// 2 sd_w(x)).
 pub fn cohesion_index(
     w: &[f64],
     x: &[f64],
     channel: &[bool],
     dispersion_weight: f64,
     channel_weight: f64,
-) -> (f64, f64, usize) {
+) -> (f64, f64, usize, f64) {
     let mean = weighted_mean(w, x);
     let (mut var, mut share, mut count) = (0.0, 0.0, 0);
     for i in 0..w.len() {
@@ -52,12 +61,12 @@ pub fn cohesion_index(
     let share = share.clamp(0.0, 1.0);
     let spread = (2.0 * libm::sqrt(var)).min(1.0);
     let c = 1.0 - (dispersion_weight * spread + channel_weight * share).clamp(0.0, 1.0);
-    (c, share, count)
+    (c, share, count, spread)
 }
 
 /// Measures the turn's cohesion, unilateral share and count, and mean threat.
 pub fn measure(c: &Coeffs, s: &mut State) {
-    let (coh, share, count) = cohesion_index(
+    let (coh, share, count, spread) = cohesion_index(
         &c.w,
         &s.stance,
         &s.channel,
@@ -65,6 +74,7 @@ pub fn measure(c: &Coeffs, s: &mut State) {
         c[P::CohesionChannelWeight],
     );
     s.cohesion = coh;
+    s.dispersion = spread;
     s.unilateral_share = share;
     s.unilateral_count = count;
     s.threat_mean = (s.threat.iter().sum::<f64>() / s.allies() as f64).clamp(0.0, 1.0);
@@ -76,8 +86,35 @@ pub fn record<T: Tracer>(c: &Coeffs, s: &mut State, ws: &Workspace, t: usize, tr
     s.cohesion_min = s.cohesion_min.min(s.cohesion);
     s.consensus_sum += s.consensus_share;
     s.unilateral_peak = s.unilateral_peak.max(s.unilateral_count);
+    s.dispersion_sum += s.dispersion;
+    s.unilateral_sum += s.unilateral_share;
     if ws.crisis {
         s.crises += 1;
+    }
+    if !s.consensus {
+        s.deadlock_turns += 1;
+        s.longest_deadlock = s.longest_deadlock.max(s.no_consensus_run);
+    }
+    // The label's stated conditions: channels restored, no hostile act this turn.
+    s.conditions_run = if !s.dialogue_cut && !ws.hostile {
+        s.conditions_run + 1
+    } else {
+        0
+    };
+    let n = s.allies();
+    for i in 0..n {
+        if s.channel[i] {
+            s.channel_months[i] += 1;
+            if s.dialogue_cut {
+                s.channels_while_cut += 1;
+            }
+        }
+    }
+    if let Some(Some(y)) = c.year_of_turn.get(t.wrapping_sub(1)) {
+        let row = &mut s.defence_year[y * n..(y + 1) * n];
+        for (acc, &d) in row.iter_mut().zip(&s.defence) {
+            *acc += d;
+        }
     }
     if s.fracture_turn.is_none() {
         let stalled = s.no_consensus_run >= c.int(P::FractureTurns);
@@ -125,20 +162,74 @@ pub fn finish(c: &Coeffs, s: &State, out: &mut [f64]) {
         s.disinfo_campaigns as f64,
         s.inducements as f64,
         s.hybrid_attacks as f64,
+        (s.dispersion_sum / turns).clamp(0.0, 1.0),
+        (s.unilateral_sum / turns).clamp(0.0, 1.0),
+        s.channels_while_cut as f64,
+        s.deadlock_turns as f64,
+        s.longest_deadlock as f64,
+        s.blocked.iter().filter(|&&b| b > 0).count() as f64,
+        s.outreach as f64,
+        turn(s.label_first_change_turn),
     ];
     out[..N_FIXED_OUTCOMES].copy_from_slice(&fixed);
-    for (o, &opened) in out[N_FIXED_OUTCOMES..].iter_mut().zip(&s.opened) {
-        *o = flag(opened);
+    let n = c.allies();
+    let mut k = N_FIXED_OUTCOMES;
+    let mut family = |value: &dyn Fn(usize) -> f64| {
+        for i in 0..n {
+            out[k + i] = value(i);
+        }
+        k += n;
+    };
+    family(&|i| flag(s.opened[i]));
+    family(&|i| s.channel_months[i] as f64);
+    family(&|i| s.blocked[i] as f64);
+    family(&|i| s.defence[i] - c.defence0[i]);
+    family(&|i| s.stance[i]);
+    family(&|i| s.threat[i]);
+    family(&|i| s.threat_jump_max[i]);
+    for (y, &turns_in) in c.turns_in_year.iter().enumerate() {
+        family(&|i| s.defence_year[y * n + i] / turns_in.max(1) as f64);
     }
-    debug_assert_eq!(out.len(), N_FIXED_OUTCOMES + c.allies());
+    debug_assert_eq!(k, out.len());
 }
 
-/// Number of per-trial outcomes before the per-ally `channel.<name>` outcomes.
-pub const N_FIXED_OUTCOMES: usize = 18;
+/// Number of per-trial outcomes before the per-ally families.
+pub const N_FIXED_OUTCOMES: usize = 26;
+
+/// The per-ally metrics, in the order of their families after the fixed outcomes (then one
+/// `defence_<year>` family per calendar year of the run): (name, meaning).
+pub const ALLY_METRICS: [(&str, &str); 7] = [
+    (
+        "channel_ever",
+        "ran a unilateral channel to Moscow at some point",
+    ),
+    (
+        "channel_months",
+        "turns with a unilateral channel to Moscow open",
+    ),
+    (
+        "blocked_consensus",
+        "turns in which it dissented from the line and blocked consensus",
+    ),
+    (
+        "defence_change_pp",
+        "defence spending at the last turn minus the first, percentage points of GDP",
+    ),
+    (
+        "stance_final",
+        "stance at the last turn (0 engagement, 1 confrontation)",
+    ),
+    ("threat_final", "threat perception at the last turn"),
+    (
+        "threat_jump_max",
+        "largest one-turn rise of its threat perception",
+    ),
+];
 
 /// The per-trial outcomes: the fixed ones in the order [`finish`] writes them, then one
-/// `channel.<name>` per ally.
-pub(super) fn outcome_specs(names: &[String]) -> Vec<OutcomeSpec> {
+/// family `metric.<ally>` per metric of [`ALLY_METRICS`], then `defence_<year>.<ally>` for each
+/// calendar year of `years`.
+pub(super) fn outcome_specs(names: &[String], years: &[i64]) -> Vec<OutcomeSpec> {
     let unit = OutcomeKind::Real { min: 0.0, max: 1.0 };
     let mut v = vec![
         OutcomeSpec::new("cohesion_final", unit, "cohesion index at the last turn"),
@@ -207,14 +298,84 @@ pub(super) fn outcome_specs(names: &[String]) -> Vec<OutcomeSpec> {
         ),
         OutcomeSpec::new("inducements", OutcomeKind::Count, "inducement offensives"),
         OutcomeSpec::new("hybrid_attacks", OutcomeKind::Count, "hybrid attacks"),
+        OutcomeSpec::new(
+            "dispersion_mean",
+            unit,
+            "mean over turns of the dispersion of stances (2 × weighted sd): the index's first component",
+        ),
+        OutcomeSpec::new(
+            "unilateral_share_mean",
+            unit,
+            "mean over turns of the weighted share on unilateral channels: the index's second component",
+        ),
+        OutcomeSpec::new(
+            "channels_while_cut",
+            OutcomeKind::Count,
+            "ally-turns with a unilateral channel open while Moscow kept NATO's channels cut",
+        ),
+        OutcomeSpec::new(
+            "deadlock_turns",
+            OutcomeKind::Count,
+            "turns without consensus",
+        ),
+        OutcomeSpec::new(
+            "longest_deadlock",
+            OutcomeKind::Count,
+            "longest run of turns without consensus (turns to agreement)",
+        ),
+        OutcomeSpec::new(
+            "blocking_allies",
+            OutcomeKind::Count,
+            "allies that blocked consensus at least once",
+        ),
+        OutcomeSpec::new(
+            "outreach",
+            OutcomeKind::Count,
+            "Moscow's offers of bilateral dialogue while NATO's channels were cut",
+        ),
+        OutcomeSpec::new(
+            "label_first_change_turn",
+            OutcomeKind::Turn,
+            "turn at which the label first changed",
+        ),
     ];
     debug_assert_eq!(v.len(), N_FIXED_OUTCOMES);
-    for n in names {
-        v.push(OutcomeSpec::new(
-            format!("channel.{n}"),
-            OutcomeKind::Binary,
-            format!("1 if {n} ran a unilateral channel to Moscow at some point"),
-        ));
+    let span = 1.0 + 20.0 * years.len().max(3) as f64;
+    for (metric, meaning) in ALLY_METRICS {
+        let kind = match metric {
+            "channel_ever" => OutcomeKind::Binary,
+            "channel_months" | "blocked_consensus" => OutcomeKind::Count,
+            "defence_change_pp" => OutcomeKind::Real {
+                min: -span,
+                max: span,
+            },
+            _ => unit,
+        };
+        for n in names {
+            let o = OutcomeSpec::new(format!("{metric}.{n}"), kind, format!("{n}: {meaning}"));
+            v.push(if matches!(kind, OutcomeKind::Real { .. }) {
+                o.detail()
+            } else {
+                o
+            });
+        }
+    }
+    for y in years {
+        for n in names {
+            v.push(
+                OutcomeSpec::new(
+                    format!("defence_{y}.{n}"),
+                    OutcomeKind::Real {
+                        min: 0.0,
+                        max: 20.0 + span,
+                    },
+                    format!(
+                        "{n}: mean defence spending over the turns of calendar year {y}, % of GDP"
+                    ),
+                )
+                .detail(),
+            );
+        }
     }
     v
 }
@@ -287,13 +448,13 @@ mod tests {
     #[test]
     fn cohesion_is_one_for_a_united_alliance_and_falls_with_dispersion_and_channels() {
         let w = [0.5, 0.3, 0.2];
-        let (c1, u1, n1) = cohesion_index(&w, &[0.6; 3], &[false; 3], 1.0, 1.0);
-        assert_eq!((c1, u1, n1), (1.0, 0.0, 0));
-        let (c2, _, _) = cohesion_index(&w, &[0.2, 0.6, 0.9], &[false; 3], 1.0, 1.0);
-        assert!(c2 < 1.0);
-        let (c3, u3, n3) = cohesion_index(&w, &[0.2, 0.6, 0.9], &[false, true, false], 1.0, 1.0);
+        let (c1, u1, n1, d1) = cohesion_index(&w, &[0.6; 3], &[false; 3], 1.0, 1.0);
+        assert_eq!((c1, u1, n1, d1), (1.0, 0.0, 0, 0.0));
+        let (c2, _, _, d2) = cohesion_index(&w, &[0.2, 0.6, 0.9], &[false; 3], 1.0, 1.0);
+        assert!(c2 < 1.0 && (c2 - (1.0 - d2)).abs() < 1e-15);
+        let (c3, u3, n3, _) = cohesion_index(&w, &[0.2, 0.6, 0.9], &[false, true, false], 1.0, 1.0);
         assert!(c3 < c2 && (u3 - 0.3).abs() < 1e-15 && n3 == 1);
-        let (c4, _, _) = cohesion_index(&w, &[0.0, 1.0, 0.0], &[true; 3], 2.0, 2.0);
+        let (c4, _, _, _) = cohesion_index(&w, &[0.0, 1.0, 0.0], &[true; 3], 2.0, 2.0);
         assert_eq!(c4, 0.0);
     }
 
@@ -317,39 +478,78 @@ mod tests {
         s.turn = 1;
         s.opened[2] = true;
         record(&c, &mut s, &ws, 1, &mut NoTrace);
-        let mut out = vec![0.0; N_FIXED_OUTCOMES + c.allies()];
+        let specs = outcome_specs(&c.names, &c.years);
+        let mut out = vec![0.0; specs.len()];
         finish(&c, &s, &mut out);
+        assert_eq!(specs[N_FIXED_OUTCOMES + 2].name, "channel_ever.C");
         assert_eq!(out[N_FIXED_OUTCOMES + 2], 1.0);
         assert!(out[4].is_nan() && out[9].is_nan());
-        for (k, &x) in out.iter().enumerate() {
-            assert!(x.is_nan() || x >= 0.0, "{k}");
+        for (d, &x) in specs.iter().zip(&out) {
+            let signed = d.name.starts_with("defence_change_pp.");
+            assert!(x.is_nan() || x >= 0.0 || signed, "{} = {x}", d.name);
         }
     }
 
     #[test]
     fn every_outcome_finish_writes_fits_its_declaration() {
-        let (_, c, mut s, _, ws) = setup(&defaults());
-        s.turn = 1;
-        record(&c, &mut s, &ws, 1, &mut NoTrace);
-        let specs = outcome_specs(&c.names);
-        assert_eq!(specs.len(), N_FIXED_OUTCOMES + c.allies());
-        assert_eq!(
-            specs[N_FIXED_OUTCOMES + 1].name,
-            format!("channel.{}", c.names[1])
-        );
-        let mut out = vec![0.0; specs.len()];
-        finish(&c, &s, &mut out);
-        for (d, &x) in specs.iter().zip(&out) {
-            let fits = match d.kind {
-                OutcomeKind::Real { min, max } => (min..=max).contains(&x),
-                OutcomeKind::Count => x >= 0.0 && x.fract() == 0.0,
-                OutcomeKind::Binary => x == 0.0 || x == 1.0,
-                OutcomeKind::Turn => x.is_nan() || (x >= 1.0 && x.fract() == 0.0),
-                OutcomeKind::Category(names) => {
-                    x >= 0.0 && x.fract() == 0.0 && (x as usize) < names.len()
-                }
-            };
-            assert!(fits, "{} = {x}", d.name);
+        for dated in [false, true] {
+            let mut sim = sim(15);
+            if dated {
+                // October 2021: calendar years 2022 (12 turns) and 2023 (turns 16-…, none here).
+                sim.start_month = Some(2021 * 12 + 9);
+            }
+            let mut c = Coeffs::new(&sim);
+            c.fill(&sim, &defaults());
+            let mut run = sim.alliance_runner();
+            run.coeffs = c.clone();
+            let mut st = crate::kernel::rng::StreamKeys::new(3).trial_streams(1);
+            let lv = run.start(&defaults(), &mut st, &mut NoTrace);
+            for _ in 0..15 {
+                run.step(&lv, &mut st, &mut NoTrace);
+            }
+            let specs = outcome_specs(&c.names, &c.years);
+            let families = ALLY_METRICS.len() + c.years.len();
+            assert_eq!(specs.len(), N_FIXED_OUTCOMES + families * c.allies());
+            assert_eq!(c.years, if dated { vec![2022] } else { vec![] });
+            assert_eq!(
+                specs[N_FIXED_OUTCOMES + c.allies() + 1].name,
+                format!("channel_months.{}", c.names[1])
+            );
+            let mut out = vec![0.0; specs.len()];
+            finish(&run.coeffs, &run.state, &mut out);
+            for (d, &x) in specs.iter().zip(&out) {
+                let fits = match d.kind {
+                    OutcomeKind::Real { min, max } => (min..=max).contains(&x),
+                    OutcomeKind::Count => x >= 0.0 && x.fract() == 0.0,
+                    OutcomeKind::Binary => x == 0.0 || x == 1.0,
+                    OutcomeKind::Turn => x.is_nan() || (x >= 1.0 && x.fract() == 0.0),
+                    OutcomeKind::Category(names) => {
+                        x >= 0.0 && x.fract() == 0.0 && (x as usize) < names.len()
+                    }
+                };
+                assert!(fits, "{} = {x}", d.name);
+                // Real per-ally values are details (not in trials.csv); the rest are not.
+                let family = d.name.contains('.');
+                assert_eq!(
+                    d.detail,
+                    family && matches!(d.kind, OutcomeKind::Real { .. }),
+                    "{}",
+                    d.name
+                );
+            }
+            if dated {
+                // The 2022 mean of the monthly levels lies between the first and last level.
+                let k = specs
+                    .iter()
+                    .position(|d| d.name == "defence_2022.A")
+                    .unwrap();
+                let (d0, d1) = (c.defence0[0], run.state.defence[0]);
+                assert!(out[k] >= d0.min(d1) - 1e-12 && out[k] <= d0.max(d1) + 1e-12);
+                let months: u32 = run.state.channel_months.iter().sum();
+                let first = N_FIXED_OUTCOMES + c.allies();
+                let total: f64 = out[first..first + c.allies()].iter().sum();
+                assert_eq!(total, months as f64);
+            }
         }
     }
 

@@ -52,8 +52,10 @@ params! {
             "defensive posture (forward presence, readiness); 0.5 = 2021 enhanced forward presence"),
         CostsOfAggression => r("costs_of_aggression", 0.0, 1.0, 0.3,
             "prepared costs of aggression (sanctions readiness, support to partners)"),
-        SpendingGrowth => r("spending_growth", -0.5, 1.0, 0.05,
+        SpendingGrowth => r("spending_growth", -0.5, 1.0, 0.0,
             "common growth of defence spending, percentage points of GDP per year"),
+        LabelConditions => ParamSpec::choice("label_conditions", &["none", "stated"], 0,
+            "whether the alliance states the conditions under which it would soften its label (Moscow restores its channels and ends its campaigns)"),
     }
 
     others {
@@ -71,7 +73,7 @@ params! {
         InducementBase => r("inducement_base", -10.0, 5.0, -1.5,
             "logit of an inducement offensive (energy and trade offers) per turn"),
         InducementTargets => ParamSpec::int("inducement_targets", 1, 10, 2,
-            "allies targeted by an inducement offensive (most dependent × least aligned)"),
+            "allies an inducement offensive reaches, drawn with probability ∝ (dependence + ties + floor) × (1 − stance)"),
         InducementTradeFloor => r("inducement_trade_floor", 0.0, 1.0, 0.1,
             "trade leverage an inducement has on an ally without gas dependence (targeting score floor)"),
         InducementDecay => r("inducement_decay", 0.0, 1.0, 0.15,
@@ -84,6 +86,14 @@ params! {
             "logit effect of perceived disunity (1 − read cohesion) on divide-and-rule moves and attack"),
         AppetiteGain => r("appetite_gain", 0.0, 10.0, 2.0,
             "logit effect of risk appetite (centred at 0.5) on hybrid and military moves"),
+        InducementTies => r("inducement_ties", 0.0, 5.0, 1.0,
+            "weight of structural ties with Russia in the targeting of inducements and bilateral outreach"),
+        OutreachBase => r("outreach_base", -10.0, 5.0, -0.5,
+            "logit of Moscow's bilateral outreach to chosen allies per turn while it keeps NATO-level channels cut"),
+        OutreachTargets => ParamSpec::int("outreach_targets", 1, 10, 2,
+            "allies one outreach approaches (drawn like inducement targets)"),
+        CutBase => r("cut_base", -15.0, 5.0, -4.0,
+            "logit per turn that Moscow cuts NATO-level channels while they are open (perfect cohesion, neutral mix)"),
 
         // ---- step 3: events ----
         ElectionRate => r("election_rate", 0.0, 0.2, 0.02,
@@ -98,6 +108,12 @@ params! {
             "how much full energy stress amplifies the effect of dependence"),
         DialogueRestoreRate => r("dialogue_restore_rate", 0.0, 1.0, 0.05,
             "chance per turn that the adversary restores cut channels, at full dialogue openness"),
+        ConditionIncentive => r("condition_incentive", 0.0, 0.5, 0.025,
+            "CONTESTED: extra chance per turn that Moscow restores its channels when a hostile label comes with stated conditions"),
+        DiversificationRate => r("diversification_rate", 0.0, 1.0, 0.1,
+            "share of gas dependence shed per turn per unit of threat above the ally's start (diversification)"),
+        LockIn => r("lock_in", 0.0, 1.0, 0.8,
+            "share of diversification blocked by a long-term Gazprom contract or TurkStream infrastructure"),
 
         // ---- step 4: threat perception and resilience ----
         ThreatFrontline => r("threat_frontline", 0.0, 1.0, 0.7,
@@ -130,8 +146,16 @@ params! {
             "threat shock of the adversary cutting dialogue channels, at severity 1"),
         DisinfoErosion => r("disinfo_erosion", 0.0, 1.0, 0.1,
             "share of threat perception a campaign erodes in a targeted ally with zero resilience"),
-        CounterDisinfoEffect => r("counter_disinfo_effect", 0.0, 1.0, 0.5,
-            "CONTESTED: share of disinformation erosion that full counter-disinformation removes"),
+        DisinfoStance => r("disinfo_stance", 0.0, 2.0, 0.5,
+            "a campaign's erosion of stance toward engagement, relative to its erosion of threat perception"),
+        DisinfoSupport => r("disinfo_support", 0.0, 5.0, 1.0,
+            "a campaign's erosion of public support for NATO, relative to its erosion of threat perception"),
+        SupportRecovery => r("support_recovery", 0.0, 1.0, 0.05,
+            "share of eroded public support that recovers each turn"),
+        CounterDisinfoEffect => r("counter_disinfo_effect", -1.0, 1.0, 0.3,
+            "CONTESTED: share of disinformation erosion that full counter-disinformation removes (negative: it backfires)"),
+        CounterDisinfoFocus => r("counter_disinfo_focus", 0.0, 1.0, 0.5,
+            "how much each ally's counter-disinformation effort follows its own threat perception (0: every ally at the alliance's effort)"),
         ResilienceMin => r("resilience_min", 0.0, 1.0, 0.2,
             "initial resilience of an ally with CPI 0"),
         ResilienceMax => r("resilience_max", 0.0, 1.0, 0.8,
@@ -162,6 +186,8 @@ params! {
             "rise of the domestic stance target per unit of threat perception"),
         StanceEnergy => r("stance_energy", 0.0, 1.0, 0.3,
             "fall of the domestic stance target per unit of energy dependence"),
+        StanceTies => r("stance_ties", 0.0, 1.0, 0.3,
+            "fall of the domestic stance target per unit of structural ties with Russia (share of the four kinds held)"),
         BurnIn => ParamSpec::int("burn_in", 0, 240, 12,
             "warm-up turns of domestic pull and consultation before turn 1 (no adversary, no events)"),
         InitialStanceSd => r("initial_stance_sd", 0.0, 0.5, 0.05,
@@ -200,12 +226,18 @@ params! {
             "CONTESTED: open NATO dialogue substitutes for (−1) or legitimises (+1) unilateral channels"),
         ChannelPersistence => r("channel_persistence", 0.0, 10.0, 5.5,
             "logit bonus for keeping a channel already open (inertia)"),
+        ChannelTies => r("channel_ties", 0.0, 10.0, 3.0,
+            "logit effect of structural ties with Russia (share of the four kinds held)"),
+        ChannelOffer => r("channel_offer", 0.0, 10.0, 1.5,
+            "logit effect per unit of Moscow's outstanding offer of bilateral dialogue"),
 
         // ---- step 7: summits and consensus ----
         ConsensusTolerance => r("consensus_tolerance", 0.0, 1.0, 0.2,
             "an ally further than this from the line (or label position) dissents"),
         VetoPropensity => r("veto_propensity", 0.0, 1.0, 0.15,
             "probability that a dissenting ally blocks consensus in a turn"),
+        HawkVetoShare => r("hawk_veto_share", 0.0, 1.0, 0.2,
+            "how often an ally that finds the line too soft blocks it, relative to one that finds it too hard"),
         LineAdjust => r("line_adjust", 0.0, 1.0, 0.2,
             "between summits, share of the gap between line and weighted mean stance closed per turn"),
         LabelThreshold => r("label_threshold", 0.0, 1.0, 0.55,
@@ -218,6 +250,8 @@ params! {
             "summit line: KTAB's probability-weighted expected position, or one position drawn by it"),
         InitialLabel => ParamSpec::choice("initial_label", LABELS, 2,
             "label in force at the start (June 2021: Russia's actions a threat, not labelled hostile)"),
+        LabelConditionTurns => ParamSpec::int("label_condition_turns", 1, 60, 3,
+            "turns Moscow must keep its channels open without a campaign or crisis for stated conditions to be met"),
 
         // ---- step 8: deterrence and escalation ----
         CredibilityBase => r("credibility_base", 0.0, 1.0, 0.1,
@@ -236,8 +270,12 @@ params! {
             "share of the gap to target credibility closed per turn"),
         PostureThreatResponse => r("posture_threat_response", 0.0, 2.0, 0.5,
             "posture raised per unit of mean threat above its initial level"),
-        SpendingThreatResponse => r("spending_threat_response", 0.0, 5.0, 0.5,
-            "extra defence spending (pp of GDP per year) per unit of an ally's threat above its start"),
+        SpendingThreatResponse => r("spending_threat_response", 0.0, 20.0, 2.5,
+            "extra defence spending (pp of GDP per year) per unit of an ally's threat above its start, × its exposure"),
+        SpendingPledge => r("spending_pledge", 0.0, 5.0, 2.0,
+            "the spending guideline allies below it converge to (% of GDP; Wales 2014: 2%)"),
+        SpendingConvergence => r("spending_convergence", 0.0, 1.0, 0.07,
+            "share of the gap to the guideline an ally below it closes per year"),
         IntimidationBase => r("intimidation_base", -10.0, 5.0, -0.1,
             "logit of military intimidation per turn (zero credibility, neutral drivers)"),
         AggressionBase => r("aggression_base", -15.0, 0.0, -4.2,
@@ -250,10 +288,10 @@ params! {
             "logit reduction of hybrid attacks per unit of credibility"),
         CostsGain => r("costs_gain", 0.0, 20.0, 2.0,
             "logit reduction of aggression against non-members per unit of prepared costs"),
-        LabelProvocation => r("label_provocation", 0.0, 3.0, 0.5,
-            "CONTESTED: logit increase of every hostile move per unit of label hostility"),
-        DialogueDeescalation => r("dialogue_deescalation", 0.0, 3.0, 0.5,
-            "CONTESTED: logit reduction of military moves per unit of dialogue openness"),
+        LabelProvocation => r("label_provocation", -3.0, 3.0, 0.0,
+            "CONTESTED: logit increase of every hostile move per unit of label hostility (negative: the label deters)"),
+        DialogueDeescalation => r("dialogue_deescalation", -3.0, 3.0, 0.0,
+            "CONTESTED: logit reduction of military moves per unit of dialogue openness (negative: dialogue emboldens)"),
         CutDamping => r("cut_damping", 0.0, 1.0, 0.5,
             "share of dialogue's effects lost while the adversary keeps its channels cut"),
 
@@ -308,7 +346,7 @@ mod tests {
             assert_eq!(l.i(), i);
         }
         assert_eq!(LEVERS[0], P::Label);
-        assert_eq!(PARAMS[N_LEVERS - 1].name, "spending_growth");
+        assert_eq!(PARAMS[N_LEVERS - 1].name, "label_conditions");
         assert!(PARAMS.iter().all(|p| !p.meaning.starts_with("lever")));
     }
 }

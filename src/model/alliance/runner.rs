@@ -32,8 +32,9 @@ pub struct Workspace {
     pub disinfo: Vec<f64>,
     /// Resilience lost to hybrid attacks this turn.
     pub damage: Vec<f64>,
-    /// Selection marks (inducement targets).
+    /// Selection marks (inducement and outreach targets) and their scores.
     pub mark: Vec<bool>,
+    pub score: Vec<f64>,
     /// The next stances of a Hegselmann–Krause step.
     pub next: Vec<f64>,
     /// Buffers of a Hegselmann–Krause consultation.
@@ -48,6 +49,9 @@ pub struct Workspace {
     pub label_on_agenda: bool,
     /// This turn is a crisis (intimidation, aggression, attack).
     pub crisis: bool,
+    /// This turn saw a hostile act (a campaign, a hybrid attack, a cut-off, a cut of channels,
+    /// a crisis): it breaks the label's stated conditions.
+    pub hostile: bool,
     /// Wargame adjudication: values forced on this turn's outcomes (default: none).
     pub forced: adjudication::Forced,
     /// What was decided at each adjudicable draw this turn.
@@ -74,6 +78,7 @@ impl Workspace {
             disinfo: vec![0.0; n],
             damage: vec![0.0; n],
             mark: vec![false; n],
+            score: vec![0.0; n],
             next: vec![0.0; n],
             hk: HkScratch::new(n),
             smp: Smp::new(n, 1),
@@ -82,6 +87,7 @@ impl Workspace {
             summit: false,
             label_on_agenda: false,
             crisis: false,
+            hostile: false,
             forced: adjudication::Forced::none(n),
             drawn: adjudication::Drawn::default(),
             burn: BurnCache {
@@ -100,6 +106,7 @@ impl Workspace {
         self.summit = false;
         self.label_on_agenda = false;
         self.crisis = false;
+        self.hostile = false;
         self.drawn = adjudication::Drawn::default();
     }
 }
@@ -132,6 +139,12 @@ pub fn init<T: Tracer>(
         dependence: std::mem::take(&mut s.dependence),
         defence: std::mem::take(&mut s.defence),
         offset: std::mem::take(&mut s.offset),
+        offer: std::mem::take(&mut s.offer),
+        support_loss: std::mem::take(&mut s.support_loss),
+        channel_months: std::mem::take(&mut s.channel_months),
+        blocked: std::mem::take(&mut s.blocked),
+        threat_jump_max: std::mem::take(&mut s.threat_jump_max),
+        defence_year: std::mem::take(&mut s.defence_year),
         ..State::new(0)
     };
     s.threat.copy_from_slice(&c.threat0);
@@ -143,6 +156,14 @@ pub fn init<T: Tracer>(
     s.opened.fill(false);
     s.inducement.fill(0.0);
     s.offset.fill(0.0);
+    s.offer.fill(0.0);
+    s.support_loss.fill(0.0);
+    s.channel_months.fill(0);
+    s.blocked.fill(0);
+    s.threat_jump_max.fill(0.0);
+    // Sized once per runner (the first trial), refilled in place after.
+    s.defence_year.clear();
+    s.defence_year.resize(c.years.len() * n, 0.0);
     levers::set(s, lv);
     let cached =
         ws.burn.key[N_LEVERS..] == c.v[N_LEVERS..] && ws.burn.rng_before.as_ref() == Some(&st.init);
@@ -471,6 +492,7 @@ mod tests {
             label_on_agenda: true,
             threat: 0.0,
             stance: 0.0,
+            offset: 0.0,
         }];
         let input = TurnInput {
             levers: &lv,

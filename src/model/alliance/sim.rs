@@ -8,7 +8,7 @@
 //! its injects without searching or allocating.
 
 use super::outcomes::{outcome_specs, series_specs};
-use super::spec::EventKind;
+use super::spec::{EventKind, LOCK_IN, TIES};
 use super::state::EXPOSURES;
 use crate::model::{OutcomeSpec, Runner, SeriesSpec, Simulation};
 use crate::scenario::{Issues, Scenario};
@@ -26,6 +26,12 @@ pub struct AllyData {
     pub support: Option<f64>,
     /// Index into [`EXPOSURES`].
     pub exposure: usize,
+    /// Structural ties with Russia before October 2021: the share of the four kinds of tie
+    /// ([`TIES`]) the ally holds, in [0, 1].
+    pub ties: f64,
+    /// Whether a long-term Gazprom contract or TurkStream infrastructure locks the ally into
+    /// Russian gas ([`LOCK_IN`]).
+    pub lock_in: bool,
 }
 
 /// A scripted inject, compiled from the scenario (or added in a game).
@@ -41,6 +47,8 @@ pub struct ScriptedEvent {
     pub label_on_agenda: bool,
     pub threat: f64,
     pub stance: f64,
+    /// Shift of the target's domestic stance target (a `government_change`).
+    pub offset: f64,
 }
 
 /// The alliance model built from a scenario: shared, read-only.
@@ -54,6 +62,9 @@ pub struct AllianceSim {
     pub events: Vec<ScriptedEvent>,
     /// `event_start[t]..event_start[t + 1]` are the events of turn t (1-based; index 0 unused).
     event_start: Vec<usize>,
+    /// The calendar month index (year × 12 + month − 1) of turn 1, for monthly scenarios with a
+    /// start date; calendar-year outcomes exist only then.
+    pub start_month: Option<i64>,
     outcomes: Vec<OutcomeSpec>,
     series: Vec<SeriesSpec>,
 }
@@ -94,6 +105,14 @@ impl AllianceSim {
             num("nato_favourable_pct"),
         );
         let exp = t.words("exposure");
+        let yes = |f: &str| -> Vec<bool> {
+            t.words(f)
+                .into_iter()
+                .map(|w| w.as_deref() == Some("yes"))
+                .collect()
+        };
+        let ties: Vec<Vec<bool>> = TIES.iter().map(|f| yes(f)).collect();
+        let lock: Vec<Vec<bool>> = LOCK_IN.iter().map(|f| yes(f)).collect();
         let mut allies = Vec::with_capacity(t.len());
         for i in 0..t.len() {
             let exposure = exp[i]
@@ -118,6 +137,8 @@ impl AllianceSim {
                 cpi: cpi[i].unwrap_or(50.0),
                 support: sup[i],
                 exposure,
+                ties: ties.iter().filter(|c| c[i]).count() as f64 / TIES.len() as f64,
+                lock_in: lock.iter().any(|c| c[i]),
             });
         }
         let names: Vec<String> = allies.iter().map(|a| a.name.clone()).collect();
@@ -162,6 +183,7 @@ impl AllianceSim {
                 label_on_agenda: inj.word("label_on_agenda") != Some("no"),
                 threat: inj.number("threat").unwrap_or(0.0),
                 stance: inj.number("stance").unwrap_or(0.0),
+                offset: inj.number("offset").unwrap_or(0.0),
             });
         }
         if !issues.is_empty() {
@@ -174,7 +196,34 @@ impl AllianceSim {
             "year" => 1.0,
             _ => 12.0,
         };
-        Ok(AllianceSim::new(allies, sc.turns, turns_per_year, events))
+        let mut sim = AllianceSim::new(allies, sc.turns, turns_per_year, events);
+        if sc.turn_length == "month" {
+            sim.start_month = sc
+                .start
+                .as_deref()
+                .and_then(crate::kernel::time::month_index);
+            sim.outcomes = outcome_specs(&sim.names, &sim.years());
+        }
+        Ok(sim)
+    }
+
+    /// The calendar years after the start year that the run's turns reach (empty unless the
+    /// scenario is monthly with a start date): the years of the `defence_<year>` outcomes.
+    pub fn years(&self) -> Vec<i64> {
+        let Some(m0) = self.start_month else {
+            return Vec::new();
+        };
+        let first = m0.div_euclid(12) + 1;
+        let last = (m0 + self.turns as i64 - 1).div_euclid(12);
+        (first..=last).collect()
+    }
+
+    /// Index into [`AllianceSim::years`] of turn `t` (1-based), if it falls in one of them.
+    pub fn year_of_turn(&self, t: usize) -> Option<usize> {
+        let m0 = self.start_month?;
+        let y = (m0 + t as i64 - 1).div_euclid(12);
+        let first = m0.div_euclid(12) + 1;
+        (y >= first && t >= 1 && t <= self.turns).then(|| (y - first) as usize)
     }
 
     /// The model from its parts; `events` are sorted here by turn (stably).
@@ -191,7 +240,7 @@ impl AllianceSim {
         }
         let names: Vec<String> = allies.iter().map(|a| a.name.clone()).collect();
         AllianceSim {
-            outcomes: outcome_specs(&names),
+            outcomes: outcome_specs(&names, &[]),
             series: series_specs(),
             allies,
             names,
@@ -199,13 +248,18 @@ impl AllianceSim {
             turns_per_year,
             events,
             event_start,
+            start_month: None,
         }
     }
 
     /// The same model with another master scenario events list (skipped, delayed and
     /// in-stride injects of a game).
     pub fn with_events(&self, events: Vec<ScriptedEvent>) -> AllianceSim {
-        AllianceSim::new(self.allies.clone(), self.turns, self.turns_per_year, events)
+        let mut sim =
+            AllianceSim::new(self.allies.clone(), self.turns, self.turns_per_year, events);
+        sim.start_month = self.start_month;
+        sim.outcomes = self.outcomes.clone();
+        sim
     }
 
     /// The scripted events of turn `t` (1-based).

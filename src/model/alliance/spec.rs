@@ -84,6 +84,45 @@ pub static FIELDS: &[ActorField] = &[
         required: true,
         meaning: "frontline, flank or rear (a scenario assumption)",
     },
+    ActorField {
+        name: "rosatom_newbuild_agreement",
+        kind: YES_NO,
+        required: true,
+        meaning: "structural tie: an intergovernmental agreement with Russia for a Rosatom-built nuclear plant, in force before October 2021",
+    },
+    ActorField {
+        name: "russian_air_defence_purchase_since_2014",
+        kind: YES_NO,
+        required: true,
+        meaning: "structural tie: a Russian air-defence system bought since 2014",
+    },
+    ActorField {
+        name: "long_term_gazprom_contract_2020_2021",
+        kind: YES_NO,
+        required: true,
+        meaning: "structural tie and energy lock-in: a long-term Gazprom supply contract signed in 2020–2021",
+    },
+    ActorField {
+        name: "turkstream_landfall_or_transit",
+        kind: YES_NO,
+        required: true,
+        meaning: "structural tie and energy lock-in: TurkStream lands on or transits the ally's territory",
+    },
+];
+
+const YES_NO: FieldKind = FieldKind::Choice(&["yes", "no"]);
+
+/// The structural-tie columns: an ally's ties are the share of them marked `yes`.
+pub const TIES: [&str; 4] = [
+    "rosatom_newbuild_agreement",
+    "russian_air_defence_purchase_since_2014",
+    "long_term_gazprom_contract_2020_2021",
+    "turkstream_landfall_or_transit",
+];
+/// The tie columns that lock an ally into Russian gas (contract or pipeline infrastructure).
+pub const LOCK_IN: [&str; 2] = [
+    "long_term_gazprom_contract_2020_2021",
+    "turkstream_landfall_or_transit",
 ];
 
 const SEVERITY: ActorField = ActorField {
@@ -91,6 +130,12 @@ const SEVERITY: ActorField = ActorField {
     kind: FieldKind::Real { min: 0.0, max: 3.0 },
     required: false,
     meaning: "strength relative to the reference event (default 1)",
+};
+const TARGET_ALLY: ActorField = ActorField {
+    name: "target",
+    kind: FieldKind::Text,
+    required: true,
+    meaning: "the ally concerned (its name in the actor table)",
 };
 const TARGET: ActorField = ActorField {
     name: "target",
@@ -168,6 +213,27 @@ inject_kinds! {
         name: "energy_cutoff",
         meaning: "the adversary cuts gas supplies: dependence falls by severity (share), threat rises",
         fields: &[TARGET, SEVERITY],
+    },
+    Intimidation => InjectKind {
+        name: "intimidation",
+        meaning: "military intimidation or a military incident (arms-control exits, a missile on an ally's soil): a threat shock on one ally in full and, exposure-scaled, on the others (or on all); a crisis",
+        fields: &[TARGET, SEVERITY],
+    },
+    GovernmentChange => InjectKind {
+        name: "government_change",
+        meaning: "a change of government in one ally shifts its domestic stance target",
+        fields: &[
+            TARGET_ALLY,
+            ActorField {
+                name: "offset",
+                kind: FieldKind::Real {
+                    min: -1.0,
+                    max: 1.0,
+                },
+                required: true,
+                meaning: "shift of the ally's domestic stance target (negative: toward engagement)",
+            },
+        ],
     },
     Shock => InjectKind {
         name: "shock",

@@ -4,13 +4,15 @@
 //! domestic politics pulls it:
 //!
 //! ```text
-//! T_i = clamp(stance_base + offset_i + stance_threat τ_i − stance_energy e_i (1 + g × stress), 0, 1)
+//! T_i = clamp(stance_base + offset_i + stance_threat τ_i − stance_energy e_i (1 + g × stress)
+//!             − stance_ties k_i, 0, 1)
 //! Δ_i = domestic_pull (T_i − x_i) + line_pull × s_i (L − x_i) − min(1, inducement_pull × I_i (1 − r_i)) x_i
-//! s_i = min(1, support_i + support_rally × max(0, τ_i − τ_i(0)))
+//! s_i = min(1, support_i (1 − ℓ_i) + support_rally × max(0, τ_i − τ_i(0)))
 //! ```
 //!
-//! (threat pushes toward confrontation; energy dependence and inducements toward engagement;
-//! public support for NATO toward the alliance line L, and support rallies when threat rises). Then the allies consult: the reference
+//! (threat pushes toward confrontation; energy dependence, structural ties with Russia k_i and
+//! inducements toward engagement; public support for NATO, less what disinformation eroded
+//! (ℓ_i, step 4), toward the alliance line L, and support rallies when threat rises). Then the allies consult: the reference
 //! bounded-confidence rules of `opinion.rs`, Deffuant–Weisbuch (random pairs, weighted
 //! encounter) or Hegselmann–Krause (weighted neighbourhood mean), with the allies' weights as
 //! partner weights. When the three domestic coefficients are zero the domestic step is skipped
@@ -29,6 +31,7 @@ struct Target {
     threat: f64,
     /// stance_energy × (1 + energy_stress_gain × stress).
     energy: f64,
+    ties: f64,
 }
 
 impl Target {
@@ -38,19 +41,22 @@ impl Target {
             base: c[P::StanceBase],
             threat: c[P::StanceThreat],
             energy: c[P::StanceEnergy] * (1.0 + c[P::EnergyStressGain] * s.energy_stress),
+            ties: c[P::StanceTies],
         }
     }
 
     #[inline]
-    fn at(&self, s: &State, i: usize) -> f64 {
-        (self.base + s.offset[i] + self.threat * s.threat[i] - self.energy * s.dependence[i])
+    fn at(&self, c: &Coeffs, s: &State, i: usize) -> f64 {
+        (self.base + s.offset[i] + self.threat * s.threat[i]
+            - self.energy * s.dependence[i]
+            - self.ties * c.ties[i])
             .clamp(0.0, 1.0)
     }
 }
 
 /// The domestic stance target of ally `i`.
 pub fn domestic_target(c: &Coeffs, s: &State, i: usize) -> f64 {
-    Target::of(c, s).at(s, i)
+    Target::of(c, s).at(c, s, i)
 }
 
 /// The domestic pull on every stance (skipped where it is exactly zero).
@@ -64,8 +70,10 @@ pub fn domestic_step(c: &Coeffs, s: &mut State) {
     let tg = Target::of(c, s);
     for i in 0..s.allies() {
         let x = s.stance[i];
-        let target = tg.at(s, i);
-        let support = (c.support[i] + rally * (s.threat[i] - c.threat0[i]).max(0.0)).min(1.0);
+        let target = tg.at(c, s, i);
+        let support = (c.support[i] * (1.0 - s.support_loss[i])
+            + rally * (s.threat[i] - c.threat0[i]).max(0.0))
+        .min(1.0);
         let induced = (ki * s.inducement[i] * (1.0 - s.resilience[i])).min(1.0);
         let d = kd * (target - x) + kl * support * (line - x) - induced * x;
         if d != 0.0 {

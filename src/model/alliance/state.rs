@@ -57,6 +57,10 @@ pub struct State {
     pub defence: Vec<f64>,
     /// Shift of the ally's domestic stance target from elections (random events).
     pub offset: Vec<f64>,
+    /// Moscow's outstanding offer of bilateral dialogue to the ally (its outreach), decaying.
+    pub offer: Vec<f64>,
+    /// Share of public support for NATO eroded by disinformation, recovering, in [0, 1].
+    pub support_loss: Vec<f64>,
 
     // ---- alliance ----
     /// Label in force (index into [`LABELS`]).
@@ -77,6 +81,8 @@ pub struct State {
     pub resilience_investment: f64,
     /// Common growth of defence spending, percentage points of GDP per year (lever).
     pub spending_growth: f64,
+    /// Whether the alliance states conditions under which it would soften its label (lever).
+    pub conditions_stated: bool,
     /// The common line on Russia policy, [0, 1].
     pub line: f64,
     /// Deterrence credibility, [0, 1].
@@ -89,6 +95,8 @@ pub struct State {
     pub no_consensus_run: usize,
     /// Cohesion index of this turn, [0, 1].
     pub cohesion: f64,
+    /// Dispersion of stances this turn (2 × weighted sd), the index's first component.
+    pub dispersion: f64,
     /// Weighted share of allies on unilateral channels.
     pub unilateral_share: f64,
     /// Number of allies on unilateral channels.
@@ -133,6 +141,33 @@ pub struct State {
     pub fracture_turn: Option<usize>,
     /// Turn at which the label last changed.
     pub label_change_turn: Option<usize>,
+    /// Turn at which the label first changed.
+    pub label_first_change_turn: Option<usize>,
+    /// Consecutive turns in which the stated conditions of the label held (channels restored,
+    /// no campaign, no crisis).
+    pub conditions_run: usize,
+    /// Whether this turn saw a hostile act that breaks the stated conditions.
+    pub hostile_act: bool,
+    pub dispersion_sum: f64,
+    pub unilateral_sum: f64,
+    /// Ally-turns with a unilateral channel open while Moscow kept NATO's channels cut.
+    pub channels_while_cut: usize,
+    /// Turns without consensus, and the longest run of them.
+    pub deadlock_turns: usize,
+    pub longest_deadlock: usize,
+    /// Bilateral outreach offensives by Moscow.
+    pub outreach: usize,
+
+    // ---- per-ally accumulators ----
+    /// Turns with a unilateral channel open.
+    pub channel_months: Vec<u32>,
+    /// Turns in which the ally dissented from the line and blocked consensus.
+    pub blocked: Vec<u32>,
+    /// Largest one-turn rise of threat perception.
+    pub threat_jump_max: Vec<f64>,
+    /// Sum of the monthly defence levels per calendar year, `[year * allies + i]` (the years
+    /// of [`super::Coeffs::years`]).
+    pub defence_year: Vec<f64>,
 }
 
 impl State {
@@ -150,6 +185,8 @@ impl State {
             dependence: vec![0.0; n],
             defence: vec![0.0; n],
             offset: vec![0.0; n],
+            offer: vec![0.0; n],
+            support_loss: vec![0.0; n],
             label: 0,
             proposed_label: 0,
             dialogue: 0,
@@ -159,12 +196,14 @@ impl State {
             counter_disinfo: 0.0,
             resilience_investment: 0.0,
             spending_growth: 0.0,
+            conditions_stated: false,
             line: 0.0,
             credibility: 0.0,
             consensus: true,
             consensus_share: 1.0,
             no_consensus_run: 0,
             cohesion: 0.0,
+            dispersion: 0.0,
             unilateral_share: 0.0,
             unilateral_count: 0,
             threat_mean: 0.0,
@@ -188,6 +227,19 @@ impl State {
             attack_turn: None,
             fracture_turn: None,
             label_change_turn: None,
+            label_first_change_turn: None,
+            conditions_run: 0,
+            hostile_act: false,
+            dispersion_sum: 0.0,
+            unilateral_sum: 0.0,
+            channels_while_cut: 0,
+            deadlock_turns: 0,
+            longest_deadlock: 0,
+            outreach: 0,
+            channel_months: vec![0; n],
+            blocked: vec![0; n],
+            threat_jump_max: vec![0.0; n],
+            defence_year: Vec::new(),
         }
     }
 
@@ -220,6 +272,10 @@ impl State {
         unit("threat_base", &self.threat_base)?;
         unit("resilience", &self.resilience)?;
         unit("dependence", &self.dependence)?;
+        unit("support_loss", &self.support_loss)?;
+        if self.offer.iter().any(|x| !(*x >= 0.0 && x.is_finite())) {
+            return Err("offer stock negative or not finite".into());
+        }
         if self
             .inducement
             .iter()

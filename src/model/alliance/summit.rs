@@ -11,7 +11,10 @@
 //! the runner's workspace ([`Workspace::smp`]), so a summit allocates nothing. The new line is
 //! KTAB's expected position (or a position drawn by its probabilities). NATO decides by
 //! consensus: an ally further than `consensus_tolerance` from the line dissents, and each
-//! dissenter blocks with probability `veto_propensity`; a blocked line is not adopted. A
+//! dissenter blocks with probability `veto_propensity` if it finds the line too hard, and
+//! `hawk_veto_share` times that if it finds it too soft (for those who want more, a text that
+//! says less beats no text: consensus is the lowest common denominator); a blocked line is not
+//! adopted, and the ally that blocked it is recorded. A
 //! proposed label (lever) is adopted at a summit with the label on its agenda only if the line
 //! was adopted, the line is close enough to the label's position, and no objector blocks it.
 //! Between summits the line follows the weighted mean stance (the North Atlantic Council's
@@ -31,14 +34,25 @@ pub fn pass_probability(veto: f64, dissenters: usize) -> f64 {
     libm::pow(1.0 - veto.clamp(0.0, 1.0), dissenters as f64)
 }
 
-/// Dissent against a line: (number of dissenters, weighted share within tolerance, the
-/// furthest ally).
-pub fn dissent(c: &Coeffs, s: &State, line: f64, tol: f64) -> (usize, f64, usize) {
-    let (mut k, mut share, mut far, mut far_d) = (0, 0.0, 0, -1.0);
+/// Probability that a line passes: no dissenter on the engagement side blocks (each with
+/// `veto`), and none on the confrontation side (each with `veto × hawk_share`).
+#[inline]
+pub fn line_pass_probability(veto: f64, hawk_share: f64, doves: usize, hawks: usize) -> f64 {
+    pass_probability(veto, doves) * pass_probability(veto * hawk_share.clamp(0.0, 1.0), hawks)
+}
+
+/// Dissent against a line: (dissenters on the engagement side, on the confrontation side,
+/// weighted share within tolerance, the furthest ally).
+pub fn dissent(c: &Coeffs, s: &State, line: f64, tol: f64) -> (usize, usize, f64, usize) {
+    let (mut doves, mut hawks, mut share, mut far, mut far_d) = (0, 0, 0.0, 0, -1.0);
     for i in 0..s.allies() {
         let d = (s.stance[i] - line).abs();
         if d > tol {
-            k += 1;
+            if s.stance[i] < line {
+                doves += 1;
+            } else {
+                hawks += 1;
+            }
         } else {
             share += c.w[i];
         }
@@ -47,7 +61,73 @@ pub fn dissent(c: &Coeffs, s: &State, line: f64, tol: f64) -> (usize, f64, usize
             far_d = d;
         }
     }
-    (k, share.clamp(0.0, 1.0), far)
+    (doves, hawks, share.clamp(0.0, 1.0), far)
+}
+
+/// The ally that blocked a line when consensus failed on the uniform `u` (consensus held iff
+/// u < the product of the dissenters' (1 − p_j)): the dissenters are heard from the furthest
+/// from the line, dissenter j blocking with probability p_j (`veto` on the engagement side,
+/// `veto × hawk_share` on the other), so the j-th is the first to block when
+/// Π_{l≤j} (1 − p_l) ≤ u < Π_{l<j} (1 − p_l) — the same single uniform, the right
+/// probabilities. `None` if nobody dissents or the uniform let the line pass.
+pub fn blocker(
+    s: &State,
+    line: f64,
+    tol: f64,
+    veto: f64,
+    hawk_share: f64,
+    u: f64,
+) -> Option<usize> {
+    let v = veto.clamp(0.0, 1.0);
+    let vh = v * hawk_share.clamp(0.0, 1.0);
+    let k = s.stance.iter().filter(|&&x| (x - line).abs() > tol).count();
+    // Dissenters from the furthest (ties by actor order), found without sorting.
+    let mut prev: Option<(f64, usize)> = None;
+    let mut q = 1.0;
+    let mut last = None;
+    for _ in 0..k {
+        let mut best: Option<(f64, usize)> = None;
+        for (i, &x) in s.stance.iter().enumerate() {
+            let d = (x - line).abs();
+            if d <= tol {
+                continue;
+            }
+            let after_prev = match prev {
+                None => true,
+                Some((pd, pi)) => d < pd || (d == pd && i > pi),
+            };
+            let better = match best {
+                None => true,
+                Some((bd, bi)) => d > bd || (d == bd && i < bi),
+            };
+            if after_prev && better {
+                best = Some((d, i));
+            }
+        }
+        let Some((d, i)) = best else { break };
+        prev = Some((d, i));
+        let p = if s.stance[i] < line { v } else { vh };
+        if p > 0.0 {
+            last = Some(i);
+        }
+        q *= 1.0 - p;
+        if p > 0.0 && u >= q {
+            return Some(i);
+        }
+    }
+    // Rounding at the boundary: the line failed by the product's other evaluation order.
+    if u >= q { last } else { None }
+}
+
+/// Records the blocker of a failed consensus (drawn, not forced) in the state.
+fn record_block(c: &Coeffs, s: &mut State, ws: &Workspace, line: f64, u: f64) {
+    if s.consensus || ws.forced.consensus.is_some() {
+        return;
+    }
+    let (tol, veto) = (c[P::ConsensusTolerance], c[P::VetoPropensity]);
+    if let Some(i) = blocker(s, line, tol, veto, c[P::HawkVetoShare], u) {
+        s.blocked[i] += 1;
+    }
 }
 
 /// The stance that corresponds to label `label`: label_threshold × label / 3.
@@ -85,8 +165,9 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             s.stance[ws.smp.unique[u]]
         }
         .clamp(0.0, 1.0);
-        let (k, share, far) = dissent(c, s, candidate, tol);
-        let p_ok = pass_probability(veto, k);
+        let (doves, hawks, share, far) = dissent(c, s, candidate, tol);
+        let k = doves + hawks;
+        let p_ok = line_pass_probability(veto, c[P::HawkVetoShare], doves, hawks);
         ws.drawn.council_odds[0] = (p_ok, u_line);
         let ok = ws.forced.consensus.unwrap_or(u_line < p_ok);
         if T::ENABLED {
@@ -116,6 +197,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         }
         s.consensus = ok;
         s.consensus_share = share;
+        record_block(c, s, ws, candidate, u_line);
         if ws.label_on_agenda && s.proposed_label != s.label {
             let target = label_position(c, s.proposed_label);
             let hardening = s.proposed_label > s.label;
@@ -156,16 +238,22 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
             if adopted {
                 s.label = s.proposed_label;
                 s.label_change_turn = Some(t);
+                if s.label_first_change_turn.is_none() {
+                    s.label_first_change_turn = Some(t);
+                }
             }
         }
     } else {
         let mean = weighted_mean(&c.w, &s.stance);
         s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
-        let (k, share, far) = dissent(c, s, s.line, tol);
-        let p_ok = pass_probability(veto, k);
+        let (doves, hawks, share, far) = dissent(c, s, s.line, tol);
+        let k = doves + hawks;
+        let p_ok = line_pass_probability(veto, c[P::HawkVetoShare], doves, hawks);
         ws.drawn.council_odds[0] = (p_ok, u_line);
         s.consensus = ws.forced.consensus.unwrap_or(u_line < p_ok);
         s.consensus_share = share;
+        let line = s.line;
+        record_block(c, s, ws, line, u_line);
         if T::ENABLED && !s.consensus {
             tr.event(t, "decision", &c.names[far], &|| {
                 format!(
@@ -216,6 +304,36 @@ mod tests {
     }
 
     #[test]
+    fn the_first_blocker_is_drawn_with_the_sequential_probabilities() {
+        // Three dissenters at distances 0.5 (dove), 0.4 (hawk), 0.3 (dove) — actors 0, 1, 2 —
+        // and one ally within tolerance.
+        let mut s = State::new(4);
+        s.stance.copy_from_slice(&[0.0, 0.9, 0.2, 0.55]);
+        let (line, tol, v, h) = (0.5, 0.2, 0.25, 0.4);
+        let (q, qh) = (1.0 - v, 1.0 - v * h);
+        let mut hits = [0usize; 4];
+        let n = 200_000;
+        for k in 0..n {
+            let u = (k as f64 + 0.5) / n as f64;
+            let b = blocker(&s, line, tol, v, h, u);
+            // Blocked exactly when the pass probability says so.
+            assert_eq!(b.is_some(), u >= line_pass_probability(v, h, 2, 1), "u {u}");
+            if let Some(i) = b {
+                hits[i] += 1;
+            }
+        }
+        let share = |i: usize| hits[i] as f64 / n as f64;
+        assert!((share(0) - v).abs() < 1e-4);
+        assert!((share(1) - q * v * h).abs() < 1e-4);
+        assert!((share(2) - q * qh * v).abs() < 1e-4);
+        assert_eq!(hits[3], 0);
+        assert_eq!(blocker(&s, line, tol, 0.0, h, 0.99), None);
+        assert_eq!(blocker(&s, line, tol, 1.0, h, 0.0), Some(0));
+        // Hawks never block when their share is zero.
+        assert_ne!(blocker(&s, line, tol, 0.25, 0.0, 0.7), Some(1));
+    }
+
+    #[test]
     fn between_summits_the_line_follows_the_mean_and_vetoes_can_block() {
         let mut p = defaults();
         p.values[P::VetoPropensity.i()] = 1.0;
@@ -226,6 +344,7 @@ mod tests {
         assert!(s.line > 0.0);
         assert!(!s.consensus);
         assert_eq!(s.no_consensus_run, 1);
+        assert_eq!(s.blocked.iter().sum::<u32>(), 1);
         decide(&c, &mut s, &mut ws, &mut st.decisions, 2, &mut NoTrace);
         assert_eq!(s.no_consensus_run, 2);
     }

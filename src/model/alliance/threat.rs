@@ -1,37 +1,69 @@
-//! Step 4: threat perception and resilience.
+//! Step 4: threat perception, resilience, and what disinformation does.
 //!
-//! Threat perception τ_i ∈ [0, 1] drifts back toward its baseline, jumps after hostile acts
-//! (the shocks collected in steps 2–3, larger for exposed allies), and is eroded by
-//! disinformation in proportion to (1 − resilience), less so under counter-disinformation:
+//! Threat perception τ_i ∈ [0, 1] is read as an ally's subjective probability of being
+//! targeted. It drifts back toward its baseline, and a hostile act is evidence that updates it
+//! in odds form (Bayes' rule on the log-odds scale): the turn's exposure-scaled shock S adds to
+//! the log-odds, so the same act moves a frontline ally, which sees it as more diagnostic of
+//! danger to itself (larger S), further than a rear ally, wherever each starts:
 //!
 //! ```text
 //! τ ← τ + drift (τ̄ − τ)
-//! τ ← τ + (1 − τ) S / (1 + S)             S = the turn's exposure-scaled shock
+//! τ ← τ e^S / (1 − τ + τ e^S)             logit τ ← logit τ + S
 //! τ̄ ← τ̄ + memory × that jump            (a shock leaves a lasting mark)
-//! τ ← τ (1 − D × erosion)                 D = campaigns reaching the ally this turn
-//! erosion = disinfo_erosion (1 − r) (1 − counter_disinfo × counter_disinfo_effect)
 //! ```
 //!
-//! Resilience r grows with investment, r ← r + gain × investment × (1 − r), and loses what
-//! hybrid attacks took. Both forms keep every value in [0, 1] by construction.
+//! A disinformation campaign reaching an ally with intensity D erodes its threat perception,
+//! pulls its stance toward engagement and erodes its public's support for NATO, each in
+//! proportion to the ally's erosion factor ε_i, which falls with resilience and with the ally's
+//! own counter-disinformation effort φ_i (and rises if counter-disinformation backfires, a
+//! contested possibility: `counter_disinfo_effect` < 0):
+//!
+//! ```text
+//! ε_i = disinfo_erosion (1 − r_i)(1 − φ_i counter_disinfo_effect)
+//! φ_i = clamp(φ (1 − f + f τ_i / τ_mean), 0, 1)     f = counter_disinfo_focus
+//! τ ← τ (1 − D ε_i);  x ← x (1 − disinfo_stance D ε_i);  ℓ ← ℓ + (1 − ℓ) min(1, disinfo_support D ε_i)
+//! ```
+//!
+//! φ is the alliance's effort (lever); each ally's share follows its own threat perception, so
+//! the allies that feel least threatened answer least ("some Allies do not pull their weight").
+//! ℓ_i, the share of public support lost, recovers by `support_recovery` each turn. Resilience r
+//! grows with investment, r ← r + gain × investment × (1 − r), and loses what hybrid attacks
+//! took. Every form keeps every value in [0, 1] by construction.
 
 use super::state::State;
 use super::{Coeffs, P, Workspace};
 
-/// Share of threat perception one campaign erodes in an ally of resilience `r` (in [0, 1];
-/// never larger for a more resilient ally, never larger under more counter-disinformation).
+/// Share of threat perception one campaign erodes in an ally of resilience `r` under its own
+/// counter-disinformation effort (in [0, 1]; never larger for a more resilient ally; smaller
+/// under more effort when counter-disinformation works, larger when it backfires).
 #[inline]
 pub fn disinfo_erosion(c: &Coeffs, resilience: f64, counter_effort: f64) -> f64 {
-    let shield = (counter_effort * c[P::CounterDisinfoEffect]).clamp(0.0, 1.0);
+    let shield = (counter_effort * c[P::CounterDisinfoEffect]).clamp(-1.0, 1.0);
     (c[P::DisinfoErosion] * (1.0 - resilience) * (1.0 - shield)).clamp(0.0, 1.0)
 }
 
-/// Rise of threat perception `tau` under a shock `s` ≥ 0: (1 − τ) s / (1 + s), a saturating
-/// response (a shock of 1 closes half the gap to full threat).
+/// An ally's own counter-disinformation effort: the alliance's effort `phi`, shared according
+/// to its threat perception relative to the mean (`focus` 0: everyone at `phi`).
+#[inline]
+pub fn counter_effort(phi: f64, focus: f64, threat: f64, threat_mean: f64) -> f64 {
+    let rel = if threat_mean > 0.0 {
+        threat / threat_mean
+    } else {
+        1.0
+    };
+    (phi * (1.0 - focus + focus * rel)).clamp(0.0, 1.0)
+}
+
+/// Rise of threat perception `tau` under a shock `s` ≥ 0 added to its log-odds:
+/// τ e^s / (1 − τ + τ e^s) − τ. Never negative, never beyond 1 − τ; for a small shock it is
+/// s τ (1 − τ), so an ally already far up (or far down) moves less than one near ½; a larger (more
+/// exposed) shock always moves further.
 #[inline]
 pub fn shock_jump(tau: f64, s: f64) -> f64 {
     if s > 0.0 {
-        (1.0 - tau) * (s / (1.0 + s))
+        let e = libm::exp(s);
+        let up = tau * e / (1.0 - tau + tau * e);
+        (up - tau).max(0.0)
     } else {
         0.0
     }
@@ -39,23 +71,38 @@ pub fn shock_jump(tau: f64, s: f64) -> f64 {
 
 /// Step 4: updates every ally's threat perception, baseline and resilience.
 pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
+    let n = s.allies();
     let drift = c[P::ThreatDrift];
     let memory = c[P::ThreatMemory];
     let grow = c[P::ResilienceGain] * s.resilience_investment;
-    for i in 0..s.allies() {
-        let mut tau = s.threat[i];
+    let (k_stance, k_support) = (c[P::DisinfoStance], c[P::DisinfoSupport]);
+    let recover = 1.0 - c[P::SupportRecovery];
+    let focus = c[P::CounterDisinfoFocus];
+    let threat_mean = s.threat.iter().sum::<f64>() / n.max(1) as f64;
+    for i in 0..n {
+        let before = s.threat[i];
+        let mut tau = before;
         tau += drift * (s.threat_base[i] - tau);
         let jump = shock_jump(tau, ws.shock[i]);
         tau += jump;
         if jump > 0.0 {
             s.threat_base[i] = (s.threat_base[i] + memory * jump).clamp(0.0, 1.0);
         }
+        s.support_loss[i] *= recover;
         let d = ws.disinfo[i];
         if d > 0.0 {
-            let e = disinfo_erosion(c, s.resilience[i], s.counter_disinfo);
-            tau *= (1.0 - d * e).max(0.0);
+            let phi = counter_effort(s.counter_disinfo, focus, before, threat_mean);
+            let e = d * disinfo_erosion(c, s.resilience[i], phi);
+            tau *= (1.0 - e).max(0.0);
+            s.stance[i] = (s.stance[i] * (1.0 - k_stance * e).max(0.0)).clamp(0.0, 1.0);
+            let l = s.support_loss[i];
+            s.support_loss[i] = (l + (1.0 - l) * (k_support * e).min(1.0)).clamp(0.0, 1.0);
         }
         s.threat[i] = tau.clamp(0.0, 1.0);
+        let rise = s.threat[i] - before;
+        if rise > s.threat_jump_max[i] {
+            s.threat_jump_max[i] = rise;
+        }
         let r = s.resilience[i];
         s.resilience[i] = (r + grow * (1.0 - r) - ws.damage[i]).clamp(0.0, 1.0);
     }
@@ -78,17 +125,47 @@ mod tests {
                 last = e;
             }
         }
-        // Counter-disinformation never helps the campaign either.
+        // Counter-disinformation that works never helps the campaign; one that backfires does.
         assert!(disinfo_erosion(&c, 0.3, 1.0) <= disinfo_erosion(&c, 0.3, 0.0));
+        let mut p = defaults();
+        p.values[P::CounterDisinfoEffect.i()] = -0.3;
+        let (_, c, _, _, _) = setup(&p);
+        assert!(disinfo_erosion(&c, 0.3, 1.0) > disinfo_erosion(&c, 0.3, 0.0));
     }
 
     #[test]
-    fn shocks_raise_threat_within_bounds_and_saturate() {
+    fn each_ally_counters_in_proportion_to_its_threat_and_the_mean_effort_is_kept() {
+        assert_eq!(counter_effort(0.4, 0.0, 0.9, 0.5), 0.4);
+        assert!(counter_effort(0.4, 1.0, 0.9, 0.5) > counter_effort(0.4, 1.0, 0.2, 0.5));
+        let threats = [0.2, 0.4, 0.6];
+        let mean: f64 = threats.iter().sum::<f64>() / 3.0;
+        let avg: f64 = threats
+            .iter()
+            .map(|&t| counter_effort(0.5, 0.5, t, mean))
+            .sum::<f64>()
+            / 3.0;
+        assert!((avg - 0.5).abs() < 1e-12);
+        assert_eq!(counter_effort(1.0, 1.0, 0.9, 0.3), 1.0);
+    }
+
+    #[test]
+    fn shocks_raise_threat_in_odds_form_within_bounds() {
         assert_eq!(shock_jump(0.4, 0.0), 0.0);
         let a = shock_jump(0.4, 0.5);
         let b = shock_jump(0.4, 1.0);
         assert!(0.0 < a && a < b && 0.4 + b < 1.0);
-        assert!(shock_jump(0.9, 1.0) < shock_jump(0.4, 1.0));
+        // Odds form: the posterior odds are the prior odds × e^S (closed form).
+        let post = 0.4 + b;
+        let odds = |p: f64| p / (1.0 - p);
+        assert!((odds(post) / odds(0.4) - 1f64.exp()).abs() < 1e-12);
+        // A small shock moves τ by s τ (1 − τ); the invasion's exposure-scaled shock moves the
+        // frontline (τ 0.7, S 0.8) further than the rear (τ 0.3, S 0.8 × 0.45).
+        for tau in [0.1, 0.3, 0.7] {
+            let e = 1e-7;
+            assert!((shock_jump(tau, e) / e - tau * (1.0 - tau)).abs() < 1e-6);
+        }
+        assert!(shock_jump(0.7, 0.8) > shock_jump(0.3, 0.8 * 0.45));
+        assert!(shock_jump(0.999, 3.0) <= 0.001);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `[scenario]` and `[run]`: what the scenario is, and the experiment's defaults.
 
 use super::super::access::{
-    check_keys, get_date, get_str, get_table, get_whole, type_of, valid_name,
+    check_keys, get_date, get_str, get_table, get_text, get_whole, type_of, valid_name,
 };
 use super::super::issues::Issues;
 use super::super::keys::{self, BLOCK_SIZE, NAME, SEED, START, TRIALS, TURN_LENGTH, TURNS};
@@ -36,10 +36,14 @@ pub(super) fn scenario(root: &toml::Table, issues: &mut Issues) -> Header {
     if !valid_name(&name) {
         issues.add(
             NAME.path(),
-            format!("`{name}` is not a valid name; allowed: {}", NAME.allowed()),
+            format!(
+                "`{}` is not a valid name; allowed: {}",
+                crate::kernel::text::shown(&name),
+                NAME.allowed()
+            ),
         );
     }
-    let description = get_str(sec, keys::DESCRIPTION.name, SCENARIO, issues).unwrap_or_default();
+    let description = get_text(sec, &keys::DESCRIPTION, SCENARIO, issues).unwrap_or_default();
     let turn_length = turn_length(sec, issues);
     let turns = match get_whole(sec, &TURNS, SCENARIO, issues) {
         Some(t) => t as usize,
@@ -88,7 +92,16 @@ fn sources(sec: &toml::Table, issues: &mut Issues) -> Vec<String> {
             .iter()
             .enumerate()
             .filter_map(|(i, v)| match v.as_str() {
-                Some(s) => Some(s.to_string()),
+                Some(s) => match super::super::access::text_problem(s, false) {
+                    None => Some(s.to_string()),
+                    Some(why) => {
+                        issues.add(
+                            format!("{path}[{i}]"),
+                            format!("{why}; allowed: {}", keys::SOURCES.allowed()),
+                        );
+                        None
+                    }
+                },
                 None => {
                     issues.add(format!("{path}[{i}]"), "expected text");
                     None

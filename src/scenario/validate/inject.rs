@@ -1,6 +1,8 @@
 //! `[[inject]]`: the scripted events, each of a kind the model declares, with its fields.
 
-use super::super::access::{check_keys, for_each_entry, get_date, get_str, join, type_of};
+use super::super::access::{
+    check_keys, for_each_entry, get_date, get_str, get_text, join, text_problem, type_of,
+};
 use super::super::actors::Cell;
 use super::super::issues::Issues;
 use super::super::keys::{self, INJECT_DATE, INJECT_KIND, INJECT_NAME, INJECT_TURN};
@@ -43,10 +45,10 @@ fn inject(
     let fields = fields(ik, t, path, issues);
     Some(Inject {
         turn,
-        name: get_str(t, INJECT_NAME.name, path, issues).unwrap_or_else(|| kind.clone()),
+        name: get_text(t, &INJECT_NAME, path, issues).unwrap_or_else(|| kind.clone()),
         kind,
         date: get_date(t, &INJECT_DATE, path, issues),
-        description: get_str(t, keys::INJECT_DESCRIPTION.name, path, issues).unwrap_or_default(),
+        description: get_text(t, &keys::INJECT_DESCRIPTION, path, issues).unwrap_or_default(),
         fields,
     })
 }
@@ -147,7 +149,13 @@ fn cell(f: &ActorField, v: &toml::Value) -> Result<Cell, String> {
             ));
         }
     };
-    let not_allowed = |raw: &str| format!("`{raw}` is not allowed; allowed: {}", f.kind.allowed());
+    let not_allowed = |raw: &str| {
+        format!(
+            "`{}` is not allowed; allowed: {}",
+            crate::kernel::text::shown(raw),
+            f.kind.allowed()
+        )
+    };
     match f.kind {
         FieldKind::Real { min, max } => match raw.parse::<f64>() {
             Ok(x) if x >= min && x <= max => Ok(Cell::Number(x)),
@@ -158,6 +166,9 @@ fn cell(f: &ActorField, v: &toml::Value) -> Result<Cell, String> {
             _ => Err(not_allowed(&raw)),
         },
         FieldKind::Choice(w) if !w.contains(&raw.as_str()) => Err(not_allowed(&raw)),
-        _ => Ok(Cell::Text(raw)),
+        _ => match text_problem(&raw, true) {
+            None => Ok(Cell::Text(raw)),
+            Some(why) => Err(format!("{why}; allowed: {}", f.kind.allowed())),
+        },
     }
 }

@@ -23,8 +23,10 @@ use crate::spec::ModelSpec;
 
 /// Checks a merged scenario table against the format and the model it names; the scenario,
 /// if it could be built (the caller still checks `issues`).
+/// `actors_origin` is the file whose `[actors]` table `root` holds (its path is relative to it).
 pub(super) fn validate(
     origin: &Origin,
+    actors_origin: &Origin,
     root: &toml::Table,
     models: &[&'static ModelSpec],
     files: &mut Vec<SourceFile>,
@@ -35,7 +37,7 @@ pub(super) fn validate(
     let run = header::run(root, issues);
     let model = params::model(root, models, issues)?;
     let base = params::base_values(root, model, issues);
-    let actors = actor_table(origin, root, model, files, issues);
+    let actors = actor_table(actors_origin, root, model, files, issues);
     let policies = policy::policies(root, model, issues);
     let baseline = policy::baseline(&policies, issues);
     let uncertainties = uncertainty::uncertainties(root, model, &policies, issues);
@@ -64,7 +66,8 @@ pub(super) fn validate(
     })
 }
 
-/// `[actors]` or `[[actor]]`: the actor table, and whether the model needs one.
+/// `[actors]` or `[[actor]]`: the actor table, and whether the model needs one. `origin` is
+/// the file that wrote the `[actors]` table.
 fn actor_table(
     origin: &Origin,
     root: &toml::Table,

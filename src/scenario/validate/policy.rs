@@ -1,7 +1,7 @@
 //! `[[policy]]`: the policy options, their lever values, and the one baseline.
 
 use super::super::access::{
-    check_keys, for_each_entry, get_str, join, param_value, type_of, valid_name,
+    check_keys, for_each_entry, get_str, get_text, join, param_value, type_of, valid_name,
 };
 use super::super::issues::Issues;
 use super::super::keys::{self, POLICY_BASELINE, POLICY_LEVERS, POLICY_NAME};
@@ -21,7 +21,8 @@ pub(super) fn policies(
         let p = policy(spec, t, &path, &policies, issues);
         policies.push(p);
     });
-    if !present {
+    // An empty array (`policy = []`) has no option either (found by the fuzzer: it ran).
+    if !present || policies.is_empty() {
         issues.add(
             POLICY,
             "no policy options; give at least one `[[policy]]`, one with `baseline = true`",
@@ -43,7 +44,11 @@ fn policy(
     if !valid_name(&name) {
         issues.add(
             join(path, POLICY_NAME.name),
-            format!("`{name}` is not a valid option name; allowed: letters, digits, `-`, `_`, `.`"),
+            format!(
+                "`{}` is not a valid option name; allowed: {}",
+                crate::kernel::text::shown(&name),
+                POLICY_NAME.allowed()
+            ),
         );
     } else if earlier.iter().any(|p| p.name == name) {
         issues.add(
@@ -69,7 +74,7 @@ fn policy(
     let levers = levers(spec, t, path, issues);
     Policy {
         name,
-        description: get_str(t, keys::POLICY_DESCRIPTION.name, path, issues).unwrap_or_default(),
+        description: get_text(t, &keys::POLICY_DESCRIPTION, path, issues).unwrap_or_default(),
         baseline,
         levers,
     }

@@ -6,9 +6,9 @@
 //! spread), then whether its draws fit the parameter (its type and range).
 
 use super::super::access::{
-    check_keys, for_each_entry, get_num, get_str, join, param_value, type_of,
+    check_keys, for_each_entry, get_num, get_str, get_text, join, param_value, type_of,
 };
-use super::super::dist::{self, DistSpec, Distribution};
+use super::super::dist::{self, DistSpec, Distribution, Joint};
 use super::super::issues::Issues;
 use super::super::keys::{self, UNCERTAINTY_DIST, UNCERTAINTY_PARAM};
 use super::super::types::{Policy, Uncertainty};
@@ -52,7 +52,54 @@ pub(super) fn uncertainties(
         }
         found.push(u);
     });
+    resolve_joint(&mut found, issues);
     found
+}
+
+/// Gives every `empirical` entry of a joint group the index of the group's first entry, and
+/// checks that the group's entries have the same rows (count and weights).
+fn resolve_joint(found: &mut [Uncertainty], issues: &mut Issues) {
+    for j in 0..found.len() {
+        let Distribution::Empirical {
+            joint: Some(joint),
+            values,
+            weights,
+        } = &found[j].dist
+        else {
+            continue;
+        };
+        let lead = found
+            .iter()
+            .position(|u| {
+                matches!(&u.dist, Distribution::Empirical { joint: Some(g), .. } if g.name == joint.name)
+            })
+            .unwrap_or(j);
+        if let Distribution::Empirical {
+            values: lv,
+            weights: lw,
+            ..
+        } = &found[lead].dist
+            && (lv.len() != values.len() || lw != weights)
+        {
+            issues.add(
+                format!("{UNCERTAINTY}[{j}].joint"),
+                format!(
+                    "joint group `{}`: `{}` has {} rows, `{}` (its first entry) has {}; allowed: the same number of rows and the same weights in every entry of a group",
+                    joint.name,
+                    found[j].name,
+                    values.len(),
+                    found[lead].name,
+                    lv.len()
+                ),
+            );
+        }
+        if let Distribution::Empirical {
+            joint: Some(joint), ..
+        } = &mut found[j].dist
+        {
+            joint.lead = lead;
+        }
+    }
 }
 
 /// One entry, or `None` when anything in it is wrong (reported).
@@ -79,8 +126,7 @@ fn uncertainty(
         param: pi,
         name,
         dist,
-        description: get_str(t, keys::UNCERTAINTY_DESCRIPTION.name, path, issues)
-            .unwrap_or_default(),
+        description: get_text(t, &keys::UNCERTAINTY_DESCRIPTION, path, issues).unwrap_or_default(),
     })
 }
 
@@ -183,6 +229,7 @@ fn read(
             }
         }
         "choice" => choice(pspec, t, path, issues),
+        "empirical" => empirical(pspec, t, path, issues),
         other => unreachable!("distribution `{other}` is declared in DISTS but not read"),
     }
 }
@@ -236,6 +283,35 @@ fn choice(pspec: &ParamSpec, t: &toml::Table, path: &str, issues: &mut Issues) -
         }
     };
     Distribution::Choice { values, weights }
+}
+
+/// `empirical`: a sample (values, optional weights) and an optional joint group.
+fn empirical(pspec: &ParamSpec, t: &toml::Table, path: &str, issues: &mut Issues) -> Distribution {
+    let Distribution::Choice { values, weights } = choice(pspec, t, path, issues) else {
+        unreachable!("choice() reads a choice")
+    };
+    let joint = match t.get("joint") {
+        None => None,
+        Some(toml::Value::String(name)) if !name.trim().is_empty() => Some(Joint {
+            name: name.clone(),
+            lead: usize::MAX,
+        }),
+        Some(v) => {
+            issues.add(
+                join(path, "joint"),
+                format!(
+                    "expected a group name (a non-empty string), found {}",
+                    type_of(v)
+                ),
+            );
+            None
+        }
+    };
+    Distribution::Empirical {
+        values,
+        weights,
+        joint,
+    }
 }
 
 /// `weights`: one non-negative number per value, not all zero.
@@ -365,6 +441,7 @@ mod tests {
                     "alpha" | "beta" => 2.0.into(),
                     "values" => vec![toml::Value::from(0.2)].into(),
                     "weights" => vec![toml::Value::from(1.0)].into(),
+                    "joint" => "posterior".into(),
                     other => panic!("no sample value for `{other}`"),
                 };
                 t.insert(p.name.into(), v);
