@@ -466,7 +466,8 @@ fn corpus() -> Vec<&'static str> {
     builtin::FILES
         .iter()
         .map(|(p, _)| *p)
-        .filter(|p| p.ends_with(".toml"))
+        // Scenarios only: targets files (calibration/) are another format, read by calibrate.
+        .filter(|p| p.ends_with(".toml") && !p.ends_with(".targets.toml"))
         .collect()
 }
 
