@@ -1,10 +1,14 @@
 //! `report.html`: one self-contained page per run, to open from a file browser, read, print
 //! and forward.
 //!
-//! It holds the scenario's name and description, a plain note on what the numbers are (and
+//! It opens with the bottom line ([`bottom`]: the options ranked on the scenario's key
+//! outcomes, each difference with its interval and verdict, and what drives it), then holds the
+//! scenario's name and description, a plain note on what the numbers are (and
 //! are not), the manifest's key facts, the policy options and their levers, the scripted
 //! injects, every chart inlined as SVG with a one-line caption, and the summary and
 //! comparison tables. No script, no network, no external file; CSS for screen and print.
+
+pub mod bottom;
 
 use std::fmt::Write;
 
@@ -44,6 +48,8 @@ figure.chart svg { display: block; width: 100%; height: auto; border: 1px solid 
 figcaption { margin-top: 6px; color: var(--ink); font-size: 15px; }
 figcaption .file { color: var(--muted); font-size: 13px; white-space: nowrap; }
 .muted { color: var(--muted); }
+ul.headlines { font-size: 17px; margin: 8px 0 14px; padding-left: 22px; }
+ul.headlines li { margin: 4px 0; }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--rule); padding-top: 8px; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
@@ -113,8 +119,16 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
         "<p class=\"note\" id=\"note\"><strong>What these numbers are.</strong> Everything on this page is a distribution of the outcomes of a model, run {} times per policy option under the assumptions stated in the scenario (its parameters, the ranges of its uncertainties, the policy options and the scripted injects listed below). They are not forecasts: they show how the options compare <em>if</em> those assumptions hold, and how widely the outcomes vary under them. Intervals reflect the number of trials, not doubt about the assumptions themselves.</p>\n</header>\n",
         info.trials
     );
+    bottom::section(&mut h, data);
+    if let Err(e) = bottom::drivers(&mut h, data) {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">What drives it: not available ({}).</p>",
+            esc(&format!("{e:#}"))
+        );
+    }
     // Contents.
-    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#run\">The run</a></li>\n<li><a href=\"#options\">Policy options</a></li>\n");
+    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#bottom-line\">Bottom line</a></li>\n<li><a href=\"#run\">The run</a></li>\n<li><a href=\"#options\">Policy options</a></li>\n");
     if !data.injects.is_empty() {
         h.push_str("<li><a href=\"#injects\">Scripted injects</a></li>\n");
     }
@@ -257,6 +271,10 @@ fn summary_tables(h: &mut String, data: &RunData) {
     h.push_str("<table id=\"summary-table\" class=\"grouped\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">n</th><th class=\"num\">Mean [95% CI]</th><th class=\"num\">5%</th><th class=\"num\">25%</th><th class=\"num\">Median</th><th class=\"num\">75%</th><th class=\"num\">95%</th><th class=\"num\">Probability [95% CI]</th></tr></thead>\n");
     for (o, kind) in data.plain_outcomes() {
         let label = labels::outcome(o);
+        if *kind == Kind::Category {
+            category_rows(h, data, o, &label.name);
+            continue;
+        }
         let rows: Vec<_> = data
             .options()
             .iter()
@@ -401,6 +419,37 @@ fn summary_tables(h: &mut String, data: &RunData) {
     h.push_str("</section>\n");
 }
 
+/// A categorical outcome in the summary table: per option, the share of trials in each
+/// category (never an average).
+fn category_rows(h: &mut String, data: &RunData, o: &str, name: &str) {
+    let n = data.options().len();
+    h.push_str("<tbody>\n");
+    for (p, opt) in data.options().iter().enumerate() {
+        let first = if p == 0 {
+            group_head(n, name, o)
+        } else {
+            String::new()
+        };
+        let shares = data.category_shares(o, p);
+        let text = if shares.is_empty() {
+            "distribution in <code>trials.csv</code>".to_string()
+        } else {
+            shares
+                .iter()
+                .map(|(c, _, s)| format!("{} {}%", esc(c), fixed_or_dash(Some(*s), 1, true)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            h,
+            "<tr>{first}<td>{}</td><td class=\"num\">{}</td><td colspan=\"7\">{text}</td></tr>",
+            opt_cell(data, opt),
+            data.summary(opt, o).map(|r| r.n).unwrap_or(0),
+        );
+    }
+    h.push_str("</tbody>\n");
+}
+
 /// The per-ally metrics the report shows as tables (the rest are in `allies.csv`).
 const REPORT_ALLY_METRICS: [&str; 4] = [
     "channel_ever",
@@ -415,7 +464,7 @@ fn comparison_table(h: &mut String, data: &RunData) {
     }
     let _ = write!(
         h,
-        "<section id=\"comparison\">\n<h2>Differences from the baseline</h2>\n<p>Each option against the baseline (<strong>{}</strong>) over the same trials and random numbers: the mean paired difference and its 95% interval (yes/no outcomes in percentage points). Per-member outcomes are in <code>comparison.csv</code>.</p>\n<table id=\"comparison-table\" class=\"grouped\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">Mean difference</th><th class=\"num\">95% interval</th><th>Reading</th></tr></thead>\n",
+        "<section id=\"comparison\">\n<h2>Differences from the baseline</h2>\n<p>Each option against the baseline (<strong>{}</strong>) over the same trials and random numbers: the mean paired difference and its 95% interval (yes/no outcomes in percentage points, with Newcombe's paired score interval), and the verdict against the outcome's negligible band (as in the bottom line). Categorical outcomes have no difference of means; per-member outcomes are in <code>comparison.csv</code>.</p>\n<table id=\"comparison-table\" class=\"grouped\">\n<thead><tr><th>Outcome</th><th>Option</th><th class=\"num\">Mean difference</th><th class=\"num\">95% interval</th><th>Verdict</th></tr></thead>\n",
         esc(&data.info.baseline)
     );
     for (o, kind) in data.plain_outcomes() {
@@ -447,19 +496,17 @@ fn comparison_table(h: &mut String, data: &RunData) {
         h.push_str("<tbody>\n");
         for (k, (opt, m, a, b)) in rows.iter().enumerate() {
             let (m, a, b) = (*m, *a, *b);
-            let reading = if a > 0.0 || b < 0.0 {
-                let up = m > 0.0;
-                match label.higher_is_better {
-                    Some(hib) if hib == up => "better than the baseline",
-                    Some(_) => "worse than the baseline",
-                    None if up => "higher than the baseline",
-                    None => "lower than the baseline",
-                }
-            } else if m == 0.0 && a == 0.0 && b == 0.0 {
-                "identical"
-            } else {
-                "no clear difference"
-            };
+            let reading = data
+                .comparison(opt, o)
+                .and_then(|r| bottom::verdict_of(data, r))
+                .map(|v| {
+                    if v.firm() {
+                        format!("<strong>{}</strong>", v.word())
+                    } else {
+                        v.word().to_string()
+                    }
+                })
+                .unwrap_or_else(|| "–".into());
             let first = if k == 0 {
                 group_head(rows.len(), &label.name, o)
             } else {

@@ -7,6 +7,7 @@
 
 mod calibrate;
 mod describe;
+mod diff;
 mod explore;
 mod game;
 mod init;
@@ -103,6 +104,8 @@ pub enum Command {
     Explore(explore::ExploreArgs),
     /// Find where in the space of assumptions a yes/no question holds (PRIM), in a finished run or exploration.
     Discover(explore::DiscoverArgs),
+    /// Compare two finished runs of the same outcomes: per option and outcome, B − A with its interval and verdict, and which scenario keys differ.
+    Diff(diff::DiffArgs),
     /// Hold a hindcast run (e.g. of nato-2021-invasion) against the record of 2022–2024:
     /// validation.html with the model beside naive baselines, and its tables.
     ValidateHistory(ValidateHistoryArgs),
@@ -324,6 +327,7 @@ pub fn main() -> i32 {
         Command::Rerun(a) => merge::rerun(a),
         Command::Explore(a) => explore::explore(a),
         Command::Discover(a) => explore::discover_cmd(a),
+        Command::Diff(a) => diff::diff_cmd(a),
         Command::Calibrate(a) => calibrate::calibrate(a),
     };
     match result {

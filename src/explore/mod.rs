@@ -13,6 +13,7 @@
 //! question asked on the command line.
 
 pub mod analyse;
+mod bottom;
 pub mod discover;
 pub mod plan;
 pub mod report;
@@ -67,7 +68,7 @@ pub struct ExploreReport {
 pub fn default_outcomes(sim: &dyn crate::model::Simulation) -> Vec<String> {
     sim.outcomes()
         .iter()
-        .filter(|o| !o.name.contains('.') && o.kind != OutcomeKind::Turn)
+        .filter(|o| !o.name.contains('.') && analysable_kind(o.kind))
         .take(8)
         .map(|o| o.name.clone())
         .collect()
@@ -101,6 +102,10 @@ pub fn prepare(cfg: &ExploreConfig) -> Result<(plan::Plan, Vec<String>)> {
                         "--outcomes: `{o}` is the turn of an event (missing when it did not happen) and has no mean to analyse; allowed: {}",
                         analysable(&all)
                     ),
+                    Some(s) if !analysable_kind(s.kind) => bail!(
+                        "--outcomes: `{o}` is categorical (one of a few named states) and is never averaged; allowed: {}",
+                        analysable(&all)
+                    ),
                     Some(_) => v.push(o.clone()),
                     None => bail!(
                         "--outcomes: model `{}` reports no outcome `{o}`; allowed: {}",
@@ -125,9 +130,14 @@ pub fn prepare(cfg: &ExploreConfig) -> Result<(plan::Plan, Vec<String>)> {
     Ok((plan, outcomes))
 }
 
+/// Whether an outcome of this kind has a mean to analyse (not a turn, not a category).
+fn analysable_kind(k: OutcomeKind) -> bool {
+    !matches!(k, OutcomeKind::Turn | OutcomeKind::Category(_))
+}
+
 fn analysable(all: &[&crate::spec::OutcomeSpec]) -> String {
     all.iter()
-        .filter(|o| o.kind != OutcomeKind::Turn)
+        .filter(|o| analysable_kind(o.kind))
         .map(|o| o.name.as_str())
         .collect::<Vec<_>>()
         .join(", ")
@@ -146,6 +156,11 @@ pub fn execute(
     let policies: Vec<usize> = (0..sc.policies.len()).collect();
     let options: Vec<String> = sc.policies.iter().map(|p| p.name.clone()).collect();
     let all_outcomes: Vec<String> = sim.outcomes().iter().map(|o| o.name.clone()).collect();
+    let categorical: Vec<bool> = sim
+        .outcomes()
+        .iter()
+        .map(|o| matches!(o.kind, OutcomeKind::Category(_)))
+        .collect();
     let picked: Vec<usize> = outcomes
         .iter()
         .map(|o| all_outcomes.iter().position(|a| a == o).unwrap_or(0))
@@ -211,7 +226,7 @@ pub fn execute(
         Ok(())
     };
     let format = |b: &crate::engine::explore::PointBlock, buf: &mut Vec<u8>| {
-        table::results_rows(b, &options, o_n, reps, buf)
+        table::results_rows(b, &options, &categorical, reps, buf)
     };
     match exp.run(&format, &mut sink, progress, cancel) {
         Ok(()) => {}
@@ -295,6 +310,8 @@ pub fn execute(
         finished: crate::kernel::time::now_rfc3339(),
         wall_seconds: wall_run,
         runs_per_second: n_runs as f64 / wall_run.max(1e-9),
+        key_outcomes: sc.key_outcomes.clone(),
+        negligible: sc.negligible.iter().cloned().collect(),
     };
     let t_charts = Instant::now();
     if cfg.charts {

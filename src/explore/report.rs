@@ -150,7 +150,8 @@ pub fn html(d: &ExploreData, charts: &[Drawn]) -> String {
         esc(&d.design_text()),
         m.replications
     );
-    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#decides\">What decides each comparison</a></li>\n");
+    super::bottom::section(&mut h, &d.dir, m, &|o| swatch(d, o));
+    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#bottom-line\">Bottom line</a></li>\n<li><a href=\"#decides\">What decides each comparison</a></li>\n");
     if !d.robustness.is_empty() {
         h.push_str("<li><a href=\"#robustness\">Robustness</a></li>\n");
     }

@@ -136,5 +136,54 @@ pub fn build(sc: &Scenario) -> Result<Box<dyn Simulation>, Issues> {
 /// Reads and validates a scenario for one of the built-in models: the generic checks of the
 /// scenario reader, then the model's own (actor attributes, inject targets).
 pub fn load_scenario(origin: Origin) -> Result<Scenario, Issues> {
-    crate::scenario::load(origin, &specs(), &|sc| build(sc).map(|_| ()))
+    crate::scenario::load(origin, &specs(), &|sc| {
+        let sim = build(sc)?;
+        check_outcome_names(sc, sim.outcomes())
+    })
+}
+
+/// `[outcomes] key` and `negligible` name outcomes the model reports.
+fn check_outcome_names(sc: &Scenario, outcomes: &[OutcomeSpec]) -> Result<(), Issues> {
+    let mut issues = Issues::new();
+    let names = || {
+        outcomes
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, k) in sc.key_outcomes.iter().enumerate() {
+        if !outcomes.iter().any(|o| o.name == *k) {
+            issues.add(
+                format!("outcomes.key[{i}]"),
+                format!(
+                    "model `{}` reports no outcome `{k}`; allowed: {}",
+                    sc.model.kind,
+                    names()
+                ),
+            );
+        }
+    }
+    for (k, _) in &sc.negligible {
+        match outcomes.iter().find(|o| o.name == *k) {
+            None => issues.add(
+                format!("outcomes.negligible.{k}"),
+                format!(
+                    "model `{}` reports no outcome `{k}`; allowed: {}",
+                    sc.model.kind,
+                    names()
+                ),
+            ),
+            Some(o) if matches!(o.kind, OutcomeKind::Category(_)) => issues.add(
+                format!("outcomes.negligible.{k}"),
+                format!("`{k}` is categorical and has no difference to measure; allowed: an outcome that is a number or yes/no"),
+            ),
+            Some(_) => {}
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(issues)
+    }
 }

@@ -39,6 +39,8 @@ fn kind_name(k: OutcomeKind) -> &'static str {
         OutcomeKind::Count => "count",
         OutcomeKind::Binary => "binary",
         OutcomeKind::Turn => "turn",
+        // No per-ally metric is categorical; were one, its mean would be meaningless.
+        OutcomeKind::Category(_) => "category",
     }
 }
 

@@ -151,6 +151,7 @@ pub const RESULT_FILES: &[&str] = &[
     "injects.csv",
     "policies.csv",
     "report.html",
+    "scenario.toml",
     "charts",
 ];
 

@@ -88,6 +88,12 @@ pub struct ExploreManifest {
     pub wall_seconds: f64,
     /// Model runs (point × replication × option) per second.
     pub runs_per_second: f64,
+    /// The scenario's `[outcomes] key` (absent when it names none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_outcomes: Vec<String>,
+    /// The scenario's `[outcomes] negligible` bands (absent when none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub negligible: std::collections::BTreeMap<String, f64>,
 }
 
 /// The format of an exploration folder this version writes and reads (with folders that
@@ -167,20 +173,26 @@ pub fn results_header(outcomes: &[String]) -> Vec<u8> {
 }
 
 /// The rows of one block of points (option names are plain words: no quoting needed). A mean
-/// over no value (an event that never happened in a turn outcome) is a blank cell.
+/// over no value (an event that never happened in a turn outcome) is a blank cell, and so is
+/// every cell of a categorical outcome (`categorical[o]`), which is never averaged.
 pub fn results_rows(
     block: &PointBlock,
     options: &[String],
-    outcomes: usize,
+    categorical: &[bool],
     reps: u64,
     buf: &mut Vec<u8>,
 ) {
+    let outcomes = categorical.len();
     for i in 0..block.points as usize {
         for (p, name) in options.iter().enumerate() {
             let m = &block.moments[(i * options.len() + p) * outcomes..][..outcomes];
             write!(buf, "{},{},{}", block.first_point + i as u64, name, reps).ok();
-            for x in m {
+            for (x, &cat) in m.iter().zip(categorical) {
                 buf.push(b',');
+                if cat {
+                    buf.push(b',');
+                    continue;
+                }
                 if x.n > 0 {
                     push_f64(buf, x.mean);
                 }

@@ -16,7 +16,7 @@ pub struct FileHash {
 
 /// The format of a run folder this version writes: its tables' columns and the manifest's
 /// keys. Raised whenever either changes in a way an older reader would misread (CHANGELOG.md).
-pub const FORMAT: &str = "cohesion-run/1";
+pub const FORMAT: &str = "cohesion-run/2";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
@@ -59,6 +59,13 @@ pub struct Manifest {
     pub trials_per_second: f64,
     /// The accuracy of histogram quantiles of bounded outcomes, as a fraction of their range.
     pub quantile_accuracy: String,
+    /// The scenario's `[outcomes] key`: the outcomes the report's bottom line ranks on
+    /// (absent when the scenario names none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_outcomes: Vec<String>,
+    /// The scenario's `[outcomes] negligible` bands, by outcome (absent when none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub negligible: std::collections::BTreeMap<String, f64>,
 }
 
 /// What a run records beyond [`Manifest`]'s fields: how to repeat it exactly and how it

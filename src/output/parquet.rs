@@ -284,7 +284,7 @@ pub fn table_type(table: &str, col: &str) -> ColType {
         (
             _,
             "option" | "outcome" | "kind" | "metric" | "baseline" | "date" | "name" | "description"
-            | "lever" | "value" | "ally",
+            | "lever" | "value" | "verdict" | "ally",
         ) => ColType::Text,
         _ => ColType::Float,
     }

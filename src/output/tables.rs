@@ -1,22 +1,32 @@
 //! `summary.csv`, `timeseries.csv` and `comparison.csv`, from the accumulated statistics.
+//!
+//! A categorical outcome (the label in force) is never averaged: its summary row keeps only
+//! `n` (the report shows the share of trials in each category, from `trials.csv`), and its
+//! comparison row is blank. `comparison.csv` ends with a verdict on each difference against
+//! the scenario's negligible band ([`crate::stats::verdict`]); a yes/no outcome's interval
+//! there is Newcombe's paired score interval, not the normal one.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use crate::model::OutcomeKind;
+use crate::stats::verdict::{newcombe_paired, paired_table, verdict};
 use crate::stats::{Accumulators, Moments, wilson95};
 
 use crate::kernel::fmt::fmt_f64;
 
 const QS: [f64; 5] = [0.05, 0.25, 0.5, 0.75, 0.95];
 
-fn kind_name(k: OutcomeKind) -> &'static str {
+/// The `kind` column: `real`, `count`, `binary`, `turn`, or `category:NAME|NAME|…` (the
+/// names of the categories, in the order of the positions `trials.csv` holds).
+fn kind_name(k: OutcomeKind) -> String {
     match k {
-        OutcomeKind::Real { .. } => "real",
-        OutcomeKind::Count => "count",
-        OutcomeKind::Binary => "binary",
-        OutcomeKind::Turn => "turn",
+        OutcomeKind::Real { .. } => "real".into(),
+        OutcomeKind::Count => "count".into(),
+        OutcomeKind::Binary => "binary".into(),
+        OutcomeKind::Turn => "turn".into(),
+        OutcomeKind::Category(names) => format!("category:{}", names.join("|")),
     }
 }
 
@@ -86,9 +96,15 @@ pub fn write_summary(acc: &Accumulators, path: &Path) -> Result<()> {
             let mut row = vec![
                 pname.clone(),
                 spec.name.clone(),
-                kind_name(spec.kind).into(),
+                kind_name(spec.kind),
                 m.n.to_string(),
             ];
+            if let OutcomeKind::Category(_) = spec.kind {
+                // Positions in a list of names: no mean, no quantiles.
+                row.extend(vec![String::new(); 15]);
+                w.write_record(&row)?;
+                continue;
+            }
             row.extend(moments_cells(m));
             for q in QS {
                 row.push(opt(sk.quantile(q, m.min, m.max)));
@@ -161,8 +177,15 @@ pub fn write_timeseries(acc: &Accumulators, path: &Path) -> Result<()> {
 }
 
 /// Each option against the baseline: the paired mean difference of each outcome (same
-/// trials, same random numbers) with its 95% interval.
-pub fn write_comparison(acc: &Accumulators, path: &Path) -> Result<()> {
+/// trials, same random numbers) with its 95% interval (Newcombe's paired score interval for a
+/// yes/no outcome) and the verdict against the outcome's negligible band (`band`), read with
+/// the outcome's better direction (`better`, when known).
+pub fn write_comparison(
+    acc: &Accumulators,
+    path: &Path,
+    band: &dyn Fn(&str) -> f64,
+    better: &dyn Fn(&str) -> Option<bool>,
+) -> Result<()> {
     let l = &acc.layout;
     let mut w = writer(path)?;
     w.write_record([
@@ -175,6 +198,7 @@ pub fn write_comparison(acc: &Accumulators, path: &Path) -> Result<()> {
         "mcse",
         "diff_lo95",
         "diff_hi95",
+        "verdict",
     ])?;
     let base = &l.policies[l.baseline];
     for (p, pname) in l.policies.iter().enumerate() {
@@ -189,7 +213,29 @@ pub fn write_comparison(acc: &Accumulators, path: &Path) -> Result<()> {
                 spec.name.clone(),
                 m.n.to_string(),
             ];
-            row.extend(moments_cells(m));
+            if let OutcomeKind::Category(_) = spec.kind {
+                row.extend(vec![String::new(); 6]);
+                w.write_record(&row)?;
+                continue;
+            }
+            let mut cells = moments_cells(m);
+            let (mut lo, mut hi) = m.ci95();
+            if spec.kind == OutcomeKind::Binary && m.n > 0 {
+                let sum_d2 = m.m2 + m.n as f64 * m.mean * m.mean;
+                let (e, f, g, h) =
+                    paired_table(m.n, acc.yes_count(p, o), m.n as f64 * m.mean, sum_d2);
+                (lo, hi) = newcombe_paired(e, f, g, h);
+                cells[3] = fmt_f64(lo);
+                cells[4] = fmt_f64(hi);
+            }
+            row.extend(cells);
+            row.push(if m.n > 0 {
+                verdict(lo, hi, band(&spec.name), better(&spec.name))
+                    .word()
+                    .to_string()
+            } else {
+                String::new()
+            });
             w.write_record(&row)?;
         }
     }

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::scale::histogram_bins;
+pub use super::tables::open as open_table;
 use super::tables::{self, Frame};
 pub use super::tables::{
     AllyRow, ComparisonRow, InjectRow, Kind, PolicyRow, SeriesRow, SummaryRow,
@@ -58,6 +59,17 @@ pub struct RunInfo {
     /// horizon a scenario may have).
     pub turns: usize,
     pub quantile_accuracy: String,
+    /// The scenario's key outcomes (may be empty).
+    pub key_outcomes: Vec<String>,
+    /// Negligible bands by outcome.
+    pub negligible: BTreeMap<String, f64>,
+}
+
+impl RunInfo {
+    /// The negligible band of an outcome (0 when none is declared).
+    pub fn band(&self, outcome: &str) -> f64 {
+        self.negligible.get(outcome).copied().unwrap_or(0.0)
+    }
 }
 
 impl From<&Manifest> for RunInfo {
@@ -80,6 +92,8 @@ impl From<&Manifest> for RunInfo {
             start: m.start.clone(),
             turns: m.turns.unwrap_or(crate::scenario::keys::MAX_TURNS as usize),
             quantile_accuracy: m.quantile_accuracy.clone(),
+            key_outcomes: m.key_outcomes.clone(),
+            negligible: m.negligible.clone(),
         }
     }
 }
@@ -141,6 +155,8 @@ pub struct RunData {
     pub policies: Vec<PolicyRow>,
     /// `None` when `trials.csv` is absent.
     pub digest: Option<Digest>,
+    /// The names of the categories of each categorical outcome (position = value).
+    pub categories: BTreeMap<String, Vec<String>>,
     sum_idx: HashMap<(String, String), usize>,
     cmp_idx: HashMap<(String, String), usize>,
 }
@@ -152,10 +168,19 @@ fn check_format(format: &str, path: &Path) -> Result<()> {
     if format.is_empty() || format == FORMAT {
         return Ok(());
     }
-    let newer = format
-        .strip_prefix("cohesion-run/")
-        .and_then(|v| v.parse::<u32>().ok())
-        .is_some_and(|v| v > 1);
+    let version = |f: &str| {
+        f.strip_prefix("cohesion-run/")
+            .and_then(|v| v.parse::<u32>().ok())
+    };
+    let (this, theirs) = (version(FORMAT), version(format));
+    // An older version's folders hold the same tables, minus columns added since.
+    if let (Some(this), Some(theirs)) = (this, theirs)
+        && theirs >= 1
+        && theirs < this
+    {
+        return Ok(());
+    }
+    let newer = theirs.zip(this).is_some_and(|(t, h)| t > h);
     if newer {
         bail!(
             "{}: format `{format}` was written by a newer cohesion; this version reads {FORMAT} and older: use a newer cohesion, or run the scenario again with this one",
@@ -214,7 +239,14 @@ impl RunData {
         }
         let mut outcomes: Vec<(String, Kind)> = Vec::new();
         let mut sum_idx = HashMap::new();
+        let mut categories = BTreeMap::new();
         for (i, r) in summary.iter().enumerate() {
+            if let Some(names) = r.kind.strip_prefix("category:") {
+                categories.insert(
+                    r.outcome.clone(),
+                    names.split('|').map(str::to_string).collect(),
+                );
+            }
             let kind = Kind::parse(&r.kind).unwrap_or(Kind::Real);
             match outcomes.iter().find(|(n, _)| n == &r.outcome) {
                 None => outcomes.push((r.outcome.clone(), kind)),
@@ -277,6 +309,7 @@ impl RunData {
             injects,
             policies,
             digest: None,
+            categories,
             sum_idx,
             cmp_idx,
         };
@@ -328,6 +361,46 @@ impl RunData {
             .collect();
         v.sort_by_key(|r| r.turn);
         v
+    }
+
+    /// The name of category `v` of a categorical outcome (its position when unnamed).
+    pub fn category_name(&self, outcome: &str, v: i64) -> String {
+        self.categories
+            .get(outcome)
+            .and_then(|c| usize::try_from(v).ok().and_then(|i| c.get(i)))
+            .cloned()
+            .unwrap_or_else(|| v.to_string())
+    }
+
+    /// The share of trials of option `p` in each category of `outcome`, in category order:
+    /// (name, count, share). Empty without `trials.csv`.
+    pub fn category_shares(&self, outcome: &str, p: usize) -> Vec<(String, u64, f64)> {
+        let Some(Dist::Exact { counts }) = self.digest.as_ref().and_then(|d| d.dist(outcome, p))
+        else {
+            return Vec::new();
+        };
+        let total: u64 = counts.values().sum();
+        let n = self.categories.get(outcome).map(Vec::len).unwrap_or(0) as i64;
+        let mut keys: Vec<i64> = (0..n).collect();
+        for k in counts.keys() {
+            if !keys.contains(k) {
+                keys.push(*k);
+            }
+        }
+        keys.iter()
+            .map(|&k| {
+                let c = counts.get(&k).copied().unwrap_or(0);
+                (
+                    self.category_name(outcome, k),
+                    c,
+                    if total > 0 {
+                        c as f64 / total as f64
+                    } else {
+                        0.0
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The plain outcomes (not members of a family `prefix.member`), in summary order.

@@ -1,5 +1,11 @@
 //! Paired differences against the baseline (from `comparison.csv`): per outcome, each option's
 //! mean difference over the same trials with its 95% interval, and which side is better.
+//!
+//! Every panel shares one scale, so that a difference of +0.001 does not look as large as one
+//! of +0.1: in units of each outcome's negligible band when the scenario declares a band for
+//! every outcome drawn (the band is then the shaded strip ±1), else as a share of the
+//! outcome's observed range (the band, where declared, shaded at its place). Only a firm
+//! verdict (the whole interval beyond the band) gets a filled dot.
 
 use anyhow::Result;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -7,15 +13,62 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axis;
 use super::canvas::{Canvas, Rect};
 use super::chart::Chart;
-use super::data::{Kind, RunData};
+use super::data::{ComparisonRow, Kind, RunData};
 use super::labels;
 use super::layout::panel_grid;
 use super::legend::{self, KeyItem, Swatch};
 use super::numbers;
-use super::style::{self, INK, MUTED, option_colour};
+use super::style::{self, GRID, INK, MUTED, option_colour};
 
 pub struct Differences {
     pub outcomes: Vec<String>,
+}
+
+/// The common unit of every panel.
+#[derive(Clone, Copy, PartialEq)]
+enum Scale {
+    /// Differences divided by the outcome's negligible band.
+    Band,
+    /// Differences divided by the span of the outcome's observed values.
+    Range,
+}
+
+impl Scale {
+    fn of(d: &Differences, data: &RunData) -> Scale {
+        if !d.outcomes.is_empty() && d.outcomes.iter().all(|o| data.info.band(o) > 0.0) {
+            Scale::Band
+        } else {
+            Scale::Range
+        }
+    }
+}
+
+impl Differences {
+    /// The unit an outcome's differences are divided by.
+    fn unit(&self, data: &RunData, o: &str, scale: Scale) -> f64 {
+        let u = match scale {
+            Scale::Band => data.info.band(o),
+            Scale::Range => data.range(o).map(|(a, b)| b - a).unwrap_or(1.0),
+        };
+        if u > 0.0 && u.is_finite() { u } else { 1.0 }
+    }
+
+    /// Whether a row's verdict is firm.
+    fn firm(data: &RunData, r: &ComparisonRow) -> bool {
+        let v = r
+            .verdict
+            .as_deref()
+            .and_then(crate::stats::verdict::Verdict::parse)
+            .or_else(|| {
+                Some(crate::stats::verdict::verdict(
+                    r.diff_lo95?,
+                    r.diff_hi95?,
+                    data.info.band(&r.outcome),
+                    labels::outcome(&r.outcome).higher_is_better,
+                ))
+            });
+        v.is_some_and(|v| v.firm())
+    }
 }
 
 impl Chart for Differences {
@@ -32,8 +85,12 @@ impl Chart for Differences {
 
     fn caption(&self, data: &RunData) -> String {
         format!(
-            "For each outcome, the dot is the mean difference between an option and the baseline ({}) over the same trials and random numbers, and the bar its 95% interval; a filled dot means the interval excludes zero (the dashed line), a ring that the simulation cannot tell the option from the baseline. Yes/no outcomes are in percentage points; arrows point to the better side where that is clear.",
-            data.info.baseline
+            "For each outcome, the dot is the mean difference between an option and the baseline ({}) over the same trials and random numbers, and the bar its 95% interval, all panels on one scale: {}. The shaded strip is the negligible band; a filled dot means the whole interval lies beyond it (a firm difference), a ring that the difference is negligible or undetermined. The number beside each bar is the difference in the outcome's own units (yes/no outcomes in percentage points); arrows point to the better side where that is clear.",
+            data.info.baseline,
+            match Scale::of(self, data) {
+                Scale::Band => "each difference divided by its outcome's negligible band",
+                Scale::Range => "each difference as a share of its outcome's observed range",
+            }
         )
     }
 
@@ -51,7 +108,7 @@ impl Chart for Differences {
         ));
         k.push(KeyItem::new(
             Swatch::Dot(MUTED, true),
-            "interval includes zero",
+            "negligible or undetermined",
         ));
         k
     }
@@ -90,10 +147,19 @@ impl Chart for Differences {
             .iter()
             .map(|o| {
                 let label = labels::outcome(o);
-                if data.kind(o) == Some(Kind::Binary) {
-                    format!("{} (percentage points)", label.name)
-                } else {
-                    label.axis
+                let band = data.info.band(o);
+                let binary = data.kind(o) == Some(Kind::Binary);
+                match (band > 0.0, binary) {
+                    (true, true) => format!(
+                        "{} (band ±{} pp)",
+                        label.name,
+                        numbers::fmt_value(band * 100.0, false)
+                    ),
+                    (true, false) => {
+                        format!("{} (band ±{})", label.name, numbers::fmt_value(band, false))
+                    }
+                    (false, true) => format!("{} (percentage points)", label.name),
+                    (false, false) => label.name.clone(),
                 }
             })
             .collect();
@@ -109,6 +175,27 @@ impl Chart for Differences {
         if better_y > 0 {
             title_h += (better_f.px * 1.3) as i32;
         }
+        let scale = Scale::of(self, data);
+        let mut lo = 0.0f64;
+        let mut hi = 0.0f64;
+        for o in &self.outcomes {
+            let u = self.unit(data, o, scale);
+            let band = data.info.band(o) / u;
+            lo = lo.min(-band);
+            hi = hi.max(band);
+            for &i in &others {
+                if let Some(r) = data.comparison(&options[i], o) {
+                    for v in [r.diff_lo95, r.diff_hi95, r.mean_diff]
+                        .into_iter()
+                        .flatten()
+                    {
+                        lo = lo.min(v / u);
+                        hi = hi.max(v / u);
+                    }
+                }
+            }
+        }
+        let pad = (hi - lo).max(1e-9) * 0.06;
         for (k, outcome) in self.outcomes.iter().enumerate() {
             let (col, row) = (k % cols, k / cols);
             let x0 = b.x0 + name_w + col as i32 * (pw + gap_x);
@@ -139,18 +226,7 @@ impl Chart for Differences {
                 .iter()
                 .map(|&i| data.comparison(&options[i], outcome))
                 .collect();
-            let mut lo = 0.0f64;
-            let mut hi = 0.0f64;
-            for r in rows_.iter().flatten() {
-                for v in [r.diff_lo95, r.diff_hi95, r.mean_diff]
-                    .into_iter()
-                    .flatten()
-                {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
-            }
-            let pad = (hi - lo).max(1e-9) * 0.06;
+            let unit = self.unit(data, outcome, scale);
             let mut axis = axis::fit_axis(
                 c,
                 lo - pad,
@@ -162,13 +238,28 @@ impl Chart for Differences {
                 None,
                 true,
             );
-            if binary {
-                // Differences of probabilities, as percentage points.
+            if scale == Scale::Range {
+                // Shares of the range, as percentages.
                 let step = axis.ticks.get(1).map(|t| t.0).unwrap_or(1.0)
                     - axis.ticks.first().map(|t| t.0).unwrap_or(0.0);
                 for t in &mut axis.ticks {
-                    t.1 = numbers::fmt_tick(t.0 * 100.0, step * 100.0, false);
+                    t.1 = format!("{}%", numbers::fmt_tick(t.0 * 100.0, step * 100.0, false));
                 }
+            } else {
+                let step = axis.ticks.get(1).map(|t| t.0).unwrap_or(1.0)
+                    - axis.ticks.first().map(|t| t.0).unwrap_or(0.0);
+                for t in &mut axis.ticks {
+                    t.1 = format!("{}×", numbers::fmt_tick(t.0, step, false));
+                }
+            }
+            let band = data.info.band(outcome) / unit;
+            if band > 0.0 {
+                let (xa, xb) = (axis.scale.clamp(-band), axis.scale.clamp(band));
+                c.fill(
+                    Rect::new(xa.min(xb), plot.y0, xa.max(xb), plot.y1),
+                    GRID,
+                    1.0,
+                )?;
             }
             axis::draw_x_axis(c, plot, &axis, true, true)?;
             let x = axis.scale;
@@ -191,7 +282,7 @@ impl Chart for Differences {
                 let (Some(m), Some(a), Some(bb)) = (r.mean_diff, r.diff_lo95, r.diff_hi95) else {
                     continue;
                 };
-                let (xa, xb, xm) = (x.clamp(a), x.clamp(bb), x.clamp(m));
+                let (xa, xb, xm) = (x.clamp(a / unit), x.clamp(bb / unit), x.clamp(m / unit));
                 let cap = ((rh * 0.18) as i32).min(c.px(12.0));
                 c.line(&[(xa, yc), (xb, yc)], colr, 1.0, c.st.stroke(4.0))?;
                 c.line(
@@ -206,7 +297,7 @@ impl Chart for Differences {
                     1.0,
                     c.st.stroke(3.0),
                 )?;
-                let clear = a > 0.0 || bb < 0.0;
+                let clear = Self::firm(data, r);
                 c.dot(xm, yc, c.px(9.0), colr, !clear)?;
                 let s = numbers::fmt_diff(m, binary);
                 let sw = c.width(&s, val_f);

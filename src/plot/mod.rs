@@ -145,8 +145,19 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
         }));
     }
     if data.options().len() > 1 && !data.comparison.is_empty() {
-        let mut outs: Vec<String> = key.clone();
-        outs.extend(binary.iter().cloned());
+        // The scenario's key outcomes first, then the charted ones and the yes/no ones.
+        let mut outs: Vec<String> = data
+            .info
+            .key_outcomes
+            .iter()
+            .filter(|o| matches!(data.kind(o), Some(Kind::Real | Kind::Count | Kind::Binary)))
+            .cloned()
+            .collect();
+        for o in key.iter().chain(binary.iter()) {
+            if !outs.contains(o) {
+                outs.push(o.clone());
+            }
+        }
         if outs.is_empty() {
             // Only families (bargaining): their small ones, e.g. the expected outcome.
             for (prefix, _) in data.families() {

@@ -30,6 +30,9 @@ pub enum Kind {
     Count,
     Binary,
     Turn,
+    /// One of a few named categories (held as its position; the cell is
+    /// `category:NAME|NAME…`): shown as shares, never averaged.
+    Category,
 }
 
 impl Kind {
@@ -40,6 +43,12 @@ impl Kind {
             "count" => Some(Kind::Count),
             "binary" => Some(Kind::Binary),
             "turn" => Some(Kind::Turn),
+            _ if s
+                .strip_prefix("category:")
+                .is_some_and(|names| names.split('|').all(|n| !n.is_empty())) =>
+            {
+                Some(Kind::Category)
+            }
             _ => None,
         }
     }
@@ -96,6 +105,10 @@ pub struct ComparisonRow {
     pub mcse: Option<f64>,
     pub diff_lo95: Option<f64>,
     pub diff_hi95: Option<f64>,
+    /// better, worse, higher, lower, negligible, detectable but negligible or undetermined
+    /// (absent in folders written before verdicts).
+    #[serde(default)]
+    pub verdict: Option<String>,
 }
 
 /// A row of `allies.csv`.
@@ -298,7 +311,7 @@ impl Frame<'_> {
         self.option("option", &r.option)?;
         if Kind::parse(&r.kind).is_none() {
             return Err(format!(
-                "column kind: `{}` is not a kind; allowed: real, count, binary, turn",
+                "column kind: `{}` is not a kind; allowed: real, count, binary, turn, category:NAME|NAME…",
                 crate::kernel::text::shown(&r.kind)
             ));
         }
@@ -398,7 +411,7 @@ impl Frame<'_> {
         self.option("option", &r.option)?;
         if Kind::parse(&r.kind).is_none() {
             return Err(format!(
-                "column kind: `{}` is not a kind; allowed: real, count, binary, turn",
+                "column kind: `{}` is not a kind; allowed: real, count, binary, turn, category:NAME|NAME…",
                 crate::kernel::text::shown(&r.kind)
             ));
         }

@@ -273,6 +273,8 @@ mod tests {
             start: start.map(str::to_string),
             turns: 36,
             quantile_accuracy: String::new(),
+            key_outcomes: Vec::new(),
+            negligible: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@
 //! for bit, what one uninterrupted process would have written.
 
 mod checkpoint;
+pub mod diff;
 pub mod identity;
 pub mod merge;
 pub mod rerun;
@@ -223,6 +224,8 @@ pub(crate) fn manifest_for(
                 2 * crate::stats::sketch::BINS,
                 2 * crate::stats::SERIES_BINS
             ),
+            key_outcomes: sc.key_outcomes.clone(),
+            negligible: sc.negligible.iter().cloned().collect(),
         },
         extras: Extras {
             scenario_abs_path: id.scenario_abs_path.clone(),

@@ -1,5 +1,5 @@
 //! The last steps of a result, shared by `run` and `merge`: the tables from the folded
-//! statistics, charts and `report.html` drawn from those tables, Parquet copies when asked,
+//! statistics, the scenario as run (`scenario.toml`), charts and `report.html` drawn from those tables, Parquet copies when asked,
 //! and the manifest last. `trials.csv` is already in the folder when this starts.
 //!
 //! Because a merge hands this exactly the statistics and rows a single run would have, in
@@ -78,11 +78,14 @@ pub fn write(
 ) -> Result<f64> {
     tables::write_summary(acc, &dir.file("summary.csv"))?;
     tables::write_timeseries(acc, &dir.file("timeseries.csv"))?;
-    tables::write_comparison(acc, &dir.file("comparison.csv"))?;
+    tables::write_comparison(acc, &dir.file("comparison.csv"), &|o| sc.band(o), &|o| {
+        crate::plot::labels::outcome(o).higher_is_better
+    })?;
     if let Some(t) = &sc.actors {
         crate::output::allies::write(acc, &t.names, &dir.file("allies.csv"))?;
     }
     injects::write(sc, &dir.file("injects.csv"))?;
+    write_scenario(sc, &dir.file("scenario.toml"))?;
     policies::write(sc, policy_idx, &dir.file("policies.csv"))?;
     // Charts read back the CSV files just written (as `cohesion plot` does), so that both
     // draw the same bytes; they go in before the manifest, which marks the result complete.
@@ -106,6 +109,16 @@ pub fn write(
     }
     manifest.write(&dir.file("manifest.json"))?;
     Ok(chart_seconds)
+}
+
+/// Writes the scenario as run (after `extends`), for the record and for `cohesion diff`.
+fn write_scenario(sc: &Scenario, path: &Path) -> Result<()> {
+    let text = format!(
+        "# The scenario `{}` as this run read it, with every file it extends merged in.\n# Actor tables are not copied; manifest.json holds the hash of every file read.\n\n{}",
+        sc.name,
+        toml::to_string(&sc.table).context("cannot write the scenario as TOML")?
+    );
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Writes `TABLE.parquet` beside each `TABLE.csv` of `dir`, with the manifest and the

@@ -77,6 +77,10 @@ pub enum KeyType {
     InjectKind,
     /// A table of parameter = value.
     ParamTable,
+    /// An array of names of the model's outcomes.
+    OutcomeList,
+    /// A table of outcome = a number ≥ 0.
+    OutcomeBands,
 }
 
 /// What a key holds when it is absent.
@@ -179,6 +183,10 @@ impl KeySpec {
             ),
             KeyType::InjectKind => "an inject kind of the model".into(),
             KeyType::ParamTable => "a table of parameter = value".into(),
+            KeyType::OutcomeList => "an array of names of the model's outcomes".into(),
+            KeyType::OutcomeBands => {
+                "a table of outcome = a number ≥ 0, in the outcome's units (a yes/no outcome: a probability, 0.01 = 1 percentage point)".into()
+            }
         }
     }
 
@@ -191,7 +199,8 @@ impl KeySpec {
             KeyType::Word(_) | KeyType::Dist => "choice",
             KeyType::Whole { .. } | KeyType::Turn => "integer",
             KeyType::Bool => "bool",
-            KeyType::ParamTable => "table",
+            KeyType::ParamTable | KeyType::OutcomeBands => "table",
+            KeyType::OutcomeList => "text array",
         }
     }
 
@@ -251,7 +260,7 @@ pub static SECTIONS: &[Section] = &[
         name: "outcomes",
         form: Form::Table,
         presence: Presence::Optional,
-        meaning: "thresholds that define the model's outcomes",
+        meaning: "thresholds that define the model's outcomes; which outcomes decide between the options, and how small a difference is negligible",
         model_keys: "the model's parameters of section `outcomes`",
     },
     Section {
@@ -501,6 +510,23 @@ pub const INJECT_DESCRIPTION: KeySpec = key(
     "what happened, with its source",
 );
 
+pub const KEY_OUTCOMES: KeySpec = key(
+    "outcomes",
+    "key",
+    KeyType::OutcomeList,
+    Absent::Means(
+        "none: the report's bottom line then covers every outcome with a known better direction",
+    ),
+    "the outcomes that decide between the options: the report's bottom line ranks the options on these, first on the page",
+);
+pub const NEGLIGIBLE: KeySpec = key(
+    "outcomes",
+    "negligible",
+    KeyType::OutcomeBands,
+    Absent::Means("0 for every outcome: any difference whose interval excludes zero counts"),
+    "per outcome, the largest difference too small to matter: a difference whose whole interval lies inside ±band is negligible, only one wholly beyond it is better or worse",
+);
+
 /// Every key of the format, section by section, in the order allowed-key messages list them.
 pub static KEYS: &[KeySpec] = &[
     EXTENDS,
@@ -514,6 +540,8 @@ pub static KEYS: &[KeySpec] = &[
     BLOCK_SIZE,
     SEED,
     MODEL_KIND,
+    KEY_OUTCOMES,
+    NEGLIGIBLE,
     ACTORS_FILE,
     ACTOR_NAME,
     POLICY_NAME,
@@ -610,6 +638,12 @@ amount = 0.1
             KeyType::ParamTable => {
                 let mut t = toml::Table::new();
                 t.insert("epsilon".into(), V::Float(0.2));
+                V::Table(t)
+            }
+            KeyType::OutcomeList => V::Array(vec![V::String("clusters".into())]),
+            KeyType::OutcomeBands => {
+                let mut t = toml::Table::new();
+                t.insert("clusters".into(), V::Float(0.5));
                 V::Table(t)
             }
         }

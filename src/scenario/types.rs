@@ -40,6 +40,14 @@ pub struct Scenario {
     pub injects: Vec<Inject>,
     /// Experiment defaults from `[run]`.
     pub run: RunDefaults,
+    /// `[outcomes] key`: the outcomes that decide between the options (file order).
+    pub key_outcomes: Vec<String>,
+    /// `[outcomes] negligible`: per outcome, the band of differences too small to matter
+    /// (file order of the table, i.e. sorted by name).
+    pub negligible: Vec<(String, f64)>,
+    /// The scenario's TOML after `extends` is resolved, as read (a run writes it beside its
+    /// results as `scenario.toml`, so that `cohesion diff` can name the keys two runs differ in).
+    pub table: toml::Table,
 }
 
 impl std::fmt::Debug for Scenario {
@@ -121,6 +129,15 @@ impl Default for RunDefaults {
 }
 
 impl Scenario {
+    /// The negligible band of an outcome (0 when the scenario declares none).
+    pub fn band(&self, outcome: &str) -> f64 {
+        self.negligible
+            .iter()
+            .find(|(o, _)| o == outcome)
+            .map(|(_, b)| *b)
+            .unwrap_or(0.0)
+    }
+
     pub fn param_spec(&self, i: usize) -> &'static ParamSpec {
         &self.model.params[i]
     }

@@ -90,6 +90,9 @@ pub enum OutcomeKind {
     Binary,
     /// The turn at which something happened, missing (blank) when it did not.
     Turn,
+    /// One of a few named categories, held as its position (0, 1, …) in the list. Never
+    /// averaged: summarised as the share of trials in each category.
+    Category(&'static [&'static str]),
 }
 
 /// One per-trial outcome a simulation reports.

@@ -19,6 +19,7 @@ pub mod robust;
 pub mod sensitivity;
 pub mod sketch;
 pub mod sobol;
+pub mod verdict;
 
 pub use families::{Family, actor_families};
 pub use moments::{Moments, wilson95};

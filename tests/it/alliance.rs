@@ -210,6 +210,9 @@ fn every_outcome_and_series_stays_in_range_and_states_stay_valid() {
                         OutcomeKind::Turn => {
                             x.is_nan() || (x >= 1.0 && x <= sim.turns() as f64 && x == x.trunc())
                         }
+                        OutcomeKind::Category(names) => {
+                            x >= 0.0 && x == x.trunc() && (x as usize) < names.len()
+                        }
                     };
                     assert!(ok, "{name}: {} = {x}", o.name);
                 }

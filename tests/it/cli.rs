@@ -502,7 +502,8 @@ fn output_tables_have_their_documented_columns() {
             "sd_diff",
             "mcse",
             "diff_lo95",
-            "diff_hi95"
+            "diff_hi95",
+            "verdict"
         ]
     );
     assert_eq!(

@@ -349,6 +349,8 @@ full-package,false,resilience,0.3,\"Label hostile, counter disinformation, resil
         wall_seconds: 1.0,
         trials_per_second: trials as f64,
         quantile_accuracy: "exact (synthetic)".into(),
+        key_outcomes: Vec::new(),
+        negligible: Default::default(),
     };
     manifest.write(&dir.join("manifest.json")).unwrap();
 }

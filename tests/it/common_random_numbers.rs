@@ -70,10 +70,24 @@ fn assert_zero_difference(out: &Path, option: &str, trials: usize) -> usize {
     let c = Table::read(&out.join("comparison.csv"));
     let rows = c.select(&[("option", option)]);
     assert!(!rows.is_empty(), "no comparison rows for {option}");
+    let kinds = Table::read(&out.join("summary.csv"));
     for r in &rows {
         let outcome = &r[c.col("outcome")];
         assert_eq!(c.num(r, "n"), trials as f64, "{option} {outcome}");
-        for col in ["mean_diff", "sd_diff", "mcse", "diff_lo95", "diff_hi95"] {
+        // A yes/no outcome's interval is Newcombe's paired score interval: with no discordant
+        // trial it is symmetric about zero, not zero wide.
+        let binary = kinds.select(&[("outcome", outcome)])[0][kinds.col("kind")] == "binary";
+        let cols: &[&str] = if binary {
+            assert_eq!(
+                c.num(r, "diff_lo95"),
+                -c.num(r, "diff_hi95"),
+                "{option} {outcome}"
+            );
+            &["mean_diff", "sd_diff", "mcse"]
+        } else {
+            &["mean_diff", "sd_diff", "mcse", "diff_lo95", "diff_hi95"]
+        };
+        for &col in cols {
             assert_eq!(
                 c.num(r, col),
                 0.0,

@@ -38,6 +38,10 @@ fn check_outcome(name: &str, kind: OutcomeKind, v: f64, turns: usize) {
             v.is_nan() || (v == v.trunc() && v >= 1.0 && v <= turns as f64),
             "{name} = {v:?} is not a turn of 1..={turns}"
         ),
+        OutcomeKind::Category(names) => assert!(
+            v >= 0.0 && v == v.trunc() && (v as usize) < names.len(),
+            "{name} = {v:?} is not one of {names:?}"
+        ),
     }
 }
 
@@ -279,7 +283,7 @@ proptest! {
 
 /// Every cell of every table is a finite number, an empty cell, or text in a text column.
 fn assert_clean_tables(out: &std::path::Path) {
-    const TEXT: &[&str] = &["option", "outcome", "kind", "metric", "baseline"];
+    const TEXT: &[&str] = &["option", "outcome", "kind", "metric", "baseline", "verdict"];
     for f in [
         "trials.csv",
         "summary.csv",

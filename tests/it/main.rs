@@ -7,6 +7,7 @@ mod util;
 
 mod alliance;
 mod bad_input;
+mod bottomline;
 mod browser;
 mod calibrate;
 mod cli;

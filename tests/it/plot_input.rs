@@ -177,16 +177,26 @@ fn an_unversioned_folder_is_plotted_and_a_newer_format_is_refused_with_what_to_d
         std::fs::write(p.join("manifest.json"), v.to_string()).unwrap();
     });
     util::assert_ok(&o, &["plot", "an unversioned folder"]);
+    // A folder of the first versioned format (before verdicts and categories) is read too.
     let (o, _d) = plot_edited(|p| {
         let m = std::fs::read_to_string(p.join("manifest.json")).unwrap();
         std::fs::write(
             p.join("manifest.json"),
-            m.replace("cohesion-run/1", "cohesion-run/2"),
+            m.replace(cohesion::output::manifest::FORMAT, "cohesion-run/1"),
+        )
+        .unwrap();
+    });
+    util::assert_ok(&o, &["plot", "a cohesion-run/1 folder"]);
+    let (o, _d) = plot_edited(|p| {
+        let m = std::fs::read_to_string(p.join("manifest.json")).unwrap();
+        std::fs::write(
+            p.join("manifest.json"),
+            m.replace(cohesion::output::manifest::FORMAT, "cohesion-run/999"),
         )
         .unwrap();
     });
     refused(
         &o,
-        &["cohesion-run/2", "newer cohesion", "use a newer cohesion"],
+        &["cohesion-run/999", "newer cohesion", "use a newer cohesion"],
     );
 }

@@ -268,7 +268,7 @@ pub(super) fn outcome_specs(names: &[String], years: &[i64]) -> Vec<OutcomeSpec>
         ),
         OutcomeSpec::new(
             "label_final",
-            OutcomeKind::Count,
+            OutcomeKind::Category(&["partner", "competitor", "threat", "adversary"]),
             "label in force at the end: 0 partner, 1 competitor, 2 threat, 3 adversary",
         ),
         OutcomeSpec::new(
@@ -523,6 +523,9 @@ mod tests {
                     OutcomeKind::Count => x >= 0.0 && x.fract() == 0.0,
                     OutcomeKind::Binary => x == 0.0 || x == 1.0,
                     OutcomeKind::Turn => x.is_nan() || (x >= 1.0 && x.fract() == 0.0),
+                    OutcomeKind::Category(names) => {
+                        x >= 0.0 && x.fract() == 0.0 && (x as usize) < names.len()
+                    }
                 };
                 assert!(fits, "{} = {x}", d.name);
                 // Real per-ally values are details (not in trials.csv); the rest are not.

@@ -42,6 +42,7 @@ pub(super) fn validate(
     let baseline = policy::baseline(&policies, issues);
     let uncertainties = uncertainty::uncertainties(root, model, &policies, issues);
     let injects = inject::injects(root, model, header.turns, issues);
+    let (key_outcomes, negligible) = params::outcome_choices(root, issues);
     Some(Scenario {
         name: header.name,
         description: header.description,
@@ -59,6 +60,9 @@ pub(super) fn validate(
         uncertainties,
         injects,
         run,
+        key_outcomes,
+        negligible,
+        table: root.clone(),
     })
 }
 

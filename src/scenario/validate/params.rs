@@ -1,8 +1,9 @@
 //! `[model]` and `[outcomes]`: which model, and the values of its fixed parameters.
 
+use super::super::access::type_of;
 use super::super::access::{get_str, get_table, param_value};
 use super::super::issues::Issues;
-use super::super::keys::{self, MODEL_KIND};
+use super::super::keys::{self, KEY_OUTCOMES, MODEL_KIND, NEGLIGIBLE};
 use crate::spec::{Group, ModelSpec};
 
 /// The model `[model] kind` names, or `None` (reported) when it is missing or unknown.
@@ -97,4 +98,67 @@ fn set_param(
             );
         }
     }
+}
+
+/// `[outcomes] key` and `[outcomes] negligible`: their form here; the names are checked
+/// against the model's outcomes once the simulation is built (`model::load_scenario`), since
+/// a model's outcomes may depend on its actors.
+pub(super) fn outcome_choices(
+    root: &toml::Table,
+    issues: &mut Issues,
+) -> (Vec<String>, Vec<(String, f64)>) {
+    let (mut key, mut bands) = (Vec::new(), Vec::new());
+    let Some(t) = root.get(KEY_OUTCOMES.section).and_then(|v| v.as_table()) else {
+        return (key, bands);
+    };
+    match t.get(KEY_OUTCOMES.name) {
+        None => {}
+        Some(toml::Value::Array(a)) => {
+            for (i, v) in a.iter().enumerate() {
+                match v.as_str() {
+                    Some(s) if key.iter().any(|k| k == s) => issues.add(
+                        format!("{}[{i}]", KEY_OUTCOMES.path()),
+                        format!("`{s}` is listed twice; allowed: {}", KEY_OUTCOMES.allowed()),
+                    ),
+                    Some(s) => key.push(s.to_string()),
+                    None => issues.add(
+                        format!("{}[{i}]", KEY_OUTCOMES.path()),
+                        format!(
+                            "expected the name of an outcome (a string), found {}",
+                            type_of(v)
+                        ),
+                    ),
+                }
+            }
+        }
+        Some(v) => issues.add(
+            KEY_OUTCOMES.path(),
+            format!("expected {}, found {}", KEY_OUTCOMES.allowed(), type_of(v)),
+        ),
+    }
+    match t.get(NEGLIGIBLE.name) {
+        None => {}
+        Some(toml::Value::Table(b)) => {
+            for (o, v) in b {
+                let path = format!("{}.{o}", NEGLIGIBLE.path());
+                let x = match v {
+                    toml::Value::Float(x) => Some(*x),
+                    toml::Value::Integer(i) => Some(*i as f64),
+                    _ => None,
+                };
+                match x {
+                    Some(x) if x.is_finite() && x >= 0.0 => bands.push((o.clone(), x)),
+                    _ => issues.add(
+                        path,
+                        format!("expected a number ≥ 0 (the band's half-width, in the outcome's units), found {v}"),
+                    ),
+                }
+            }
+        }
+        Some(v) => issues.add(
+            NEGLIGIBLE.path(),
+            format!("expected {}, found {}", NEGLIGIBLE.allowed(), type_of(v)),
+        ),
+    }
+    (key, bands)
 }
