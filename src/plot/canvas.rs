@@ -408,6 +408,57 @@ impl Canvas<'_, '_> {
     }
 }
 
+/// Draws a whole chart with `draw` on an SVG surface of the style's size: the SVG text, with
+/// fonts metric-compatible with DejaVu Sans (the one the layout was measured with) before the
+/// generic family, and `title` (for screen readers) after the opening tag when given.
+pub fn svg_with(
+    st: Style,
+    title: Option<&str>,
+    draw: &dyn Fn(&Area<'_>) -> Result<()>,
+) -> Result<String> {
+    super::style::register_fonts();
+    let mut s = String::new();
+    {
+        let area = AnyBackend::Svg(SVGBackend::with_string(&mut s, (st.width, st.height)))
+            .into_drawing_area();
+        draw(&area)?;
+    }
+    let s = s.replace(
+        "font-family=\"sans-serif\"",
+        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+    );
+    Ok(match (title, s.find(">\n")) {
+        (Some(t), Some(i)) => format!(
+            "{}<title>{}</title>\n{}",
+            &s[..i + 2],
+            crate::kernel::html::escape(t),
+            &s[i + 2..]
+        ),
+        _ => s,
+    })
+}
+
+/// Draws a whole chart with `draw` on a bitmap of the style's size: the PNG bytes (RGB, 8 bits).
+pub fn png_with(st: Style, draw: &dyn Fn(&Area<'_>) -> Result<()>) -> Result<Vec<u8>> {
+    use anyhow::Context;
+    super::style::register_fonts();
+    let mut buf = vec![0u8; st.width as usize * st.height as usize * 3];
+    {
+        let area = AnyBackend::Bitmap(BitMapBackend::with_buffer(&mut buf, (st.width, st.height)))
+            .into_drawing_area();
+        draw(&area)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, st.width, st.height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().context("cannot encode PNG")?;
+        w.write_image_data(&buf).context("cannot encode PNG")?;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,15 +8,12 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use plotters::prelude::*;
 
-use super::backend::AnyBackend;
 use super::canvas::{self, Canvas};
 pub use super::exploration::{ExploreChart, ExploreData};
 use super::files::{Drawn, PlotOptions, picked, write_file};
-use super::style::{self, Style};
+use super::style::Style;
 use super::{discovery, robust, sens};
-use crate::kernel::html::escape as xml_escape;
 
 /// The charts an exploration gets, in report order.
 pub fn select(d: &ExploreData) -> Vec<Box<dyn ExploreChart>> {
@@ -65,42 +62,14 @@ fn draw_on(
 
 /// Draws a chart as SVG text.
 pub fn render_svg(chart: &dyn ExploreChart, d: &ExploreData, st: Style) -> Result<String> {
-    style::register_fonts();
-    let mut s = String::new();
-    {
-        let area = AnyBackend::Svg(SVGBackend::with_string(&mut s, (st.width, st.height)))
-            .into_drawing_area();
-        draw_on(chart, d, &area, st)?;
-    }
-    let s = s.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    );
-    let title = format!("<title>{}</title>\n", xml_escape(&chart.title(d)));
-    Ok(match s.find(">\n") {
-        Some(i) => format!("{}{}{}", &s[..i + 2], title, &s[i + 2..]),
-        None => s,
+    canvas::svg_with(st, Some(&chart.title(d)), &|area| {
+        draw_on(chart, d, area, st)
     })
 }
 
 /// Draws a chart as PNG bytes.
 pub fn render_png(chart: &dyn ExploreChart, d: &ExploreData, st: Style) -> Result<Vec<u8>> {
-    style::register_fonts();
-    let mut buf = vec![0u8; st.width as usize * st.height as usize * 3];
-    {
-        let area = AnyBackend::Bitmap(BitMapBackend::with_buffer(&mut buf, (st.width, st.height)))
-            .into_drawing_area();
-        draw_on(chart, d, &area, st)?;
-    }
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, st.width, st.height);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().context("cannot encode PNG")?;
-        w.write_image_data(&buf).context("cannot encode PNG")?;
-    }
-    Ok(out)
+    canvas::png_with(st, &|area| draw_on(chart, d, area, st))
 }
 
 /// Draws the selected charts into `root/charts/` (every chart as SVG for the report).

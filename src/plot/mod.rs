@@ -67,10 +67,7 @@ mod timing;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use plotters::prelude::*;
 
-use crate::kernel::html::escape as xml_escape;
-use backend::AnyBackend;
 use canvas::Canvas;
 pub use chart::Chart;
 pub use data::{Kind, RunData};
@@ -222,44 +219,14 @@ fn draw_on(chart: &dyn Chart, data: &RunData, area: &canvas::Area, st: Style) ->
 
 /// Draws a chart as SVG text.
 pub fn render_svg(chart: &dyn Chart, data: &RunData, st: Style) -> Result<String> {
-    style::register_fonts();
-    let mut s = String::new();
-    {
-        let area = AnyBackend::Svg(SVGBackend::with_string(&mut s, (st.width, st.height)))
-            .into_drawing_area();
-        draw_on(chart, data, &area, st)?;
-    }
-    // A title for screen readers, and fonts metric-compatible with DejaVu Sans (the one the
-    // layout was measured with) before the generic family.
-    let s = s.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    );
-    let title = format!("<title>{}</title>\n", xml_escape(&chart.title(data)));
-    Ok(match s.find(">\n") {
-        Some(i) => format!("{}{}{}", &s[..i + 2], title, &s[i + 2..]),
-        None => s,
+    canvas::svg_with(st, Some(&chart.title(data)), &|area| {
+        draw_on(chart, data, area, st)
     })
 }
 
 /// Draws a chart as PNG bytes.
 pub fn render_png(chart: &dyn Chart, data: &RunData, st: Style) -> Result<Vec<u8>> {
-    style::register_fonts();
-    let mut buf = vec![0u8; st.width as usize * st.height as usize * 3];
-    {
-        let area = AnyBackend::Bitmap(BitMapBackend::with_buffer(&mut buf, (st.width, st.height)))
-            .into_drawing_area();
-        draw_on(chart, data, &area, st)?;
-    }
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, st.width, st.height);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().context("cannot encode PNG")?;
-        w.write_image_data(&buf).context("cannot encode PNG")?;
-    }
-    Ok(out)
+    canvas::png_with(st, &|area| draw_on(chart, data, area, st))
 }
 
 /// Draws the selected charts into `root/charts/`. With `opts.report`, every chart is drawn as
@@ -321,32 +288,13 @@ pub fn write_calibration(dir: &Path, st: Style) -> Result<Vec<PathBuf>> {
     let charts = dir.join("charts");
     std::fs::create_dir_all(&charts)
         .with_context(|| format!("cannot create {}", charts.display()))?;
-    let mut svg = String::new();
-    {
-        let area = AnyBackend::Svg(SVGBackend::with_string(&mut svg, (st.width, st.height)))
-            .into_drawing_area();
-        calibration::draw(&data, &Canvas { area: &area, st })?;
+    let draw = |area: &canvas::Area<'_>| {
+        calibration::draw(&data, &Canvas { area, st })?;
         area.present()?;
-    }
-    let svg = svg.replace(
-        "font-family=\"sans-serif\"",
-        "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
-    );
-    let mut buf = vec![0u8; st.width as usize * st.height as usize * 3];
-    {
-        let area = AnyBackend::Bitmap(BitMapBackend::with_buffer(&mut buf, (st.width, st.height)))
-            .into_drawing_area();
-        calibration::draw(&data, &Canvas { area: &area, st })?;
-        area.present()?;
-    }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, st.width, st.height);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut w = enc.write_header().context("cannot encode PNG")?;
-        w.write_image_data(&buf).context("cannot encode PNG")?;
-    }
+        Ok(())
+    };
+    let svg = canvas::svg_with(st, None, &draw)?;
+    let png_bytes = canvas::png_with(st, &draw)?;
     let (a, b) = (
         charts.join("calibration.svg"),
         charts.join("calibration.png"),
