@@ -7,11 +7,11 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use super::canvas::{self, Canvas};
 pub use super::exploration::{ExploreChart, ExploreData};
-use super::files::{Drawn, PlotOptions, picked, write_file};
+use super::files::{self, Drawn, PlotOptions, picked};
 use super::style::Style;
 use super::{discovery, robust, sens};
 
@@ -75,19 +75,8 @@ pub fn render_png(chart: &dyn ExploreChart, d: &ExploreData, st: Style) -> Resul
 /// Draws the selected charts into `root/charts/` (every chart as SVG for the report).
 pub fn write_all(d: &ExploreData, root: &Path, opts: &PlotOptions) -> Result<Vec<Drawn>> {
     let charts = select(d);
-    if let Some(list) = &opts.only {
-        for s in list {
-            if !charts
-                .iter()
-                .any(|c| picked(&c.id(), &Some(vec![s.clone()])))
-            {
-                bail!(
-                    "no chart `{s}` for this exploration; available: {}",
-                    charts.iter().map(|c| c.id()).collect::<Vec<_>>().join(", ")
-                );
-            }
-        }
-    }
+    let ids: Vec<String> = charts.iter().map(|c| c.id()).collect();
+    files::check_only(&ids, &opts.only, "this exploration")?;
     let dir = root.join("charts");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut drawn = Vec::new();
@@ -98,17 +87,13 @@ pub fn write_all(d: &ExploreData, root: &Path, opts: &PlotOptions) -> Result<Vec
             continue;
         }
         let svg = render_svg(chart.as_ref(), d, opts.style)?;
-        let mut files = Vec::new();
-        if selected && opts.format.svg() {
-            let p = dir.join(format!("{id}.svg"));
-            write_file(&p, svg.as_bytes())?;
-            files.push(p);
-        }
-        if selected && opts.format.png() {
-            let p = dir.join(format!("{id}.png"));
-            write_file(&p, &render_png(chart.as_ref(), d, opts.style)?)?;
-            files.push(p);
-        }
+        let files = if selected {
+            files::write_chart(&dir, &id, &svg, opts, &|| {
+                render_png(chart.as_ref(), d, opts.style)
+            })?
+        } else {
+            Vec::new()
+        };
         drawn.push(Drawn {
             id,
             title: chart.title(d),

@@ -75,3 +75,36 @@ pub fn picked(id: &str, only: &Option<Vec<String>>) -> bool {
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     crate::kernel::fs::write_atomic(path, bytes).map_err(anyhow::Error::msg)
 }
+/// Refuses a `--charts` name that matches none of the charts `ids` (`of`: "this run", "this
+/// exploration"), listing the ones there are.
+pub fn check_only(ids: &[String], only: &Option<Vec<String>>, of: &str) -> Result<()> {
+    for s in only.iter().flatten() {
+        if !ids.iter().any(|id| picked(id, &Some(vec![s.clone()]))) {
+            anyhow::bail!("no chart `{s}` for {of}; available: {}", ids.join(", "));
+        }
+    }
+    Ok(())
+}
+
+/// Writes the files of one selected chart into `dir`: its SVG text and, when the format asks
+/// for it, the PNG that `png` draws (only then). Returns the files written.
+pub fn write_chart(
+    dir: &Path,
+    id: &str,
+    svg: &str,
+    opts: &PlotOptions,
+    png: &dyn Fn() -> Result<Vec<u8>>,
+) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    if opts.format.svg() {
+        let p = dir.join(format!("{id}.svg"));
+        write_file(&p, svg.as_bytes())?;
+        files.push(p);
+    }
+    if opts.format.png() {
+        let p = dir.join(format!("{id}.png"));
+        write_file(&p, &png()?)?;
+        files.push(p);
+    }
+    Ok(files)
+}

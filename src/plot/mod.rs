@@ -66,7 +66,7 @@ mod timing;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use canvas::Canvas;
 pub use chart::Chart;
@@ -235,19 +235,8 @@ pub fn render_png(chart: &dyn Chart, data: &RunData, st: Style) -> Result<Vec<u8
 pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<Drawn>> {
     opts.style.check().map_err(anyhow::Error::msg)?;
     let charts = select(data);
-    if let Some(list) = &opts.only {
-        for s in list {
-            if !charts
-                .iter()
-                .any(|c| picked(&c.id(), &Some(vec![s.clone()])))
-            {
-                bail!(
-                    "no chart `{s}` for this run; available: {}",
-                    charts.iter().map(|c| c.id()).collect::<Vec<_>>().join(", ")
-                );
-            }
-        }
-    }
+    let ids: Vec<String> = charts.iter().map(|c| c.id()).collect();
+    files::check_only(&ids, &opts.only, "this run")?;
     let dir = root.join("charts");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut drawn = Vec::new();
@@ -258,17 +247,13 @@ pub fn write_all(data: &RunData, root: &Path, opts: &PlotOptions) -> Result<Vec<
             continue;
         }
         let svg = render_svg(chart.as_ref(), data, opts.style)?;
-        let mut files = Vec::new();
-        if selected && opts.format.svg() {
-            let p = dir.join(format!("{id}.svg"));
-            write_file(&p, svg.as_bytes())?;
-            files.push(p);
-        }
-        if selected && opts.format.png() {
-            let p = dir.join(format!("{id}.png"));
-            write_file(&p, &render_png(chart.as_ref(), data, opts.style)?)?;
-            files.push(p);
-        }
+        let files = if selected {
+            files::write_chart(&dir, &id, &svg, opts, &|| {
+                render_png(chart.as_ref(), data, opts.style)
+            })?
+        } else {
+            Vec::new()
+        };
         drawn.push(Drawn {
             id,
             title: chart.title(data),
