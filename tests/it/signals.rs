@@ -11,9 +11,21 @@ use std::time::{Duration, Instant};
 
 use util::cohesion;
 
-/// Delays (ms) after the start at which a signal is sent: from start-up (scenario loading)
-/// to well inside the trials.
-const DELAYS_MS: [u64; 10] = [30, 60, 100, 160, 250, 380, 520, 700, 950, 1300];
+/// Twenty delays (ms) after the start at which a signal is sent, from start-up (scenario
+/// loading) to well inside the trials: one moment drawn uniformly within each of twenty equal
+/// slices of 20–1,500 ms by a fixed linear congruential sequence, so the moments look random
+/// but a failure names a moment that can be tried again.
+fn delays_ms(salt: u64) -> Vec<u64> {
+    let mut x = 0x2545_F491_4F6C_DD1D_u64 ^ salt;
+    (0..20)
+        .map(|i| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            20 + i * 74 + (x >> 33) % 74
+        })
+        .collect()
+}
 
 fn spawn(out: &Path, scenario: &str, trials: &str, block: &str) -> Child {
     cohesion()
@@ -77,11 +89,17 @@ fn partials(dir: &Path) -> Vec<String> {
 #[test]
 fn signals_at_many_moments_stop_a_run_cleanly_with_the_signals_exit_code() {
     // A run far longer than the longest delay: every signal lands before it could finish.
+    // Half the moments on a reference model with tiny blocks, half on the default scenario
+    // (where a cut-short block once panicked).
     for (sig, code) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
-        for ms in DELAYS_MS {
+        for (i, ms) in delays_ms(sig as u64).into_iter().enumerate() {
             let tmp = tempfile::tempdir().unwrap();
             let out = tmp.path().join("out");
-            let child = spawn(&out, "reference/hk-0.15", "10000000", "8");
+            let child = if i % 2 == 0 {
+                spawn(&out, "reference/hk-0.15", "10000000", "8")
+            } else {
+                spawn(&out, "nato-2021", "10000000", "64")
+            };
             std::thread::sleep(Duration::from_millis(ms));
             send(&child, sig);
             let (status, err) = finish(child);
