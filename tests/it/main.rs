@@ -11,6 +11,7 @@ mod bottomline;
 mod browser;
 mod calibrate;
 mod cli;
+mod conditions;
 mod common_random_numbers;
 mod determinism;
 mod explore;
