@@ -463,28 +463,55 @@ pub fn section(h: &mut String, data: &RunData) {
     h.push_str("</ul>\n</section>\n");
 }
 
-/// One question's sentence.
+/// One question's sentence, from the run's data.
 fn sentence(h: &mut String, data: &RunData, rows: &[Row]) {
     let r = &rows[0];
     let kind = data.kind(&r.outcome);
-    let (verb, tail) = better_words(
-        &r.outcome,
+    let higher = labels::outcome(&r.outcome).higher_is_better == Some(true);
+    let command = format!(
+        "cohesion discover DIR --option {} --versus {} --outcome {}{}{}",
+        r.option,
+        r.versus,
+        r.outcome,
+        if higher { " --higher" } else { "" },
+        if data.info.trials as usize > MAX_CONDITION_TRIALS {
+            format!(" --max-trials {MAX_CONDITION_TRIALS}")
+        } else {
+            String::new()
+        }
+    );
+    let text = sentence_text(
+        rows,
         kind == Some(Kind::Binary),
         kind == Some(Kind::Count),
+        "trials",
     );
+    let _ = writeln!(
+        h,
+        "<li>{text}<br><code class=\"muted\">{}</code></li>",
+        esc(&command)
+    );
+}
+
+/// One question's sentence (HTML): the rows of its box, whether the outcome is yes/no or a
+/// count, and what the points are ("trials", "design points").
+pub fn sentence_text(rows: &[Row], binary: bool, count: bool, units: &str) -> String {
+    let r = &rows[0];
+    let (verb, tail) = better_words(&r.outcome, binary, count);
     let who = |o: &str| format!("<strong>{}</strong>", esc(o));
     let does = if tail.is_empty() {
         format!("{} {verb} {}", who(&r.option), who(&r.versus))
     } else {
         format!("{} {verb} {} {tail}", who(&r.option), who(&r.versus))
     };
-    let text = if !r.density.is_finite() {
-        format!("{does} in none of these trials.")
+    let at = if units == "trials" { "in" } else { "at" };
+    if !r.density.is_finite() {
+        format!("{does} {at} none of these {units}.")
     } else if r.parameter.is_empty() && r.base_rate >= 1.0 {
-        format!("{does} in every one of these trials.")
+        format!("{does} {at} every one of these {units}.")
     } else if r.parameter.is_empty() {
         format!(
-            "{does} in {} of the trials; no condition among the uncertainties singles out where it does (no box improves materially on that rate).",
+            "{does} {at} {} of the {units}; no condition among the uncertainties singles out where it does (no box improves materially on that rate).",
             pc(r.base_rate, 1)
         )
     } else {
@@ -511,23 +538,69 @@ fn sentence(h: &mut String, data: &RunData, rows: &[Row]) {
             pc(r.density, 1),
             pc(r.base_rate, 1)
         )
+    }
+}
+
+/// The rows of one question from an exploration's PRIM tables (its steps and chosen box), by
+/// the rule of [`ask`]: a blank parameter when no box improves materially on the base rate.
+pub fn rows_from_prim(
+    outcome: &str,
+    option: &str,
+    versus: &str,
+    steps: &[&crate::output::analysis::PrimStep],
+    limits: &[&crate::output::analysis::PrimLimit],
+) -> Vec<Row> {
+    let row = |parameter: String, lower, upper, quasi_p, coverage, density, base_rate| Row {
+        outcome: outcome.into(),
+        option: option.into(),
+        versus: versus.into(),
+        parameter,
+        lower,
+        upper,
+        quasi_p,
+        coverage,
+        density,
+        base_rate,
     };
-    let higher = labels::outcome(&r.outcome).higher_is_better == Some(true);
-    let command = format!(
-        "cohesion discover DIR --option {} --versus {} --outcome {}{}{}",
-        r.option,
-        r.versus,
-        r.outcome,
-        if higher { " --higher" } else { "" },
-        if data.info.trials as usize > MAX_CONDITION_TRIALS {
-            format!(" --max-trials {MAX_CONDITION_TRIALS}")
-        } else {
-            String::new()
-        }
-    );
-    let _ = writeln!(
-        h,
-        "<li>{text}<br><code class=\"muted\">{}</code></li>",
-        esc(&command)
-    );
+    let (Some(first), Some(chosen)) = (steps.first(), steps.iter().find(|s| s.chosen)) else {
+        return vec![row(
+            String::new(),
+            String::new(),
+            String::new(),
+            f64::NAN,
+            f64::NAN,
+            f64::NAN,
+            0.0,
+        )];
+    };
+    let base = first.k as f64 / first.n.max(1) as f64;
+    if limits.is_empty() || chosen.density < MIN_LIFT * base {
+        return vec![row(
+            String::new(),
+            String::new(),
+            String::new(),
+            f64::NAN,
+            1.0,
+            base,
+            base,
+        )];
+    }
+    limits
+        .iter()
+        .map(|l| {
+            let side = |qp: f64, v: f64| if qp.is_finite() { fmt_f64(v) } else { String::new() };
+            row(
+                l.parameter.clone(),
+                side(l.qp_lower, l.lower),
+                side(l.qp_upper, l.upper),
+                [l.qp_lower, l.qp_upper]
+                    .into_iter()
+                    .filter(|p| p.is_finite())
+                    .fold(f64::NAN, f64::min),
+                chosen.coverage,
+                chosen.density,
+                base,
+            )
+        })
+        .collect()
 }
