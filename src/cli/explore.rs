@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
-use cohesion::report::discover::{Question, discover, write};
 use cohesion::explore::{ExploreConfig, Request, execute, prepare, runs};
 use cohesion::output::explore::{DEFAULT_PRIM, PrimSettings};
+use cohesion::report::discover::{Question, discover, write};
 use cohesion::stats::designs::Kind;
 use cohesion::stats::robust::Threshold;
 

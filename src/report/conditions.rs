@@ -10,7 +10,8 @@
 //! through [`super::discover`]'s steps with its default settings ([`DEFAULT_PRIM`]), so a box
 //! here is the one `cohesion discover DIR --option A --versus B --outcome O` prints.
 //!
-//! The run computes the table once, after `trials.csv` is written: the first
+//! The run computes the table once, after `trials.csv` is written, one question per block of
+//! the engine's pool (on the run's threads; the rows come back in the questions' order): the first
 //! [`MAX_CONDITION_TRIALS`] trials in trial order are read once for every question (PRIM's time
 //! grows with the points it peels, and a bigger sample changes a box little), so a 100,000-trial
 //! run costs no more here than a 20,000-trial one. The report, and `cohesion plot` when it
@@ -27,10 +28,12 @@
 
 use std::fmt::Write;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
 
 use super::discover::{Question, answer, read_run, run_layout, solve};
+use crate::engine::pool::{BlockJob, Flow, Pool};
 use crate::kernel::fmt::fmt_f64;
 use crate::kernel::html::escape as esc;
 use crate::output::explore::{DEFAULT_PRIM, num, read_table};
@@ -130,9 +133,38 @@ fn best_two(dir: &Path, options: &[String], outcome: &str, higher: bool) -> Resu
     Ok(order)
 }
 
-/// Computes the table for the run in `dir` (its `summary.csv` and `trials.csv`): no rows when
-/// it has one option, drew no uncertain parameter or has no outcome to ask about.
-pub fn compute(dir: &Path, declared: &[String], baseline: &str) -> Result<Vec<Row>> {
+/// One question to ask: the question, the outcome's place among those read, the two
+/// options' places, and whether the outcome is yes/no.
+type Asked = (Question, usize, usize, usize, bool);
+
+/// The questions, each a block of the engine's pool: PRIM on one question is independent of
+/// the others, and the pool hands the rows back in the questions' order.
+struct Questions<'a> {
+    asked: Vec<Asked>,
+    pts: &'a super::discover::RunPoints,
+}
+
+impl BlockJob for Questions<'_> {
+    type Output = Result<Vec<Row>>;
+    fn run_block(&self, b: u64, _cancel: &AtomicBool) -> Option<Self::Output> {
+        let (q, k, a, v, binary) = &self.asked[b as usize];
+        let values = &self.pts.values[*k];
+        Some(
+            answer(q, &values[*a], Some(&values[*v]), *binary)
+                .and_then(|(y, yes_when)| ask(q, &self.pts.cols, &y, yes_when)),
+        )
+    }
+}
+
+/// Computes the table for the run in `dir` (its `summary.csv` and `trials.csv`) on `threads`
+/// threads (the bytes do not depend on it): no rows when it has one option, drew no uncertain
+/// parameter or has no outcome to ask about.
+pub fn compute(
+    dir: &Path,
+    declared: &[String],
+    baseline: &str,
+    threads: usize,
+) -> Result<Vec<Row>> {
     let (options, kinds) = run_layout(dir)?;
     let Some(base) = options.iter().position(|o| o == baseline) else {
         return Ok(Vec::new());
@@ -144,7 +176,10 @@ pub fn compute(dir: &Path, declared: &[String], baseline: &str) -> Result<Vec<Ro
     }
     let names: Vec<String> = asked.iter().map(|(n, _)| n.clone()).collect();
     let pts = read_run(dir, &options, &names, &all, Some(MAX_CONDITION_TRIALS))?;
-    let mut rows = Vec::new();
+    let mut job = Questions {
+        asked: Vec::new(),
+        pts: &pts,
+    };
     for (k, (outcome, binary)) in asked.iter().enumerate() {
         let higher = labels::outcome(outcome).higher_is_better == Some(true);
         let mut pairs: Vec<(usize, usize)> = (0..options.len())
@@ -158,10 +193,22 @@ pub fn compute(dir: &Path, declared: &[String], baseline: &str) -> Result<Vec<Ro
         }
         for (a, b) in pairs {
             let q = question(dir, &options[a], &options[b], outcome, higher);
-            let (y, yes_when) = answer(&q, &pts.values[k][a], Some(&pts.values[k][b]), *binary)?;
-            rows.extend(ask(&q, &pts.cols, &y, yes_when)?);
+            job.asked.push((q, k, a, b, *binary));
         }
     }
+    let blocks: Vec<u64> = (0..job.asked.len() as u64).collect();
+    let mut rows = Vec::new();
+    let pool = Pool::new(threads.clamp(1, crate::engine::pool::MAX_THREADS))?;
+    pool.run(
+        &job,
+        &blocks,
+        1,
+        &mut |_, out| {
+            rows.extend(out?);
+            Ok(Flow::Continue)
+        },
+        &AtomicBool::new(false),
+    )?;
     Ok(rows)
 }
 
@@ -414,7 +461,9 @@ pub fn section(h: &mut String, data: &RunData) {
     if rows.is_empty() {
         let all: Vec<String> = data.outcomes.iter().map(|(n, _)| n.clone()).collect();
         let why = match uncertain_params(&data.dir, &all) {
-            Ok(p) if p.is_empty() => "the run drew no uncertain parameter, so every trial faced the same assumptions and there is no space of assumptions to search",
+            Ok(p) if p.is_empty() => {
+                "the run drew no uncertain parameter, so every trial faced the same assumptions and there is no space of assumptions to search"
+            }
             _ => "no key outcome has a better direction to compare the options on",
         };
         let _ = writeln!(h, "<p>No conditions: {why}.</p>\n</section>");
@@ -588,7 +637,13 @@ pub fn rows_from_prim(
     limits
         .iter()
         .map(|l| {
-            let side = |qp: f64, v: f64| if qp.is_finite() { fmt_f64(v) } else { String::new() };
+            let side = |qp: f64, v: f64| {
+                if qp.is_finite() {
+                    fmt_f64(v)
+                } else {
+                    String::new()
+                }
+            };
             row(
                 l.parameter.clone(),
                 side(l.qp_lower, l.lower),

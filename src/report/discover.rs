@@ -138,7 +138,12 @@ pub fn check(q: &Question, options: &[String], outcomes: &[String]) -> Result<()
 }
 
 /// The yes/no of each point, and the question in words.
-pub fn answer(q: &Question, a: &[f64], b: Option<&[f64]>, binary: bool) -> Result<(Vec<bool>, String)> {
+pub fn answer(
+    q: &Question,
+    a: &[f64],
+    b: Option<&[f64]>,
+    binary: bool,
+) -> Result<(Vec<bool>, String)> {
     if let (Some(v), Some(b)) = (&q.versus, b) {
         let word = if q.higher { "higher" } else { "lower" };
         let y = a
@@ -248,7 +253,10 @@ pub fn solve(
 type Loaded = (Columns, Vec<f64>, Option<Vec<f64>>, bool);
 
 /// A run's options (in order) and its outcomes with their kinds (`summary.csv`'s `kind`).
-pub fn run_layout(dir: &Path) -> Result<(Vec<String>, Vec<(String, String)>)> {
+pub type Layout = (Vec<String>, Vec<(String, String)>);
+
+/// Reads a run's [`Layout`] from its `summary.csv`.
+pub fn run_layout(dir: &Path) -> Result<Layout> {
     let path = dir.join("summary.csv");
     let mut r = csv::Reader::from_reader(open_table(&path)?);
     let mut outcomes: Vec<(String, String)> = Vec::new();
@@ -292,10 +300,10 @@ pub fn read_run(
     max_trials: Option<usize>,
 ) -> Result<RunPoints> {
     let path = dir.join("trials.csv");
-    let mut r = csv::Reader::from_reader(
-        open_table(&path)
-            .with_context(|| format!("cannot read {} (the run's per-trial table)", path.display()))?,
-    );
+    let mut r =
+        csv::Reader::from_reader(open_table(&path).with_context(|| {
+            format!("cannot read {} (the run's per-trial table)", path.display())
+        })?);
     let head: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
     let first_outcome = head
         .iter()

@@ -94,6 +94,7 @@ pub fn write(
         dir.path(),
         &manifest.base.key_outcomes,
         &manifest.base.baseline,
+        manifest.base.threads,
     )
     .context("cannot find the conditions under which each option wins")?;
     crate::report::conditions::write(&dir.file(crate::report::conditions::FILE), &rows)?;

@@ -12,12 +12,16 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-const HEADER: &str = "outcome,option,versus,parameter,lower,upper,quasi_p,coverage,density,base_rate";
+const HEADER: &str =
+    "outcome,option,versus,parameter,lower,upper,quasi_p,coverage,density,base_rate";
+
+/// A question (outcome, option, versus) and its rows.
+type Question = ((String, String, String), Vec<Vec<String>>);
 
 /// The questions of a conditions table, in order, each with its rows.
-fn questions(t: &Table) -> Vec<((String, String, String), Vec<Vec<String>>)> {
+fn questions(t: &Table) -> Vec<Question> {
     let (o, a, b) = (t.col("outcome"), t.col("option"), t.col("versus"));
-    let mut out: Vec<((String, String, String), Vec<Vec<String>>)> = Vec::new();
+    let mut out: Vec<Question> = Vec::new();
     for r in &t.rows {
         let key = (r[o].clone(), r[a].clone(), r[b].clone());
         match out.last_mut() {
@@ -56,8 +60,14 @@ fn the_report_says_when_each_option_wins_and_its_boxes_are_discovers() {
         html[i..j].to_string()
     };
     let read = |dir: &Path| std::fs::read(dir.join("conditions.csv")).unwrap();
-    assert!(read(&one) == read(&two), "conditions.csv differs between 1 and 2 threads");
-    assert!(section(&one) == section(&two), "the section differs between 1 and 2 threads");
+    assert!(
+        read(&one) == read(&two),
+        "conditions.csv differs between 1 and 2 threads"
+    );
+    assert!(
+        section(&one) == section(&two),
+        "the section differs between 1 and 2 threads"
+    );
     let text = std::fs::read_to_string(one.join("conditions.csv")).unwrap();
     assert_eq!(text.lines().next(), Some(HEADER));
     let t = Table::read(&one.join("conditions.csv"));
@@ -232,7 +242,11 @@ fn without_uncertainties_or_with_one_option_the_section_says_so() {
     let fixed = dir.path().join("fixed");
     util::run_to("reference/hk-0.2", &fixed, 1, &["--trials", "40"]);
     let text = std::fs::read_to_string(fixed.join("conditions.csv")).unwrap();
-    assert_eq!(text.trim_end(), HEADER, "a run without uncertainties has no boxes");
+    assert_eq!(
+        text.trim_end(),
+        HEADER,
+        "a run without uncertainties has no boxes"
+    );
     let html = std::fs::read_to_string(fixed.join("report.html")).unwrap();
     let sec = html
         .split("<section id=\"conditions\">")
