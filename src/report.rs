@@ -2,13 +2,16 @@
 //! and forward.
 //!
 //! It opens with the bottom line ([`bottom`]: the options ranked on the scenario's key
-//! outcomes, each difference with its interval and verdict, and what drives it), then holds the
+//! outcomes, each difference with its interval and verdict, and what drives it) and the
+//! conditions under which each option wins ([`conditions`], from `conditions.csv`), then holds the
 //! scenario's name and description, a plain note on what the numbers are (and
 //! are not), the manifest's key facts, the policy options and their levers, the scripted
 //! injects, every chart inlined as SVG with a one-line caption, and the summary and
 //! comparison tables. No script, no network, no external file; CSS for screen and print.
 
 pub mod bottom;
+pub mod conditions;
+pub mod discover;
 
 use std::fmt::Write;
 
@@ -127,8 +130,9 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
             esc(&format!("{e:#}"))
         );
     }
+    conditions::section(&mut h, data);
     // Contents.
-    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#bottom-line\">Bottom line</a></li>\n<li><a href=\"#run\">The run</a></li>\n<li><a href=\"#options\">Policy options</a></li>\n");
+    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#bottom-line\">Bottom line</a></li>\n<li><a href=\"#conditions\">When each option wins</a></li>\n<li><a href=\"#run\">The run</a></li>\n<li><a href=\"#options\">Policy options</a></li>\n");
     if !data.injects.is_empty() {
         h.push_str("<li><a href=\"#injects\">Scripted injects</a></li>\n");
     }
@@ -251,7 +255,7 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
     };
     let _ = write!(
         h,
-        "<footer>Made by cohesion {} from <code>summary.csv</code>, <code>timeseries.csv</code>, <code>comparison.csv</code>, {allies}<code>trials.csv</code>, <code>injects.csv</code>, <code>policies.csv</code> and <code>manifest.json</code>. Redraw with <code>cohesion plot DIR</code>.</footer>\n</body>\n</html>\n",
+        "<footer>Made by cohesion {} from <code>summary.csv</code>, <code>timeseries.csv</code>, <code>comparison.csv</code>, <code>conditions.csv</code>, {allies}<code>trials.csv</code>, <code>injects.csv</code>, <code>policies.csv</code> and <code>manifest.json</code>. Redraw with <code>cohesion plot DIR</code>.</footer>\n</body>\n</html>\n",
         esc(&info.version)
     );
     h

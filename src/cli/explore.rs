@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
-use cohesion::explore::discover::{Question, discover, write};
 use cohesion::explore::{ExploreConfig, Request, execute, prepare, runs};
-use cohesion::output::explore::PrimSettings;
+use cohesion::output::explore::{DEFAULT_PRIM, PrimSettings};
+use cohesion::report::discover::{Question, discover, write};
 use cohesion::stats::designs::Kind;
 use cohesion::stats::robust::Threshold;
 
@@ -16,19 +16,19 @@ use cohesion::stats::robust::Threshold;
 #[derive(clap::Args, Debug, Clone)]
 pub struct PrimArgs {
     /// PRIM: share of a box's points one peel removes.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = DEFAULT_PRIM.peel_alpha)]
     pub peel_alpha: f64,
     /// PRIM: share of the points beside a limit one paste adds.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = DEFAULT_PRIM.paste_alpha)]
     pub paste_alpha: f64,
     /// PRIM: smallest share of all points a box may hold.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = DEFAULT_PRIM.mass_min)]
     pub mass_min: f64,
     /// PRIM: the chosen box is the densest whose coverage is at least this…
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = DEFAULT_PRIM.min_coverage)]
     pub min_coverage: f64,
     /// …with the restrictions whose quasi-p-values are all above this lifted (1: keep all).
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = DEFAULT_PRIM.max_qp)]
     pub max_qp: f64,
 }
 
@@ -264,6 +264,10 @@ pub struct DiscoverArgs {
     pub below: Option<f64>,
     #[command(flatten)]
     pub prim: PrimArgs,
+    /// A run: only its first N trials, in trial order (default: all). A run's report asks
+    /// its questions of the first 20,000.
+    #[arg(long, value_name = "N")]
+    pub max_trials: Option<usize>,
     /// Also write the trajectory (prim.csv) and the chosen box (prim_box.csv) into this folder.
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
@@ -280,7 +284,11 @@ pub fn discover_cmd(a: DiscoverArgs) -> Result<i32> {
         above: a.above,
         below: a.below,
         prim: a.prim.settings()?,
+        max_trials: a.max_trials,
     };
+    if a.max_trials == Some(0) {
+        bail!("--max-trials 0: allowed: a whole number of trials, at least 1");
+    }
     let d = discover(&q)?;
     let t = &d.trajectory;
     println!(

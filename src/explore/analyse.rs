@@ -3,11 +3,13 @@
 //! "this option does better than the baseline" for each outcome with a known better direction,
 //! regret and satisficing.
 
-use crate::output::analysis::{PrimLimit, PrimStep, RobustRow, SatisRow, SensRow, rank_by};
+use crate::output::analysis::{
+    PrimLimit, PrimStep, RobustRow, SatisRow, SensRow, prim_rows, rank_by,
+};
 use crate::output::explore::PrimSettings;
 use crate::plot::labels;
 use crate::stats::designs::{Design, Kind, Role};
-use crate::stats::prim::{self, Data, Trajectory};
+use crate::stats::prim::{self, Data};
 use crate::stats::robust::{Threshold, regret};
 use crate::stats::sensitivity::{Estimate, morris_indices, sobol_indices, spearman};
 
@@ -184,51 +186,6 @@ pub fn slug(s: &str) -> String {
             }
         })
         .collect()
-}
-
-/// The trajectory of one question as rows, and its chosen box's limits.
-pub fn prim_rows(
-    question: &str,
-    yes_when: &str,
-    t: &mut Trajectory,
-    data: &Data,
-    names: &[String],
-    s: &PrimSettings,
-) -> (Vec<PrimStep>, Vec<PrimLimit>, usize) {
-    let chosen = prim::prune(data, t, t.choose(s.min_coverage), s.max_qp);
-    let steps = t
-        .boxes
-        .iter()
-        .enumerate()
-        .map(|(i, b)| PrimStep {
-            question: question.into(),
-            yes_when: yes_when.into(),
-            step: i,
-            phase: b.phase.name().into(),
-            coverage: b.coverage,
-            density: b.density,
-            mass: b.mass,
-            n: b.n,
-            k: b.k,
-            res_dim: b.res_dim,
-            chosen: i == chosen,
-        })
-        .collect();
-    let b = &t.boxes[chosen];
-    let limits = prim::quasi_p(data, t, chosen)
-        .into_iter()
-        .map(|(d, lo, hi)| PrimLimit {
-            question: question.into(),
-            parameter: names[d].clone(),
-            lower: b.lower[d],
-            upper: b.upper[d],
-            min: t.init_lower[d],
-            max: t.init_upper[d],
-            qp_lower: lo.unwrap_or(f64::NAN),
-            qp_upper: hi.unwrap_or(f64::NAN),
-        })
-        .collect();
-    (steps, limits, chosen)
 }
 
 /// PRIM on "option o does better than the baseline" at each point, for every other option and

@@ -14,7 +14,6 @@
 
 pub mod analyse;
 mod bottom;
-pub mod discover;
 pub mod plan;
 pub mod report;
 

@@ -118,6 +118,63 @@ fn box_text(d: &ExploreData, q: &str) -> String {
     }
 }
 
+/// "When each option wins" on the key outcomes: a sentence per option from the PRIM box of
+/// "the option does better than the baseline" (`prim.csv`, `prim_box.csv`), worded as in a
+/// run's report.
+fn conditions(h: &mut String, d: &ExploreData) {
+    let m = &d.manifest;
+    let mut keys: Vec<&String> = m
+        .key_outcomes
+        .iter()
+        .filter(|o| m.outcomes.contains(o))
+        .collect();
+    if keys.is_empty() {
+        keys = m.outcomes.iter().collect();
+    }
+    keys.retain(|o| labels::outcome(o).higher_is_better.is_some());
+    let others: Vec<&String> = m.policies.iter().filter(|p| **p != m.baseline).collect();
+    h.push_str("<section id=\"conditions\">\n<h2>When each option wins</h2>\n");
+    if others.is_empty() || keys.is_empty() {
+        h.push_str("<p>The exploration has one option, or no outcome with a better direction: there is nothing to compare.</p>\n</section>\n");
+        return;
+    }
+    let _ = writeln!(
+        h,
+        "<p>For each key outcome and each option against the baseline (<strong>{}</strong>): the region of assumptions where the option's mean over the replications beats the baseline's, as PRIM finds it over the {} design points (the densest box covering at least {:.0}% of the points where it does better, keeping restrictions with a quasi-p-value of at most {}). <em>Coverage</em> is the share of those points inside the box, <em>density</em> the share of the box's points where the option does better, against the share over all points; a box whose density is under {}× that share is not called a condition.</p>",
+        esc(&m.baseline),
+        m.points,
+        100.0 * m.prim.min_coverage,
+        m.prim.max_qp,
+        crate::report::conditions::MIN_LIFT
+    );
+    for o in keys {
+        let _ = writeln!(
+            h,
+            "<h3>{}</h3>\n<ul class=\"conditions\" id=\"conditions-{}\">",
+            esc(&labels::outcome(o).name),
+            esc(&labels::slug(o))
+        );
+        for opt in &others {
+            let q = format!(
+                "{}-better-{}",
+                super::analyse::slug(opt),
+                super::analyse::slug(o)
+            );
+            let steps: Vec<_> = d.prim.iter().filter(|s| s.question == q).collect();
+            let limits: Vec<_> = d.prim_box.iter().filter(|l| l.question == q).collect();
+            let rows =
+                crate::report::conditions::rows_from_prim(o, opt, &m.baseline, &steps, &limits);
+            let _ = writeln!(
+                h,
+                "<li>{}</li>",
+                crate::report::conditions::sentence_text(&rows, false, false, "design points")
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+}
+
 /// Writes `root/report.html` whole.
 pub fn write(d: &ExploreData, charts: &[Drawn], root: &Path) -> anyhow::Result<()> {
     crate::kernel::fs::write_atomic(&root.join("report.html"), html(d, charts).as_bytes())
@@ -151,7 +208,8 @@ pub fn html(d: &ExploreData, charts: &[Drawn]) -> String {
         m.replications
     );
     super::bottom::section(&mut h, &d.dir, m, &|o| swatch(d, o));
-    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#bottom-line\">Bottom line</a></li>\n<li><a href=\"#decides\">What decides each comparison</a></li>\n");
+    conditions(&mut h, d);
+    h.push_str("<nav>\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#bottom-line\">Bottom line</a></li>\n<li><a href=\"#conditions\">When each option wins</a></li>\n<li><a href=\"#decides\">What decides each comparison</a></li>\n");
     if !d.robustness.is_empty() {
         h.push_str("<li><a href=\"#robustness\">Robustness</a></li>\n");
     }

@@ -21,8 +21,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::explore::{num, read_table};
+use super::explore::{PrimSettings, num, read_table};
 use crate::kernel::fmt::fmt_f64;
+use crate::stats::prim::{self, Data, Trajectory};
 
 fn cell(x: f64) -> String {
     if x.is_finite() {
@@ -256,6 +257,54 @@ pub fn read_prim_box(path: &Path) -> Result<Vec<PrimLimit>> {
             qp_upper: num(&r[7]),
         })
         .collect())
+}
+
+/// The trajectory of one question as rows, and its chosen box's limits: the box chosen as
+/// [`PrimSettings`] says (the densest with at least the minimum coverage, then its
+/// non-significant restrictions lifted), shared by an exploration's analysis, `cohesion
+/// discover` and a run's conditions table.
+pub fn prim_rows(
+    question: &str,
+    yes_when: &str,
+    t: &mut Trajectory,
+    data: &Data,
+    names: &[String],
+    s: &PrimSettings,
+) -> (Vec<PrimStep>, Vec<PrimLimit>, usize) {
+    let chosen = prim::prune(data, t, t.choose(s.min_coverage), s.max_qp);
+    let steps = t
+        .boxes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| PrimStep {
+            question: question.into(),
+            yes_when: yes_when.into(),
+            step: i,
+            phase: b.phase.name().into(),
+            coverage: b.coverage,
+            density: b.density,
+            mass: b.mass,
+            n: b.n,
+            k: b.k,
+            res_dim: b.res_dim,
+            chosen: i == chosen,
+        })
+        .collect();
+    let b = &t.boxes[chosen];
+    let limits = prim::quasi_p(data, t, chosen)
+        .into_iter()
+        .map(|(d, lo, hi)| PrimLimit {
+            question: question.into(),
+            parameter: names[d].clone(),
+            lower: b.lower[d],
+            upper: b.upper[d],
+            min: t.init_lower[d],
+            max: t.init_upper[d],
+            qp_lower: lo.unwrap_or(f64::NAN),
+            qp_upper: hi.unwrap_or(f64::NAN),
+        })
+        .collect();
+    (steps, limits, chosen)
 }
 
 /// Regret of one option on one outcome.

@@ -147,6 +147,7 @@ pub const RESULT_FILES: &[&str] = &[
     "summary.csv",
     "timeseries.csv",
     "comparison.csv",
+    "conditions.csv",
     "allies.csv",
     "injects.csv",
     "policies.csv",

@@ -41,6 +41,18 @@ pub struct PrimSettings {
     pub max_qp: f64,
 }
 
+/// PRIM's settings when none are given: EMA Workbench's peeling, pasting and minimum mass
+/// (0.05 each), the densest box covering at least half the cases of interest, restrictions
+/// kept only with a quasi-p-value of at most 0.05. `cohesion discover`'s and `cohesion
+/// explore`'s defaults, and what a run's conditions table uses.
+pub const DEFAULT_PRIM: PrimSettings = PrimSettings {
+    peel_alpha: 0.05,
+    paste_alpha: 0.05,
+    mass_min: 0.05,
+    min_coverage: 0.5,
+    max_qp: 0.05,
+};
+
 /// `manifest.json` of an exploration: what was run and how to run it again.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ExploreManifest {

@@ -11,8 +11,8 @@
 //! "What drives it" reads the run's own draws (`trials.csv`): for each key outcome and option,
 //! the uncertain parameters ranked by Spearman's rank correlation with the paired difference
 //! option − baseline, and how often the option wins (beats the baseline by more than the band)
-//! when the most influential parameter is low, middling or high. `cohesion discover` finds the
-//! full box of conditions (PRIM); the command for each question is printed beside it.
+//! when the most influential parameter is low, middling or high. The full box of conditions
+//! (PRIM) follows in [`super::conditions`].
 
 use std::fmt::Write;
 
@@ -450,7 +450,7 @@ pub fn drivers(h: &mut String, data: &RunData) -> Result<()> {
     h.push_str("<section id=\"drivers\">\n<h2>What drives it</h2>\n");
     let _ = writeln!(
         h,
-        "<p>From the run's own draws ({n_all} trials of <code>trials.csv</code>): for each key outcome and option, the uncertain parameters ranked by Spearman's rank correlation ρ with the paired difference option − baseline (|ρ| below 2/√n, about {}, is indistinguishable from none), and how often the option <em>wins</em> (beats the baseline by more than the negligible band in that trial) or <em>loses</em>, overall and when the most influential parameter is low, middling or high. For the full region of assumptions where an option wins, run the <code>cohesion discover</code> command shown (PRIM), with <code>DIR</code> this folder.</p>",
+        "<p>From the run's own draws ({n_all} trials of <code>trials.csv</code>): for each key outcome and option, the uncertain parameters ranked by Spearman's rank correlation ρ with the paired difference option − baseline (|ρ| below 2/√n, about {}, is indistinguishable from none), and how often the option <em>wins</em> (beats the baseline by more than the negligible band in that trial) or <em>loses</em>, overall and when the most influential parameter is low, middling or high. The region of assumptions where each option wins, as PRIM finds it, is in the next section.</p>",
         fixed(2.0 / (n_all.max(1) as f64).sqrt(), 3, false)
     );
     for (oi, o) in keys.iter().enumerate() {
@@ -534,23 +534,15 @@ pub fn drivers(h: &mut String, data: &RunData) -> Result<()> {
                 }
             };
             let opt = &data.options()[p];
-            let discover = format!(
-                "cohesion discover DIR --option {} --versus {} --outcome {}{}",
-                opt,
-                data.info.baseline,
-                o,
-                if hib { " --higher" } else { "" }
-            );
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td class=\"num\">{overall}</td><td>{}</td><td>{when}<br><code class=\"muted\">{}</code></td></tr>",
+                "<tr><td>{}</td><td class=\"num\">{overall}</td><td>{}</td><td>{when}</td></tr>",
                 swatch(data, opt),
                 if top.is_empty() {
                     "–".to_string()
                 } else {
                     top.join("<br>")
-                },
-                esc(&discover)
+                }
             );
         }
         h.push_str("</tbody>\n</table>\n");

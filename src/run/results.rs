@@ -1,5 +1,6 @@
 //! The last steps of a result, shared by `run` and `merge`: the tables from the folded
-//! statistics, the scenario as run (`scenario.toml`), charts and `report.html` drawn from those tables, Parquet copies when asked,
+//! statistics, the scenario as run (`scenario.toml`), the conditions under which each option
+//! wins (`conditions.csv`, PRIM on `trials.csv`), charts and `report.html` drawn from those tables, Parquet copies when asked,
 //! and the manifest last. `trials.csv` is already in the folder when this starts.
 //!
 //! Because a merge hands this exactly the statistics and rows a single run would have, in
@@ -87,6 +88,16 @@ pub fn write(
     injects::write(sc, &dir.file("injects.csv"))?;
     write_scenario(sc, &dir.file("scenario.toml"))?;
     policies::write(sc, policy_idx, &dir.file("policies.csv"))?;
+    // The conditions under which each option wins (PRIM on the run's draws), before the
+    // report that draws them.
+    let rows = crate::report::conditions::compute(
+        dir.path(),
+        &manifest.base.key_outcomes,
+        &manifest.base.baseline,
+        manifest.base.threads,
+    )
+    .context("cannot find the conditions under which each option wins")?;
+    crate::report::conditions::write(&dir.file(crate::report::conditions::FILE), &rows)?;
     // Charts read back the CSV files just written (as `cohesion plot` does), so that both
     // draw the same bytes; they go in before the manifest, which marks the result complete.
     let t_charts = Instant::now();

@@ -226,9 +226,12 @@ pub fn prim(data: &Data, opts: Options) -> Option<Trajectory> {
         let mass_old = members.len() as f64 / n as f64;
         let mut best: Option<Candidate> = None;
         for d in 0..dims {
+            // Sorted once per dimension: the quantile of either side is read from the same
+            // order (sorting sorted values again is linear).
+            col.clear();
+            col.extend(members.iter().map(|&r| data.at(r, d)));
+            col.sort_by(f64::total_cmp);
             for upper_side in [true, false] {
-                col.clear();
-                col.extend(members.iter().map(|&r| data.at(r, d)));
                 let q = if upper_side {
                     1.0 - opts.peel_alpha
                 } else {

@@ -12,6 +12,7 @@ mod browser;
 mod calibrate;
 mod cli;
 mod common_random_numbers;
+mod conditions;
 mod determinism;
 mod explore;
 mod fuzz;

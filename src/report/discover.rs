@@ -1,4 +1,9 @@
-//! `cohesion discover`: PRIM on one yes/no question, asked of a finished run or exploration.
+//! Scenario discovery on a finished result: PRIM on one yes/no question, asked of a run or an
+//! exploration. `cohesion discover` asks one question; a run's conditions table
+//! ([`super::conditions`]) asks many of the same run through the same steps (its points read
+//! once, then [`answer`] and [`solve`] per question), so that the report's boxes are the ones
+//! `cohesion discover` prints for the same question. It sits with the report, below the
+//! commands that use it (`run`, `explore`, the command line).
 //!
 //! On a run, the points are its trials: `trials.csv` holds every trial's draws of the uncertain
 //! parameters and every option's outcomes on the same random numbers, so a paired question
@@ -11,10 +16,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::analyse::{prim_rows, slug};
-use crate::output::analysis::{PrimLimit, PrimStep};
+use crate::output::analysis::{PrimLimit, PrimStep, prim_rows};
 use crate::output::explore::PrimSettings;
 use crate::output::explore::{is_explore_dir, num, read_table};
+use crate::plot::data::open_table;
+use crate::plot::labels::slug;
 use crate::stats::prim::{self, Data, Trajectory};
 
 /// What to ask.
@@ -31,6 +37,8 @@ pub struct Question {
     pub above: Option<f64>,
     pub below: Option<f64>,
     pub prim: PrimSettings,
+    /// A run: only its first trials, in trial order (all when `None`).
+    pub max_trials: Option<usize>,
 }
 
 /// What PRIM found.
@@ -49,10 +57,11 @@ pub struct Discovery {
 
 /// Parameter columns as numbers; a column of words becomes their positions in order of first
 /// appearance.
-struct Columns {
-    names: Vec<String>,
-    words: Vec<Vec<String>>,
-    x: Vec<f64>,
+pub struct Columns {
+    pub names: Vec<String>,
+    pub words: Vec<Vec<String>>,
+    /// Row-major: point × parameter.
+    pub x: Vec<f64>,
 }
 
 impl Columns {
@@ -87,7 +96,7 @@ fn allowed(list: &[String]) -> String {
 }
 
 /// Checks the names asked for against those the result has.
-fn check(q: &Question, options: &[String], outcomes: &[String]) -> Result<()> {
+pub fn check(q: &Question, options: &[String], outcomes: &[String]) -> Result<()> {
     let dir = q.dir.display();
     if !options.contains(&q.option) {
         bail!(
@@ -129,7 +138,12 @@ fn check(q: &Question, options: &[String], outcomes: &[String]) -> Result<()> {
 }
 
 /// The yes/no of each point, and the question in words.
-fn answer(q: &Question, a: &[f64], b: Option<&[f64]>, binary: bool) -> Result<(Vec<bool>, String)> {
+pub fn answer(
+    q: &Question,
+    a: &[f64],
+    b: Option<&[f64]>,
+    binary: bool,
+) -> Result<(Vec<bool>, String)> {
     if let (Some(v), Some(b)) = (&q.versus, b) {
         let word = if q.higher { "higher" } else { "lower" };
         let y = a
@@ -179,10 +193,22 @@ pub fn discover(q: &Question) -> Result<Discovery> {
     };
     let (y, yes_when) = answer(q, &a, b.as_deref(), binary)?;
     let units = if explore { "design points" } else { "trials" };
+    solve(q, &cols, &y, yes_when, units)
+}
+
+/// PRIM on the yes/no `y` of the points `cols`, and the box chosen as `q.prim` says. An error
+/// when there are no points or no yes among them.
+pub fn solve(
+    q: &Question,
+    cols: &Columns,
+    y: &[bool],
+    yes_when: String,
+    units: &'static str,
+) -> Result<Discovery> {
     let data = Data {
         x: &cols.x,
         dims: cols.names.len(),
-        y: &y,
+        y,
     };
     let mut t = prim::prim(
         &data,
@@ -213,8 +239,8 @@ pub fn discover(q: &Question) -> Result<Discovery> {
     Ok(Discovery {
         units,
         yes_when,
-        names: cols.names,
-        words: cols.words,
+        names: cols.names.clone(),
+        words: cols.words.clone(),
         trajectory: t,
         chosen,
         steps,
@@ -226,16 +252,21 @@ pub fn discover(q: &Question) -> Result<Discovery> {
 /// is yes/no.
 type Loaded = (Columns, Vec<f64>, Option<Vec<f64>>, bool);
 
-/// A run: the draws of each trial and the outcome of the options asked about.
-fn load_run(q: &Question) -> Result<Loaded> {
-    let (_, summary) = read_table(&q.dir.join("summary.csv"))?;
+/// A run's options (in order) and its outcomes with their kinds (`summary.csv`'s `kind`).
+pub type Layout = (Vec<String>, Vec<(String, String)>);
+
+/// Reads a run's [`Layout`] from its `summary.csv`.
+pub fn run_layout(dir: &Path) -> Result<Layout> {
+    let path = dir.join("summary.csv");
+    let mut r = csv::Reader::from_reader(open_table(&path)?);
     let mut outcomes: Vec<(String, String)> = Vec::new();
     let mut options: Vec<String> = Vec::new();
-    for r in &summary {
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("cannot read {}", path.display()))?;
         let (opt, o, kind) = (
-            r.get(0).unwrap_or(""),
-            r.get(1).unwrap_or(""),
-            r.get(2).unwrap_or(""),
+            rec.get(0).unwrap_or(""),
+            rec.get(1).unwrap_or(""),
+            rec.get(2).unwrap_or(""),
         );
         if !options.iter().any(|x| x == opt) {
             options.push(opt.to_string());
@@ -244,67 +275,138 @@ fn load_run(q: &Question) -> Result<Loaded> {
             outcomes.push((o.to_string(), kind.to_string()));
         }
     }
-    let names: Vec<String> = outcomes.iter().map(|(n, _)| n.clone()).collect();
-    check(q, &options, &names)?;
-    let kind = outcomes
-        .iter()
-        .find(|(n, _)| *n == q.outcome)
-        .map(|(_, k)| k.clone())
-        .unwrap_or_default();
-    if kind == "turn" {
-        bail!(
-            "--outcome {}: the turn of an event is missing when it did not happen and cannot be compared; allowed: {}",
-            q.outcome,
-            outcomes
-                .iter()
-                .filter(|(_, k)| k != "turn")
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let path = q.dir.join("trials.csv");
-    let mut r = csv::Reader::from_path(&path)
-        .with_context(|| format!("cannot read {} (the run's per-trial table)", path.display()))?;
+    Ok((options, outcomes))
+}
+
+/// A run's trials as points: the draws of each trial and, for each outcome read, every
+/// option's value in that trial.
+pub struct RunPoints {
+    pub cols: Columns,
+    pub options: Vec<String>,
+    /// `[outcome][option][trial]`, NaN where the option has no row or no value.
+    pub values: Vec<Vec<Vec<f64>>>,
+    /// Trials read.
+    pub trials: usize,
+}
+
+/// Reads `trials.csv` (or `trials.parquet`) of the run in `dir`: the draws and the values of
+/// `outcomes` for each of `options`, for the first `max_trials` trials in trial order (all
+/// when `None`). An error when the run drew no uncertain parameter.
+pub fn read_run(
+    dir: &Path,
+    options: &[String],
+    outcomes: &[String],
+    all_outcomes: &[String],
+    max_trials: Option<usize>,
+) -> Result<RunPoints> {
+    let path = dir.join("trials.csv");
+    let mut r =
+        csv::Reader::from_reader(open_table(&path).with_context(|| {
+            format!("cannot read {} (the run's per-trial table)", path.display())
+        })?);
     let head: Vec<String> = r.headers()?.iter().map(str::to_string).collect();
     let first_outcome = head
         .iter()
-        .position(|h| names.contains(h))
+        .position(|h| all_outcomes.contains(h))
         .with_context(|| format!("{}: no outcome columns", path.display()))?;
-    let params: Vec<String> = head[2..first_outcome].to_vec();
+    let params: Vec<String> = head.get(2..first_outcome).unwrap_or(&[]).to_vec();
     if params.is_empty() {
         bail!(
             "{}: the run drew no uncertain parameter, so there is no space of assumptions to search",
             path.display()
         );
     }
-    let oc = head
+    let oc: Vec<usize> = outcomes
         .iter()
-        .position(|h| *h == q.outcome)
-        .with_context(|| format!("{}: no column {}", path.display(), q.outcome))?;
+        .map(|o| {
+            head.iter()
+                .position(|h| h == o)
+                .with_context(|| format!("{}: no column {o}", path.display()))
+        })
+        .collect::<Result<_>>()?;
     let mut cols = Columns::new(params);
-    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let mut values = vec![vec![Vec::new(); options.len()]; outcomes.len()];
     let mut rec = csv::StringRecord::new();
     let mut last_trial = String::new();
-    while r.read_record(&mut rec)? {
+    let mut trials = 0usize;
+    while r
+        .read_record(&mut rec)
+        .with_context(|| format!("cannot read {}", path.display()))?
+    {
         let (trial, opt) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
         if trial != last_trial {
+            if Some(trials) == max_trials {
+                break;
+            }
+            trials += 1;
             last_trial = trial.to_string();
             for d in 0..cols.names.len() {
                 cols.push(d, rec.get(2 + d).unwrap_or(""));
             }
-            a.push(f64::NAN);
-            b.push(f64::NAN);
+            for per_opt in values.iter_mut() {
+                for v in per_opt.iter_mut() {
+                    v.push(f64::NAN);
+                }
+            }
         }
-        let v = num(rec.get(oc).unwrap_or(""));
-        if opt == q.option {
-            *a.last_mut().expect("a trial") = v;
-        } else if Some(opt) == q.versus.as_deref() {
-            *b.last_mut().expect("a trial") = v;
+        let Some(p) = options.iter().position(|x| x == opt) else {
+            continue;
+        };
+        for (k, &c) in oc.iter().enumerate() {
+            if let Some(slot) = values[k][p].last_mut() {
+                *slot = num(rec.get(c).unwrap_or(""));
+            }
         }
     }
-    let b = q.versus.as_ref().map(|_| b);
-    Ok((cols, a, b, kind == "binary"))
+    Ok(RunPoints {
+        cols,
+        options: options.to_vec(),
+        values,
+        trials,
+    })
+}
+
+/// Why an outcome cannot be asked about in a run, if it cannot: the turn of an event is
+/// missing when the event did not happen.
+pub fn turn_error(outcome: &str, outcomes: &[(String, String)]) -> Option<String> {
+    let kind = outcomes.iter().find(|(n, _)| n == outcome)?;
+    (kind.1 == "turn").then(|| {
+        format!(
+            "--outcome {outcome}: the turn of an event is missing when it did not happen and cannot be compared; allowed: {}",
+            outcomes
+                .iter()
+                .filter(|(_, k)| k != "turn")
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// A run: the draws of each trial and the outcome of the options asked about.
+fn load_run(q: &Question) -> Result<Loaded> {
+    let (options, outcomes) = run_layout(&q.dir)?;
+    let names: Vec<String> = outcomes.iter().map(|(n, _)| n.clone()).collect();
+    check(q, &options, &names)?;
+    if let Some(e) = turn_error(&q.outcome, &outcomes) {
+        bail!(e);
+    }
+    let binary = outcomes
+        .iter()
+        .any(|(n, k)| *n == q.outcome && k == "binary");
+    let mut asked = vec![q.option.clone()];
+    asked.extend(q.versus.iter().cloned());
+    let mut pts = read_run(
+        &q.dir,
+        &asked,
+        std::slice::from_ref(&q.outcome),
+        &names,
+        q.max_trials,
+    )?;
+    let mut v = pts.values.swap_remove(0);
+    let b = q.versus.as_ref().map(|_| v.swap_remove(1));
+    let a = v.swap_remove(0);
+    Ok((pts.cols, a, b, binary))
 }
 
 /// An exploration: the design's parameter values and the per-point means.
