@@ -56,7 +56,7 @@ pub fn rows(acc: &Accumulators, allies: &[String]) -> Vec<Vec<String>> {
         for f in &families {
             for (a, &o) in allies.iter().zip(&f.index) {
                 let m = &acc.moments.out[p * o_n + o];
-                let sk = &acc.out_sketch[p * o_n + o];
+                let sk = acc.out_sketch(p, o);
                 let q = |x: f64| {
                     sk.quantile(x, m.min, m.max)
                         .map(fmt_f64)
@@ -143,7 +143,7 @@ mod tests {
             block.push_trial(&layout, t);
             values.extend_from_slice(t);
         }
-        acc.add_block(&block, &values);
+        acc.add_values(&block, &values);
         let allies = vec!["X".to_string(), "Y".to_string()];
         let r = rows(&acc, &allies);
         assert_eq!(r.len(), 2 * 2 * 2);

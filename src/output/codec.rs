@@ -97,16 +97,17 @@ impl Writer {
 
     fn sketch(&mut self, s: &Sketch) {
         match s {
-            Sketch::Bins { lo, hi, counts, n } => {
+            Sketch::Bins {
+                lo, hi, bins, n, ..
+            } => {
                 self.u64(0);
                 self.f64(*lo);
                 self.f64(*hi);
-                self.u64(counts.len() as u64);
+                self.u64(*bins as u64);
                 self.u64(*n);
-                let nonzero = counts.iter().filter(|&&c| c > 0).count();
-                self.u64(nonzero as u64);
+                self.u64(s.nonzero().count() as u64);
                 let mut last = 0usize;
-                for (i, &c) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+                for (i, c) in s.nonzero() {
                     self.u64((i - last) as u64);
                     self.u64(c);
                     last = i;
@@ -127,7 +128,7 @@ impl Writer {
     /// Everything an accumulator holds: moments so far and every sketch.
     pub fn accumulators(&mut self, a: &Accumulators) {
         self.block_moments(&a.moments);
-        for v in [&a.out_sketch, &a.ser_sketch] {
+        for v in [&a.sketches.out, &a.sketches.ser] {
             self.u64(v.len() as u64);
             for s in v {
                 self.sketch(s);
@@ -264,21 +265,32 @@ impl<'a> Reader<'a> {
                 let hi = self.f64()?;
                 let bins = self.u64()? as usize;
                 let n = self.u64()?;
-                if Some(bins) != like_bins(like) {
+                if Some(bins) != like.bins() {
                     bail!("{} holds a histogram of another size", self.what);
                 }
-                let mut counts = vec![0u64; bins];
+                let mut s = Sketch::bounded_with(lo, hi, bins);
                 let nonzero = self.u64()? as usize;
                 let mut i = 0usize;
-                for _ in 0..nonzero {
-                    i += self.u64()? as usize;
+                let mut total = 0u64;
+                for k in 0..nonzero {
+                    let step = self.u64()? as usize;
+                    if k > 0 && step == 0 {
+                        bail!("{} holds a bin twice", self.what);
+                    }
+                    i = i.saturating_add(step);
                     let c = self.u64()?;
-                    match counts.get_mut(i) {
-                        Some(slot) => *slot = c,
-                        None => bail!("{} holds a bin past the end", self.what),
+                    total = total.saturating_add(c);
+                    if !s.add_to_bin(i, c) {
+                        bail!("{} holds a bin past the end", self.what);
                     }
                 }
-                Ok(Sketch::Bins { lo, hi, counts, n })
+                if total != n {
+                    bail!("{} holds a histogram whose counts do not add up", self.what);
+                }
+                if let Sketch::Bins { n: slot, .. } = &mut s {
+                    *slot = n;
+                }
+                Ok(s)
             }
             (1, Sketch::Exact { .. }) => {
                 let n = self.u64()?;
@@ -299,7 +311,7 @@ impl<'a> Reader<'a> {
     pub fn accumulators(&mut self, layout: &Layout) -> Result<Accumulators> {
         let mut a = Accumulators::new(layout.clone());
         a.moments = self.block_moments(layout)?;
-        for v in [&mut a.out_sketch, &mut a.ser_sketch] {
+        for v in [&mut a.sketches.out, &mut a.sketches.ser] {
             let want = v.len();
             self.len(want)?;
             for s in v.iter_mut() {
@@ -315,13 +327,6 @@ impl<'a> Reader<'a> {
             bail!("{} holds more than expected", self.what);
         }
         Ok(())
-    }
-}
-
-fn like_bins(s: &Sketch) -> Option<usize> {
-    match s {
-        Sketch::Bins { counts, .. } => Some(counts.len()),
-        Sketch::Exact { .. } => None,
     }
 }
 
@@ -366,7 +371,7 @@ mod tests {
             bm.push_trial(&l, &row);
             vals.extend_from_slice(&row);
         }
-        acc.add_block(&bm, &vals);
+        acc.add_values(&bm, &vals);
         let mut w = Writer::new("test", &l);
         w.accumulators(&acc);
         w.block_moments(&bm);
@@ -376,8 +381,7 @@ mod tests {
         let bm2 = r.block_moments(&l).unwrap();
         r.end().unwrap();
         assert_eq!(back.moments, acc.moments);
-        assert_eq!(back.out_sketch, acc.out_sketch);
-        assert_eq!(back.ser_sketch, acc.ser_sketch);
+        assert_eq!(back.sketches, acc.sketches);
         assert_eq!(bm2, bm);
         // An empty accumulator keeps its infinite min and max.
         let mut w = Writer::new("test", &l);

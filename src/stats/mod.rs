@@ -119,23 +119,23 @@ impl BlockMoments {
     }
 }
 
-/// Everything the summary, time-series and comparison tables are made from.
-#[derive(Debug, Clone)]
-pub struct Accumulators {
-    pub layout: Layout,
-    pub moments: BlockMoments,
+/// The quantile sketches of a run or of one block: one per option and outcome, and one per
+/// option, turn and series. A worker fills its block's own (sparse while few trials went into
+/// them, see [`sketch`]); the main thread adds them to the run's (exact, in any order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sketches {
     /// `[p * O + o]`
-    pub out_sketch: Vec<Sketch>,
+    pub out: Vec<Sketch>,
     /// `[(p * T + t) * S + s]`
-    pub ser_sketch: Vec<Sketch>,
+    pub ser: Vec<Sketch>,
 }
 
-impl Accumulators {
-    pub fn new(layout: Layout) -> Self {
-        let mut out_sketch = Vec::new();
+impl Sketches {
+    pub fn new(layout: &Layout) -> Self {
+        let mut out = Vec::new();
         for _ in 0..layout.policies.len() {
             for o in &layout.outcomes {
-                out_sketch.push(match o.kind {
+                out.push(match o.kind {
                     // Per-actor details: as many bins as a time series (thirty actors each).
                     OutcomeKind::Real { min, max } if o.detail => {
                         Sketch::bounded_with(min, max, SERIES_BINS)
@@ -145,62 +145,97 @@ impl Accumulators {
                 });
             }
         }
-        let mut ser_sketch = Vec::new();
+        let mut ser = Vec::new();
         for _ in 0..layout.policies.len() * layout.turns {
             for s in &layout.series {
-                ser_sketch.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
+                ser.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
             }
         }
+        Sketches { out, ser }
+    }
+
+    /// Adds one trial's values (all options, laid out as [`Layout`] says). Missing outcomes
+    /// (NaN) are skipped.
+    pub fn push_trial(&mut self, l: &Layout, trial: &[f64]) {
+        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
+        for p in 0..l.policies.len() {
+            let v = &trial[p * pp..(p + 1) * pp];
+            for (o, &x) in v[..o_n].iter().enumerate() {
+                if !x.is_nan() {
+                    self.out[p * o_n + o].push(x);
+                }
+            }
+            for t in 0..l.turns {
+                for s in 0..s_n {
+                    self.ser[(p * l.turns + t) * s_n + s].push(v[o_n + t * s_n + s]);
+                }
+            }
+        }
+    }
+
+    /// Adds another set's counts to these (exact, in any order).
+    pub fn merge(&mut self, o: &Sketches) {
+        for (a, b) in self.out.iter_mut().zip(&o.out) {
+            a.merge(b);
+        }
+        for (a, b) in self.ser.iter_mut().zip(&o.ser) {
+            a.merge(b);
+        }
+    }
+
+    /// Bytes held by every sketch (see [`Sketch::bytes`]).
+    pub fn bytes(&self) -> usize {
+        self.out.iter().chain(&self.ser).map(Sketch::bytes).sum()
+    }
+}
+
+/// Everything the summary, time-series and comparison tables are made from.
+#[derive(Debug, Clone)]
+pub struct Accumulators {
+    pub layout: Layout,
+    pub moments: BlockMoments,
+    pub sketches: Sketches,
+}
+
+impl Accumulators {
+    pub fn new(layout: Layout) -> Self {
         Accumulators {
             moments: BlockMoments::new(&layout),
+            sketches: Sketches::new(&layout),
             layout,
-            out_sketch,
-            ser_sketch,
         }
     }
 
-    /// Adds a finished block: its moments (merged in block order) and its raw values
-    /// (`trials × stride`, trial order) for the sketches.
-    pub fn add_block(&mut self, block: &BlockMoments, values: &[f64]) {
+    /// Adds a finished block: its moments (merged in block order) and its sketches (counts
+    /// add, so their order does not matter).
+    pub fn add_block(&mut self, block: &BlockMoments, sketches: &Sketches) {
         self.moments.merge(block);
-        self.add_to_sketches(values);
+        self.sketches.merge(sketches);
     }
 
-    /// Adds a block's raw values to the sketches only (counts add, so the order of blocks
-    /// does not matter here, unlike for the moments).
-    pub fn add_to_sketches(&mut self, values: &[f64]) {
-        let l = &self.layout;
-        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
-        for trial in values.chunks_exact(l.stride()) {
-            for p in 0..l.policies.len() {
-                let v = &trial[p * pp..(p + 1) * pp];
-                for (o, &x) in v[..o_n].iter().enumerate() {
-                    if !x.is_nan() {
-                        self.out_sketch[p * o_n + o].push(x);
-                    }
-                }
-                for t in 0..l.turns {
-                    for s in 0..s_n {
-                        self.ser_sketch[(p * l.turns + t) * s_n + s].push(v[o_n + t * s_n + s]);
-                    }
-                }
-            }
+    /// Adds a block given as raw values (`trials × stride`, trial order): its moments and
+    /// the values' counts.
+    pub fn add_values(&mut self, block: &BlockMoments, values: &[f64]) {
+        self.moments.merge(block);
+        let stride = self.layout.stride();
+        for trial in values.chunks_exact(stride) {
+            self.sketches.push_trial(&self.layout, trial);
         }
     }
 
     /// Adds another accumulator's sketch counts to these (exact, in any order).
     pub fn merge_sketches(&mut self, o: &Accumulators) {
-        for (a, b) in self.out_sketch.iter_mut().zip(&o.out_sketch) {
-            a.merge(b);
-        }
-        for (a, b) in self.ser_sketch.iter_mut().zip(&o.ser_sketch) {
-            a.merge(b);
-        }
+        self.sketches.merge(&o.sketches);
+    }
+
+    /// The sketch of outcome `o` of option `p`.
+    pub fn out_sketch(&self, p: usize, o: usize) -> &Sketch {
+        &self.sketches.out[p * self.layout.outcomes.len() + o]
     }
 
     /// How many trials had the yes/no outcome `o` of option `p` at 1.
     pub fn yes_count(&self, p: usize, o: usize) -> u64 {
-        match &self.out_sketch[p * self.layout.outcomes.len() + o] {
+        match self.out_sketch(p, o) {
             Sketch::Exact { counts, .. } => counts.get(&1).copied().unwrap_or(0),
             Sketch::Bins { .. } => 0,
         }

@@ -1,29 +1,174 @@
-//! Quantiles in memory that does not grow with the number of trials.
+//! Quantiles in memory that does not grow with the number of trials, nor (beyond a few bytes
+//! per value kept) with the number of turns.
 //!
-//! A bounded real value (cohesion, credibility…) goes into a fixed histogram of
-//! [`BINS`] equal bins over its declared range: a quantile is reported as the midpoint of
-//! the bin that holds it, clamped to the observed min and max, so it is within half a bin,
-//! (max − min)/(2·BINS) of the exact sample quantile (for [0, 1]: 1.25e-4). Whole numbers
-//! (counts, turns) are counted exactly per value. Counts add, so merging is exact and does
-//! not depend on order.
+//! A bounded real value (cohesion, credibility…) is counted in a histogram of equal bins over
+//! its declared range ([`BINS`] bins for an outcome, [`crate::stats::SERIES_BINS`] for a time
+//! series or a per-actor detail): a quantile is reported as the midpoint of the bin that holds
+//! it, clamped to the observed min and max, so it is within half a bin, (max − min)/(2·bins),
+//! of the exact sample quantile (for [0, 1] and 1,000 bins: 5e-4). Whole numbers (counts,
+//! turns) are counted exactly per value. Counts add, so merging is exact and does not depend
+//! on order: a run gives the same bytes on any number of threads, and shards, merges and
+//! resumed runs give the bytes of one uninterrupted run.
+//!
+//! **Why the counts are stored in two forms.** A run holds one histogram per option, turn and
+//! series (and per option and per-actor detail), so a long horizon holds hundreds of thousands
+//! of them; a dense `u64` per bin (8 KB for 1,000 bins) made a 10,000-turn run need 3.8 GB at
+//! one trial. The bins themselves (and so every reported quantile) are unchanged, only their
+//! storage is compact:
+//!
+//! - *sparse*: the occupied bins in increasing order, 4 bytes each (`u16` bin, `u16` count),
+//!   while they are at most half the bins; a histogram of one trial holds one pair, a block's
+//!   partial histogram at most one pair per trial;
+//! - *dense*: a `u16` per bin (2 KB for 1,000 bins), with the multiples of 65,536 of the few
+//!   bins that reach them kept aside, so counts stay exact at any number of trials.
+//!
+//! A histogram therefore never takes more than 2 bytes per bin (plus a few words), whatever
+//! was pushed into it, and far less while few values were pushed. Which form a histogram is
+//! in depends on the order values arrived in, never what it holds: equality, quantiles and the
+//! stored form ([`Sketch::nonzero`]) see only the counts.
 
 use std::collections::BTreeMap;
 
 /// Number of bins of an outcome's histogram.
 pub const BINS: usize = 4000;
 
+/// The most bins a histogram may have (its bin numbers are stored as `u16`).
+pub const MAX_BINS: usize = 1 << 16;
+
+/// The counts of a histogram's bins, sparse or dense (see the module docs).
+#[derive(Debug, Clone)]
+pub enum Counts {
+    /// Occupied bins in increasing order, with their counts (each below 65,536).
+    Sparse(Vec<(u16, u16)>),
+    /// Every bin's count (boxed, so that a sparse histogram stays small).
+    Dense(Box<Dense>),
+}
+
+/// Every bin's count modulo 65,536, and the multiples of 65,536 of the bins that reached it.
+#[derive(Debug, Clone)]
+pub struct Dense {
+    low: Vec<u16>,
+    high: BTreeMap<u32, u64>,
+}
+
+impl Counts {
+    fn count(&self, i: usize) -> u64 {
+        match self {
+            Counts::Sparse(v) => match v.binary_search_by_key(&(i as u16), |e| e.0) {
+                Ok(j) => v[j].1 as u64,
+                Err(_) => 0,
+            },
+            Counts::Dense(d) => {
+                d.low[i] as u64 + (d.high.get(&(i as u32)).copied().unwrap_or(0) << 16)
+            }
+        }
+    }
+
+    /// The occupied bins in increasing order, with their counts.
+    fn nonzero(&self) -> Box<dyn Iterator<Item = (usize, u64)> + '_> {
+        match self {
+            Counts::Sparse(v) => Box::new(v.iter().map(|&(i, c)| (i as usize, c as u64))),
+            Counts::Dense(d) => Box::new(
+                (0..d.low.len())
+                    .map(|i| (i, self.count(i)))
+                    .filter(|&(_, c)| c > 0),
+            ),
+        }
+    }
+
+    /// Turns sparse counts dense (`bins` bins).
+    fn densify(&mut self, bins: usize) {
+        if let Counts::Sparse(v) = self {
+            let mut low = vec![0u16; bins];
+            for &(i, c) in v.iter() {
+                low[i as usize] = c;
+            }
+            *self = Counts::Dense(Box::new(Dense {
+                low,
+                high: BTreeMap::new(),
+            }));
+        }
+    }
+
+    /// Adds `c` to bin `i` of `bins`.
+    #[inline]
+    fn add(&mut self, i: usize, c: u64, bins: usize) {
+        if let Counts::Sparse(v) = self {
+            match v.binary_search_by_key(&(i as u16), |e| e.0) {
+                Ok(j) if (v[j].1 as u64) + c < 1 << 16 => {
+                    v[j].1 += c as u16;
+                    return;
+                }
+                Err(j) if v.len() < bins / 2 && c < 1 << 16 => {
+                    v.insert(j, (i as u16, c as u16));
+                    return;
+                }
+                _ => self.densify(bins),
+            }
+        }
+        if let Counts::Dense(d) = self {
+            let total = d.low[i] as u64 + c;
+            d.low[i] = (total & 0xffff) as u16;
+            if total >> 16 > 0 {
+                *d.high.entry(i as u32).or_insert(0) += total >> 16;
+            }
+        }
+    }
+
+    /// Bytes held on the heap (B-tree nodes estimated at 16 bytes per entry).
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Counts::Sparse(v) => v.capacity() * 4,
+            Counts::Dense(d) => {
+                std::mem::size_of::<Dense>() + d.low.capacity() * 2 + d.high.len() * 16
+            }
+        }
+    }
+}
+
 /// A mergeable quantile sketch.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Sketch {
     /// Equal bins over [lo, hi]; values outside are clamped into the end bins.
     Bins {
         lo: f64,
         hi: f64,
-        counts: Vec<u64>,
+        bins: u32,
+        counts: Counts,
         n: u64,
     },
     /// Exact counts per whole value.
     Exact { counts: BTreeMap<i64, u64>, n: u64 },
+}
+
+impl PartialEq for Sketch {
+    /// Equal when they count the same values the same way, whatever form the counts are in.
+    fn eq(&self, o: &Sketch) -> bool {
+        match (self, o) {
+            (
+                Sketch::Bins {
+                    lo, hi, bins, n, ..
+                },
+                Sketch::Bins {
+                    lo: lo2,
+                    hi: hi2,
+                    bins: bins2,
+                    n: n2,
+                    ..
+                },
+            ) => {
+                lo.to_bits() == lo2.to_bits()
+                    && hi.to_bits() == hi2.to_bits()
+                    && bins == bins2
+                    && n == n2
+                    && self.nonzero().eq(o.nonzero())
+            }
+            (Sketch::Exact { counts, n }, Sketch::Exact { counts: c2, n: n2 }) => {
+                n == n2 && counts == c2
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Sketch {
@@ -31,12 +176,13 @@ impl Sketch {
         Self::bounded_with(lo, hi, BINS)
     }
 
-    /// A bounded histogram with `bins` bins.
+    /// A bounded histogram with `bins` bins (1 to [`MAX_BINS`]).
     pub fn bounded_with(lo: f64, hi: f64, bins: usize) -> Sketch {
         Sketch::Bins {
             lo,
             hi,
-            counts: vec![0; bins.max(1)],
+            bins: bins.clamp(1, MAX_BINS) as u32,
+            counts: Counts::Sparse(Vec::new()),
             n: 0,
         }
     }
@@ -48,22 +194,49 @@ impl Sketch {
         }
     }
 
+    /// An empty sketch of the same kind, range and bins.
+    pub fn empty_like(&self) -> Sketch {
+        match self {
+            Sketch::Bins { lo, hi, bins, .. } => Sketch::bounded_with(*lo, *hi, *bins as usize),
+            Sketch::Exact { .. } => Sketch::exact(),
+        }
+    }
+
+    /// The number of bins of a histogram (`None` for exact counts).
+    pub fn bins(&self) -> Option<usize> {
+        match self {
+            Sketch::Bins { bins, .. } => Some(*bins as usize),
+            Sketch::Exact { .. } => None,
+        }
+    }
+
     /// The accuracy of a reported quantile, in the value's units.
     pub fn accuracy(&self) -> f64 {
         match self {
-            Sketch::Bins { lo, hi, counts, .. } => (hi - lo) / (2 * counts.len()) as f64,
+            Sketch::Bins { lo, hi, bins, .. } => (hi - lo) / (2 * *bins as usize) as f64,
             Sketch::Exact { .. } => 0.0,
         }
+    }
+
+    /// The bin of `x` in a histogram over [lo, hi] with `bins` bins.
+    #[inline]
+    fn bin(lo: f64, hi: f64, bins: usize, x: f64) -> usize {
+        let f = (x - lo) / (hi - lo);
+        ((f * bins as f64) as isize).clamp(0, bins as isize - 1) as usize
     }
 
     #[inline]
     pub fn push(&mut self, x: f64) {
         match self {
-            Sketch::Bins { lo, hi, counts, n } => {
-                let bins = counts.len();
-                let f = (x - *lo) / (*hi - *lo);
-                let i = ((f * bins as f64) as isize).clamp(0, bins as isize - 1) as usize;
-                counts[i] += 1;
+            Sketch::Bins {
+                lo,
+                hi,
+                bins,
+                counts,
+                n,
+            } => {
+                let b = *bins as usize;
+                counts.add(Self::bin(*lo, *hi, b, x), 1, b);
                 *n += 1;
             }
             Sketch::Exact { counts, n } => {
@@ -73,16 +246,84 @@ impl Sketch {
         }
     }
 
+    /// Adds `c` to bin `i` of a histogram (for reading a stored sketch); `false` if `i` is
+    /// past its last bin or the sketch is not a histogram.
+    pub fn add_to_bin(&mut self, i: usize, c: u64) -> bool {
+        match self {
+            Sketch::Bins { bins, counts, .. } if i < *bins as usize => {
+                counts.add(i, c, *bins as usize);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The occupied bins of a histogram in increasing order, with their counts (nothing for
+    /// exact counts).
+    pub fn nonzero(&self) -> Box<dyn Iterator<Item = (usize, u64)> + '_> {
+        match self {
+            Sketch::Bins { counts, .. } => counts.nonzero(),
+            Sketch::Exact { .. } => Box::new(std::iter::empty()),
+        }
+    }
+
     pub fn merge(&mut self, o: &Sketch) {
         match (self, o) {
             (
-                Sketch::Bins { counts, n, .. },
+                Sketch::Bins {
+                    bins, counts, n, ..
+                },
                 Sketch::Bins {
                     counts: c2, n: n2, ..
                 },
             ) => {
-                for (a, b) in counts.iter_mut().zip(c2) {
-                    *a += b;
+                let b = *bins as usize;
+                match (&mut *counts, c2) {
+                    // Both sparse: one pass over both lists, kept sparse if it still fits.
+                    (Counts::Sparse(a), Counts::Sparse(x)) => {
+                        let mut m = Vec::with_capacity(a.len() + x.len());
+                        let (mut i, mut j) = (0, 0);
+                        let mut fits = true;
+                        while i < a.len() || j < x.len() {
+                            let e = match (a.get(i), x.get(j)) {
+                                (Some(p), Some(q)) if p.0 == q.0 => {
+                                    i += 1;
+                                    j += 1;
+                                    (p.0, p.1 as u32 + q.1 as u32)
+                                }
+                                (Some(p), Some(q)) if p.0 < q.0 => {
+                                    i += 1;
+                                    (p.0, p.1 as u32)
+                                }
+                                (Some(p), None) => {
+                                    i += 1;
+                                    (p.0, p.1 as u32)
+                                }
+                                (_, Some(q)) => {
+                                    j += 1;
+                                    (q.0, q.1 as u32)
+                                }
+                                (None, None) => unreachable!(),
+                            };
+                            if e.1 >= 1 << 16 {
+                                fits = false;
+                                break;
+                            }
+                            m.push((e.0, e.1 as u16));
+                        }
+                        if fits && m.len() <= b / 2 {
+                            *a = m;
+                        } else {
+                            for (k, c) in c2.nonzero() {
+                                counts.add(k, c, b);
+                            }
+                        }
+                    }
+                    _ => {
+                        for (k, c) in c2.nonzero() {
+                            counts.add(k, c, b);
+                        }
+                    }
                 }
                 *n += n2;
             }
@@ -102,6 +343,16 @@ impl Sketch {
         }
     }
 
+    /// Bytes this sketch holds, its own size and what it holds on the heap (B-tree nodes
+    /// estimated at 16 bytes per entry).
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<Sketch>()
+            + match self {
+                Sketch::Bins { counts, .. } => counts.heap_bytes(),
+                Sketch::Exact { counts, .. } => counts.len() * 16,
+            }
+    }
+
     /// The q-quantile by the nearest-rank rule (the smallest value with at least q·n values
     /// at or below it), clamped to [min, max]. `None` when empty.
     pub fn quantile(&self, q: f64, min: f64, max: f64) -> Option<f64> {
@@ -112,9 +363,9 @@ impl Sketch {
         let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
         let mut seen = 0u64;
         match self {
-            Sketch::Bins { lo, hi, counts, .. } => {
-                let w = (hi - lo) / counts.len() as f64;
-                for (i, c) in counts.iter().enumerate() {
+            Sketch::Bins { lo, hi, bins, .. } => {
+                let w = (hi - lo) / *bins as f64;
+                for (i, c) in self.nonzero() {
                     seen += c;
                     if seen >= rank {
                         return Some((lo + (i as f64 + 0.5) * w).clamp(min, max));
