@@ -39,20 +39,59 @@ pub fn fingerprint(l: &Layout) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// Writes values into a buffer.
+/// Writes values into a buffer, or only counts their bytes (so that the buffer of a large
+/// state can be allocated once at its size: a growing buffer would hold up to twice it).
 pub struct Writer {
     buf: Vec<u8>,
+    /// Bytes written (or counted).
+    len: usize,
+    count_only: bool,
 }
 
 impl Writer {
     /// A file for `layout`, of the given kind (a short tag such as `part` or `checkpoint`).
     pub fn new(kind: &str, layout: &Layout) -> Writer {
-        let mut w = Writer { buf: Vec::new() };
-        w.buf.extend_from_slice(MAGIC);
+        Self::start(kind, layout, false, 0)
+    }
+
+    /// A writer that only counts the bytes [`Writer::new`] would write; see [`Writer::len`].
+    pub fn measure(kind: &str, layout: &Layout) -> Writer {
+        Self::start(kind, layout, true, 0)
+    }
+
+    /// A file for `layout` whose buffer holds `size` bytes (as counted by
+    /// [`Writer::measure`]) before it grows.
+    pub fn with_size(kind: &str, layout: &Layout, size: usize) -> Writer {
+        Self::start(kind, layout, false, size + 32)
+    }
+
+    fn start(kind: &str, layout: &Layout, count_only: bool, capacity: usize) -> Writer {
+        let mut w = Writer {
+            buf: Vec::with_capacity(capacity),
+            len: 0,
+            count_only,
+        };
+        w.put(MAGIC);
         w.u64(VERSION as u64);
         w.str(kind);
-        w.buf.extend_from_slice(&fingerprint(layout));
+        w.put(&fingerprint(layout));
         w
+    }
+
+    /// Bytes written (or counted) so far, without the final hash.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.len += bytes.len();
+        if !self.count_only {
+            self.buf.extend_from_slice(bytes);
+        }
     }
 
     pub fn u64(&mut self, x: u64) {
@@ -61,20 +100,20 @@ impl Writer {
             let b = (x & 0x7f) as u8;
             x >>= 7;
             if x == 0 {
-                self.buf.push(b);
+                self.put(&[b]);
                 return;
             }
-            self.buf.push(b | 0x80);
+            self.put(&[b | 0x80]);
         }
     }
 
     pub fn f64(&mut self, x: f64) {
-        self.buf.extend_from_slice(&x.to_bits().to_le_bytes());
+        self.put(&x.to_bits().to_le_bytes());
     }
 
     pub fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
-        self.buf.extend_from_slice(s.as_bytes());
+        self.put(s.as_bytes());
     }
 
     fn moments(&mut self, m: &Moments) {

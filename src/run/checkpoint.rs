@@ -270,15 +270,21 @@ impl Checkpoint {
             .get_ref()
             .sync_data()
             .with_context(|| format!("cannot sync {}", rows_path.display()))?;
-        let mut w = Writer::new("checkpoint", &self.layout);
-        w.u64(done as u64);
-        w.u64(trials);
-        w.u64(self.rows_len);
-        w.accumulators(acc);
-        w.u64(blocks.len() as u64);
-        for b in blocks {
-            w.block_moments(b);
-        }
+        // Counted first, so that the buffer of a long horizon's state is allocated once.
+        let write = |w: &mut Writer| {
+            w.u64(done as u64);
+            w.u64(trials);
+            w.u64(self.rows_len);
+            w.accumulators(acc);
+            w.u64(blocks.len() as u64);
+            for b in blocks {
+                w.block_moments(b);
+            }
+        };
+        let mut size = Writer::measure("checkpoint", &self.layout);
+        write(&mut size);
+        let mut w = Writer::with_size("checkpoint", &self.layout, size.len());
+        write(&mut w);
         crate::kernel::fs::write_atomic(&self.dir.join("state.bin"), &w.finish())
             .map_err(anyhow::Error::msg)?;
         // For people and scripts watching the run (not read back): what the state holds.

@@ -341,13 +341,25 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     } else {
         let mut fold =
             |out: crate::engine::BlockOutput, _: &crate::stats::Layout| -> Result<Flow> {
-                acc.add_block(&out.moments, &out.sketches);
+                let crate::engine::BlockOutput {
+                    moments,
+                    sketches,
+                    rows,
+                    trials,
+                    ..
+                } = out;
+                acc.add_block(&moments, &sketches);
+                // The block's own statistics go before the checkpoint may be saved.
+                drop(sketches);
                 if shard {
-                    kept.push(out.moments);
+                    kept.push(moments);
+                } else {
+                    drop(moments);
                 }
-                cp.append(&out.rows)?;
+                cp.append(&rows)?;
+                drop(rows);
                 done += 1;
-                trials_done += out.trials;
+                trials_done += trials;
                 folded_here += 1;
                 progress(trials_done);
                 if let Some(n) = cfg.fail_after_blocks

@@ -132,7 +132,7 @@ pub struct Sketches {
 
 impl Sketches {
     pub fn new(layout: &Layout) -> Self {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(layout.policies.len() * layout.outcomes.len());
         for _ in 0..layout.policies.len() {
             for o in &layout.outcomes {
                 out.push(match o.kind {
@@ -145,7 +145,7 @@ impl Sketches {
                 });
             }
         }
-        let mut ser = Vec::new();
+        let mut ser = Vec::with_capacity(layout.policies.len() * layout.turns * layout.series.len());
         for _ in 0..layout.policies.len() * layout.turns {
             for s in &layout.series {
                 ser.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
