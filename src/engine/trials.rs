@@ -233,6 +233,16 @@ impl BlockJob for TrialBlocks<'_, '_> {
         self.exp
             .run_block_with(b, &self.keys, self.layout, Some(self.format), cancel)
     }
+
+    /// Moments and sketches of every value a trial yields: a histogram holds at most one
+    /// 4-byte pair per trial, or a dense byte per bin.
+    fn bytes_per_block(&self) -> usize {
+        let l = self.layout;
+        let values = l.policies.len() * (l.outcomes.len() + l.turns * l.series.len());
+        let per_sketch = std::mem::size_of::<crate::stats::Sketch>()
+            + (4 * self.exp.block_size as usize).min(crate::stats::SERIES_BINS);
+        values * (per_sketch + 3 * std::mem::size_of::<crate::stats::Moments>())
+    }
 }
 
 /// Draws trial k's uncertain parameters, in scenario order, from its uncertainty stream.

@@ -39,37 +39,39 @@ pub fn fingerprint(l: &Layout) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// Writes values into a buffer, or only counts their bytes (so that the buffer of a large
-/// state can be allocated once at its size: a growing buffer would hold up to twice it).
+/// Writes values into a buffer, or through a small buffer into a file (so that the state of
+/// a long horizon is never held twice in memory while it is saved).
 pub struct Writer {
     buf: Vec<u8>,
-    /// Bytes written (or counted).
-    len: usize,
-    count_only: bool,
+    /// Where a streaming writer sends its bytes, with the hash of what it sent.
+    dest: Option<(Box<dyn std::io::Write>, blake3::Hasher)>,
+    error: Option<std::io::Error>,
 }
 
+/// How many bytes a streaming writer gathers before it sends them on.
+const CHUNK: usize = 1 << 16;
+
 impl Writer {
-    /// A file for `layout`, of the given kind (a short tag such as `part` or `checkpoint`).
+    /// A file for `layout`, of the given kind (a short tag such as `part` or `checkpoint`),
+    /// built in memory ([`Writer::finish`]).
     pub fn new(kind: &str, layout: &Layout) -> Writer {
-        Self::start(kind, layout, false, 0)
+        Self::start(kind, layout, None)
     }
 
-    /// A writer that only counts the bytes [`Writer::new`] would write; see [`Writer::len`].
-    pub fn measure(kind: &str, layout: &Layout) -> Writer {
-        Self::start(kind, layout, true, 0)
+    /// The same file, written to `dest` as it goes ([`Writer::finish_streaming`]).
+    pub fn streaming(kind: &str, layout: &Layout, dest: Box<dyn std::io::Write>) -> Writer {
+        Self::start(kind, layout, Some((dest, blake3::Hasher::new())))
     }
 
-    /// A file for `layout` whose buffer holds `size` bytes (as counted by
-    /// [`Writer::measure`]) before it grows.
-    pub fn with_size(kind: &str, layout: &Layout, size: usize) -> Writer {
-        Self::start(kind, layout, false, size + 32)
-    }
-
-    fn start(kind: &str, layout: &Layout, count_only: bool, capacity: usize) -> Writer {
+    fn start(
+        kind: &str,
+        layout: &Layout,
+        dest: Option<(Box<dyn std::io::Write>, blake3::Hasher)>,
+    ) -> Writer {
         let mut w = Writer {
-            buf: Vec::with_capacity(capacity),
-            len: 0,
-            count_only,
+            buf: Vec::new(),
+            dest,
+            error: None,
         };
         w.put(MAGIC);
         w.u64(VERSION as u64);
@@ -78,19 +80,23 @@ impl Writer {
         w
     }
 
-    /// Bytes written (or counted) so far, without the final hash.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     fn put(&mut self, bytes: &[u8]) {
-        self.len += bytes.len();
-        if !self.count_only {
-            self.buf.extend_from_slice(bytes);
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= CHUNK {
+            self.spill();
+        }
+    }
+
+    /// Sends the gathered bytes on (streaming writers only).
+    fn spill(&mut self) {
+        if let Some((d, h)) = &mut self.dest {
+            h.update(&self.buf);
+            if self.error.is_none()
+                && let Err(e) = d.write_all(&self.buf)
+            {
+                self.error = Some(e);
+            }
+            self.buf.clear();
         }
     }
 
@@ -175,11 +181,27 @@ impl Writer {
         }
     }
 
-    /// The finished bytes, with their hash appended.
+    /// The finished bytes, with their hash appended (a writer from [`Writer::new`]).
     pub fn finish(mut self) -> Vec<u8> {
         let h = blake3::hash(&self.buf);
         self.buf.extend_from_slice(h.as_bytes());
         self.buf
+    }
+
+    /// Sends the last bytes and the hash of everything, and flushes (a writer from
+    /// [`Writer::streaming`]).
+    pub fn finish_streaming(mut self) -> std::io::Result<()> {
+        self.spill();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        match self.dest.take() {
+            Some((mut d, h)) => {
+                d.write_all(h.finalize().as_bytes())?;
+                d.flush()
+            }
+            None => Err(std::io::Error::other("not a streaming writer")),
+        }
     }
 }
 

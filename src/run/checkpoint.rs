@@ -270,8 +270,13 @@ impl Checkpoint {
             .get_ref()
             .sync_data()
             .with_context(|| format!("cannot sync {}", rows_path.display()))?;
-        // Counted first, so that the buffer of a long horizon's state is allocated once.
-        let write = |w: &mut Writer| {
+        // Streamed to the file as it is encoded: a long horizon's state is tens of MB.
+        let path = self.dir.join("state.bin");
+        let tmp = crate::kernel::fs::temp_name(&path);
+        let write = || -> std::io::Result<()> {
+            let f = std::fs::File::create(&tmp)?;
+            let dest = std::io::BufWriter::with_capacity(1 << 16, f.try_clone()?);
+            let mut w = Writer::streaming("checkpoint", &self.layout, Box::new(dest));
             w.u64(done as u64);
             w.u64(trials);
             w.u64(self.rows_len);
@@ -280,13 +285,14 @@ impl Checkpoint {
             for b in blocks {
                 w.block_moments(b);
             }
+            w.finish_streaming()?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
         };
-        let mut size = Writer::measure("checkpoint", &self.layout);
-        write(&mut size);
-        let mut w = Writer::with_size("checkpoint", &self.layout, size.len());
-        write(&mut w);
-        crate::kernel::fs::write_atomic(&self.dir.join("state.bin"), &w.finish())
-            .map_err(anyhow::Error::msg)?;
+        write().map_err(|e| {
+            std::fs::remove_file(&tmp).ok();
+            anyhow::anyhow!("cannot write {}: {e}", path.display())
+        })?;
         // For people and scripts watching the run (not read back): what the state holds.
         let progress = self.dir.join("progress.json");
         let tmp = crate::kernel::fs::temp_name(&progress);

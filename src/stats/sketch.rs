@@ -17,13 +17,14 @@
 //! storage is compact:
 //!
 //! - *sparse*: the occupied bins in increasing order, 4 bytes each (`u16` bin, `u16` count),
-//!   while they are at most half the bins; a histogram of one trial holds one pair, a block's
-//!   partial histogram at most one pair per trial;
-//! - *dense*: a `u16` per bin (2 KB for 1,000 bins), with the multiples of 65,536 of the few
-//!   bins that reach them kept aside, so counts stay exact at any number of trials.
+//!   while they are at most a quarter of the bins; a histogram of one trial holds one pair, a
+//!   block's partial histogram at most one pair per trial;
+//! - *dense*: a count per bin in the narrowest whole type that holds the largest count: a byte
+//!   per bin (1 KB for 1,000 bins) until a bin passes 255, two bytes until one passes 65,535,
+//!   and so on, so counts stay exact at any number of trials.
 //!
-//! A histogram therefore never takes more than 2 bytes per bin (plus a few words), whatever
-//! was pushed into it, and far less while few values were pushed. Which form a histogram is
+//! A histogram of 1,000 bins therefore takes at most 1 KB while no bin holds more than 255
+//! values, 2 KB up to 65,535 (plus a few words), and far less while few values were pushed. Which form a histogram is
 //! in depends on the order values arrived in, never what it holds: equality, quantiles and the
 //! stored form ([`Sketch::nonzero`]) see only the counts.
 
@@ -44,33 +45,77 @@ pub enum Counts {
     Dense(Box<Dense>),
 }
 
-/// Every bin's count modulo 65,536, and the multiples of 65,536 of the bins that reached it.
+/// Every bin's count, in the narrowest whole type that holds the largest of them.
 #[derive(Debug, Clone)]
-pub struct Dense {
-    low: Vec<u16>,
-    high: BTreeMap<u32, u64>,
+pub enum Dense {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
 }
 
-impl Counts {
-    fn count(&self, i: usize) -> u64 {
+impl Dense {
+    fn get(&self, i: usize) -> u64 {
         match self {
-            Counts::Sparse(v) => match v.binary_search_by_key(&(i as u16), |e| e.0) {
-                Ok(j) => v[j].1 as u64,
-                Err(_) => 0,
-            },
-            Counts::Dense(d) => {
-                d.low[i] as u64 + (d.high.get(&(i as u32)).copied().unwrap_or(0) << 16)
-            }
+            Dense::U8(v) => v[i] as u64,
+            Dense::U16(v) => v[i] as u64,
+            Dense::U32(v) => v[i] as u64,
+            Dense::U64(v) => v[i],
         }
     }
 
+    fn len(&self) -> usize {
+        match self {
+            Dense::U8(v) => v.len(),
+            Dense::U16(v) => v.len(),
+            Dense::U32(v) => v.len(),
+            Dense::U64(v) => v.len(),
+        }
+    }
+
+    /// Sets bin `i` to `x`, widening every count first if `x` does not fit.
+    fn set(&mut self, i: usize, x: u64) {
+        let fits = match self {
+            Dense::U8(v) => u8::try_from(x).map(|x| v[i] = x).is_ok(),
+            Dense::U16(v) => u16::try_from(x).map(|x| v[i] = x).is_ok(),
+            Dense::U32(v) => u32::try_from(x).map(|x| v[i] = x).is_ok(),
+            Dense::U64(v) => {
+                v[i] = x;
+                true
+            }
+        };
+        if !fits {
+            let all = (0..self.len()).map(|j| self.get(j));
+            *self = if x <= u16::MAX as u64 {
+                Dense::U16(all.map(|c| c as u16).collect())
+            } else if x <= u32::MAX as u64 {
+                Dense::U32(all.map(|c| c as u32).collect())
+            } else {
+                Dense::U64(all.collect())
+            };
+            self.set(i, x);
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Dense>()
+            + match self {
+                Dense::U8(v) => v.capacity(),
+                Dense::U16(v) => v.capacity() * 2,
+                Dense::U32(v) => v.capacity() * 4,
+                Dense::U64(v) => v.capacity() * 8,
+            }
+    }
+}
+
+impl Counts {
     /// The occupied bins in increasing order, with their counts.
     fn nonzero(&self) -> Box<dyn Iterator<Item = (usize, u64)> + '_> {
         match self {
             Counts::Sparse(v) => Box::new(v.iter().map(|&(i, c)| (i as usize, c as u64))),
             Counts::Dense(d) => Box::new(
-                (0..d.low.len())
-                    .map(|i| (i, self.count(i)))
+                (0..d.len())
+                    .map(|i| (i, d.get(i)))
                     .filter(|&(_, c)| c > 0),
             ),
         }
@@ -79,15 +124,18 @@ impl Counts {
     /// Turns sparse counts dense (`bins` bins).
     fn densify(&mut self, bins: usize) {
         if let Counts::Sparse(v) = self {
-            let mut low = vec![0u16; bins];
+            let mut d = Dense::U8(vec![0u8; bins]);
             for &(i, c) in v.iter() {
-                low[i as usize] = c;
+                d.set(i as usize, c as u64);
             }
-            *self = Counts::Dense(Box::new(Dense {
-                low,
-                high: BTreeMap::new(),
-            }));
+            *self = Counts::Dense(Box::new(d));
         }
+    }
+
+    /// Whether `len` occupied bins are held more compactly sparse (4 bytes each) than dense
+    /// (at least a byte per bin).
+    fn sparse_fits(len: usize, bins: usize) -> bool {
+        len <= bins / 4
     }
 
     /// Adds `c` to bin `i` of `bins`.
@@ -99,7 +147,7 @@ impl Counts {
                     v[j].1 += c as u16;
                     return;
                 }
-                Err(j) if v.len() < bins / 2 && c < 1 << 16 => {
+                Err(j) if Self::sparse_fits(v.len() + 1, bins) && c < 1 << 16 => {
                     v.insert(j, (i as u16, c as u16));
                     return;
                 }
@@ -107,21 +155,16 @@ impl Counts {
             }
         }
         if let Counts::Dense(d) = self {
-            let total = d.low[i] as u64 + c;
-            d.low[i] = (total & 0xffff) as u16;
-            if total >> 16 > 0 {
-                *d.high.entry(i as u32).or_insert(0) += total >> 16;
-            }
+            let x = d.get(i) + c;
+            d.set(i, x);
         }
     }
 
-    /// Bytes held on the heap (B-tree nodes estimated at 16 bytes per entry).
+    /// Bytes held on the heap.
     fn heap_bytes(&self) -> usize {
         match self {
             Counts::Sparse(v) => v.capacity() * 4,
-            Counts::Dense(d) => {
-                std::mem::size_of::<Dense>() + d.low.capacity() * 2 + d.high.len() * 16
-            }
+            Counts::Dense(d) => d.heap_bytes(),
         }
     }
 }
@@ -311,7 +354,7 @@ impl Sketch {
                             }
                             m.push((e.0, e.1 as u16));
                         }
-                        if fits && m.len() <= b / 2 {
+                        if fits && Counts::sparse_fits(m.len(), b) {
                             *a = m;
                         } else {
                             for (k, c) in c2.nonzero() {
