@@ -112,9 +112,8 @@ impl Pool {
         let mut wave = (self.threads * 2)
             .max(1024u64.div_ceil(items_per_block.max(1)) as usize)
             .max(1);
-        let bytes = job.bytes_per_block();
-        if bytes > 0 {
-            wave = wave.min((WAVE_BYTES / bytes).max(self.threads));
+        if let Some(fit) = WAVE_BYTES.checked_div(job.bytes_per_block()) {
+            wave = wave.min(fit.max(self.threads));
         }
         let mut folded = 0usize;
         let mut stopped_early = false;

@@ -64,7 +64,12 @@ pub fn each_row(
     allies: &[String],
     f: &mut dyn FnMut(Vec<String>) -> Result<()>,
 ) -> Result<()> {
-    each_row_of(acc, allies, &actor_families(&acc.layout.outcomes, allies), f)
+    each_row_of(
+        acc,
+        allies,
+        &actor_families(&acc.layout.outcomes, allies),
+        f,
+    )
 }
 
 fn each_row_of(

@@ -330,9 +330,10 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     progress(trials_done);
     let met = |acc: &crate::stats::Accumulators| cfg.precision.as_ref().is_some_and(|p| p.met(acc));
     let mut stopped = done > 0 && met(&acc);
-    let format = |k: u64, draws: &[f64], vals: &[f64], l: &crate::stats::Layout, buf: &mut Vec<u8>| {
-        trials::rows(sc, l, k, draws, vals, buf)
-    };
+    let format =
+        |k: u64, draws: &[f64], vals: &[f64], l: &crate::stats::Layout, buf: &mut Vec<u8>| {
+            trials::rows(sc, l, k, draws, vals, buf)
+        };
     let shard = cfg.shard.is_some();
     let mut folded_here = 0u64;
     let start = done;

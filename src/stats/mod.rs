@@ -145,7 +145,8 @@ impl Sketches {
                 });
             }
         }
-        let mut ser = Vec::with_capacity(layout.policies.len() * layout.turns * layout.series.len());
+        let mut ser =
+            Vec::with_capacity(layout.policies.len() * layout.turns * layout.series.len());
         for _ in 0..layout.policies.len() * layout.turns {
             for s in &layout.series {
                 ser.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
@@ -239,5 +240,80 @@ impl Accumulators {
             Sketch::Exact { counts, .. } => counts.get(&1).copied().unwrap_or(0),
             Sketch::Bins { .. } => 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout of nato-2021 stretched to `turns` (seven options, four series, one
+    /// per-actor detail per year for thirty allies).
+    fn long_layout(turns: usize) -> Layout {
+        let years = turns / 12 + 1;
+        let mut outcomes = vec![OutcomeSpec::new("fracture", OutcomeKind::Binary, "")];
+        for y in 0..years {
+            for a in 0..30 {
+                outcomes.push(
+                    OutcomeSpec::new(
+                        format!("defence_{y}.a{a}"),
+                        OutcomeKind::Real {
+                            min: 0.0,
+                            max: 10.0,
+                        },
+                        "",
+                    )
+                    .detail(),
+                );
+            }
+        }
+        Layout {
+            policies: (0..7).map(|p| format!("p{p}")).collect(),
+            baseline: 0,
+            outcomes,
+            series: ["a", "b", "c", "d"]
+                .iter()
+                .map(|&n| SeriesSpec::new(n, 0.0, 1.0, ""))
+                .collect(),
+            turns,
+        }
+    }
+
+    #[test]
+    fn long_horizon_sketches_hold_a_few_words_per_value_of_a_trial() {
+        // Regression: every (option, turn, series) held a dense 8 KB histogram, so 10,000
+        // turns held 3.8 GB of them at one trial.
+        let l = long_layout(10_000);
+        let values = l.policies.len() * (l.outcomes.len() + l.turns * l.series.len());
+        let mut run = Sketches::new(&l);
+        let mut block = Sketches::new(&l);
+        let trial: Vec<f64> = (0..l.stride()).map(|i| (i % 97) as f64 / 97.0).collect();
+        block.push_trial(&l, &trial);
+        run.merge(&block);
+        let per_value = std::mem::size_of::<Sketch>() + 16;
+        assert!(run.bytes() <= values * per_value, "{} bytes", run.bytes());
+        assert!(
+            block.bytes() <= values * per_value,
+            "{} bytes",
+            block.bytes()
+        );
+        // The whole run's sketches at one trial: well under the 200 MB a run may take.
+        assert!(run.bytes() < 50 << 20, "{} bytes", run.bytes());
+    }
+
+    #[test]
+    fn a_blocks_sketches_hold_at_most_four_bytes_per_trial_and_value() {
+        let l = long_layout(120);
+        let values = l.policies.len() * (l.outcomes.len() + l.turns * l.series.len());
+        let mut block = Sketches::new(&l);
+        let mut trial = vec![0.0; l.stride()];
+        for k in 0..256 {
+            for (i, x) in trial.iter_mut().enumerate() {
+                *x = ((k * 7919 + i * 104_729) % 1000) as f64 / 1000.0;
+            }
+            block.push_trial(&l, &trial);
+        }
+        let bound = std::mem::size_of::<Sketch>() + 64 + 4 * 256;
+        assert!(block.bytes() <= values * bound, "{} bytes", block.bytes());
     }
 }

@@ -113,11 +113,9 @@ impl Counts {
     fn nonzero(&self) -> Box<dyn Iterator<Item = (usize, u64)> + '_> {
         match self {
             Counts::Sparse(v) => Box::new(v.iter().map(|&(i, c)| (i as usize, c as u64))),
-            Counts::Dense(d) => Box::new(
-                (0..d.len())
-                    .map(|i| (i, d.get(i)))
-                    .filter(|&(_, c)| c > 0),
-            ),
+            Counts::Dense(d) => {
+                Box::new((0..d.len()).map(|i| (i, d.get(i))).filter(|&(_, c)| c > 0))
+            }
         }
     }
 
@@ -466,5 +464,85 @@ mod tests {
         assert_eq!(a.quantile(0.95, 1.0, 9.0), Some(9.0));
         assert_eq!(a.quantile(0.0, 1.0, 9.0), Some(1.0));
         assert_eq!(Sketch::exact().quantile(0.5, 0.0, 0.0), None);
+    }
+
+    /// The counts of a plain dense `u64` histogram (the former storage), for comparison.
+    fn reference(lo: f64, hi: f64, bins: usize, xs: &[f64]) -> Vec<(usize, u64)> {
+        let mut c = vec![0u64; bins];
+        for &x in xs {
+            c[Sketch::bin(lo, hi, bins, x)] += 1;
+        }
+        c.into_iter().enumerate().filter(|&(_, n)| n > 0).collect()
+    }
+
+    #[test]
+    fn sparse_and_dense_forms_count_the_same_and_merge_in_any_order() {
+        // Spread values (dense), a narrow cluster (sparse) and a heavy bin past 255 and
+        // 65,535 (widened counts).
+        let spread: Vec<f64> = (0..5000)
+            .map(|i| (i as f64 * 0.6180339887).fract())
+            .collect();
+        let narrow: Vec<f64> = (0..300).map(|i| 0.5 + (i % 7) as f64 * 1e-3).collect();
+        let heavy = vec![0.25; 70_000];
+        for xs in [&spread, &narrow, &heavy] {
+            let mut s = Sketch::bounded_with(0.0, 1.0, 1000);
+            xs.iter().for_each(|&x| s.push(x));
+            assert_eq!(
+                s.nonzero().collect::<Vec<_>>(),
+                reference(0.0, 1.0, 1000, xs)
+            );
+            assert_eq!(s.count(), xs.len() as u64);
+        }
+        // Merging chunks in either order gives the same counts and the same quantiles as
+        // pushing everything into one sketch.
+        let all: Vec<f64> = spread
+            .iter()
+            .chain(&narrow)
+            .chain(&heavy[..300])
+            .copied()
+            .collect();
+        let mut one = Sketch::bounded_with(0.0, 1.0, 1000);
+        all.iter().for_each(|&x| one.push(x));
+        let parts: Vec<Sketch> = all
+            .chunks(256)
+            .map(|c| {
+                let mut s = Sketch::bounded_with(0.0, 1.0, 1000);
+                c.iter().for_each(|&x| s.push(x));
+                s
+            })
+            .collect();
+        let mut fwd = Sketch::bounded_with(0.0, 1.0, 1000);
+        parts.iter().for_each(|p| fwd.merge(p));
+        let mut back = Sketch::bounded_with(0.0, 1.0, 1000);
+        parts.iter().rev().for_each(|p| back.merge(p));
+        assert_eq!(fwd, one);
+        assert_eq!(back, one);
+        for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
+            assert_eq!(fwd.quantile(q, 0.0, 1.0), one.quantile(q, 0.0, 1.0));
+            assert_eq!(back.quantile(q, 0.0, 1.0), one.quantile(q, 0.0, 1.0));
+        }
+    }
+
+    #[test]
+    fn a_histogram_holds_little_while_few_values_went_in_and_at_most_a_byte_per_bin_until_255() {
+        let base = std::mem::size_of::<Sketch>();
+        let mut s = Sketch::bounded_with(0.0, 1.0, 1000);
+        assert_eq!(s.bytes(), base);
+        s.push(0.3);
+        assert!(s.bytes() <= base + 16, "{}", s.bytes());
+        // 256 values (a block) in at most 256 bins: at most 4 bytes a value.
+        for i in 0..255 {
+            s.push(i as f64 / 255.0);
+        }
+        assert!(s.bytes() <= base + 1024 + 64, "{}", s.bytes());
+        // 10,000 spread values: one byte per bin while no bin passes 255.
+        let mut d = Sketch::bounded_with(0.0, 1.0, 1000);
+        for i in 0..10_000 {
+            d.push((i as f64 * 0.6180339887).fract());
+        }
+        assert!(d.bytes() <= base + 1000 + 64, "{}", d.bytes());
+        assert!(
+            matches!(&d, Sketch::Bins { counts: Counts::Dense(w), .. } if matches!(**w, Dense::U8(_)))
+        );
     }
 }
