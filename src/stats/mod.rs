@@ -30,6 +30,10 @@ use crate::spec::{OutcomeKind, OutcomeSpec, SeriesSpec};
 /// Bins of a time-series histogram (accuracy: range / 2000).
 pub const SERIES_BINS: usize = 1000;
 
+/// Up to this many bins in all, a set of sketches starts dense (a byte per bin: a few MB for
+/// an ordinary horizon, filled fastest); beyond it (long horizons) each starts sparse.
+pub const DENSE_BINS: usize = 8 << 20;
+
 /// The shape of an experiment's results: which options, outcomes and series, and how the
 /// values of one trial are laid out (`[option][outcomes.., series(turn-major)..]`).
 #[derive(Debug, Clone)]
@@ -151,6 +155,10 @@ impl Sketches {
             for s in &layout.series {
                 ser.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
             }
+        }
+        let bins: usize = out.iter().chain(&ser).filter_map(Sketch::bins).sum();
+        if bins <= DENSE_BINS {
+            out.iter_mut().chain(&mut ser).for_each(Sketch::make_dense);
         }
         Sketches { out, ser }
     }
