@@ -24,7 +24,9 @@
 //!   and so on, so counts stay exact at any number of trials.
 //!
 //! A histogram of 1,000 bins therefore takes at most 1 KB while no bin holds more than 255
-//! values, 2 KB up to 65,535 (plus a few words), and far less while few values were pushed. Which form a histogram is
+//! values, 2 KB up to 65,535 (plus a few words), and far less while few values were pushed.
+//! A set of histograms small enough (an ordinary horizon, [`crate::stats::DENSE_BINS`]) starts
+//! dense ([`Sketch::make_dense`]): a byte per bin costs little there and is filled fastest. Which form a histogram is
 //! in depends on the order values arrived in, never what it holds: equality, quantiles and the
 //! stored form ([`Sketch::nonzero`]) see only the counts.
 
