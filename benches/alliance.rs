@@ -100,7 +100,7 @@ fn whole_run(c: &mut Criterion) {
         g.bench_function(format!("threads_{threads}"), |b| {
             b.iter(|| {
                 let cancel = AtomicBool::new(false);
-                exp.run(&|_, _, _| {}, &mut |_, _| Ok(()), &|_| {}, &cancel)
+                exp.run(&|_, _, _, _, _| {}, &mut |_, _| Ok(()), &|_| {}, &cancel)
                     .expect("run")
             })
         });

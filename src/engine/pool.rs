@@ -7,7 +7,9 @@
 //! a time, while the calling thread folds the finished blocks strictly in the order it was
 //! given. Whatever the number of threads and whichever block finishes first, the fold sees the
 //! same blocks in the same order, so results are the same bits; and since only a few waves
-//! exist at once, memory does not grow with the number of blocks.
+//! exist at once, memory does not grow with the number of blocks. A job whose blocks are large
+//! (a long horizon's statistics) says so ([`BlockJob::bytes_per_block`]), and its waves are cut
+//! to [`WAVE_BYTES`] (never below one block per thread), so what is in flight stays bounded.
 //!
 //! A block is computed whole or not at all: when `cancel` is raised a job abandons its block
 //! and returns `None`, and the run ends with [`EngineError::Interrupted`] without folding it.
@@ -19,12 +21,19 @@ use rayon::prelude::*;
 /// The most worker threads a pool may have (more only costs time starting them).
 pub const MAX_THREADS: usize = 256;
 
+/// The most bytes of finished blocks a wave should hold (see [`BlockJob::bytes_per_block`]).
+pub const WAVE_BYTES: usize = 32 << 20;
+
 /// Work cut into blocks that can be computed independently, from their number alone.
 pub trait BlockJob: Sync {
     /// What one block yields.
     type Output: Send;
     /// Computes block `b` whole; `None` if `cancel` was raised before it finished.
     fn run_block(&self, b: u64, cancel: &AtomicBool) -> Option<Self::Output>;
+    /// At most how many bytes one block's output holds (0: small, not worth counting).
+    fn bytes_per_block(&self) -> usize {
+        0
+    }
 }
 
 /// What the fold tells the runner after each block.
@@ -100,9 +109,12 @@ impl Pool {
         fold: &mut dyn FnMut(u64, J::Output) -> anyhow::Result<Flow>,
         cancel: &AtomicBool,
     ) -> Result<Finished, EngineError> {
-        let wave = (self.threads * 2)
+        let mut wave = (self.threads * 2)
             .max(1024u64.div_ceil(items_per_block.max(1)) as usize)
             .max(1);
+        if let Some(fit) = WAVE_BYTES.checked_div(job.bytes_per_block()) {
+            wave = wave.min(fit.max(self.threads));
+        }
         let mut folded = 0usize;
         let mut stopped_early = false;
         // A producer computes waves on the pool while this thread folds the previous one: at

@@ -190,7 +190,7 @@ mod tests {
             bm.push_trial(&l, &row);
             vals.extend_from_slice(&row);
         }
-        acc.add_block(&bm, &vals);
+        acc.add_values(&bm, &vals);
         // Wilson 20/100: 0.1333 to 0.2889 (Newcombe 1998, method 3), half-width 0.0778.
         assert!((half_width(&acc, 0, 0) - 0.0778).abs() < 5e-4);
         // 1.96 × 0.5025 / 10 = 0.0985.

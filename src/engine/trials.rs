@@ -5,6 +5,12 @@
 //! numbers), so differences between options are paired. Trials are grouped into blocks of
 //! a fixed size (part of the experiment, not of the machine); the [`Pool`] runs whole blocks
 //! and this module folds their statistics in block order and hands their rows to the writer.
+//!
+//! A worker keeps one trial's values at a time: it folds each trial, as soon as it is run,
+//! into the block's moments and the block's own quantile sketches (sparse while few trials
+//! went into them) and formats its `trials.csv` rows; a finished block carries only those,
+//! never the trials' per-turn values, so the memory of a block in flight does not grow with
+//! the number of its trials times turns.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -13,7 +19,7 @@ use crate::kernel::rng::{Purpose, StreamKeys, unit};
 use crate::kernel::trace;
 use crate::model::{Params, Simulation, TrialOut};
 use crate::scenario::{Distribution, Scenario};
-use crate::stats::{Accumulators, BlockMoments, Layout};
+use crate::stats::{Accumulators, BlockMoments, Layout, Sketches};
 
 /// A validated experiment: what to run, how often, with which seed.
 pub struct Experiment<'a> {
@@ -32,17 +38,16 @@ pub struct BlockOutput {
     pub index: u64,
     pub first_trial: u64,
     pub trials: u64,
-    /// Uncertain parameter draws, `trials × U`.
-    pub draws: Vec<f64>,
-    /// All values, `trials × layout.stride()`.
-    pub values: Vec<f64>,
     pub moments: BlockMoments,
+    /// The block's quantile sketches (counts only; added to the run's in any order).
+    pub sketches: Sketches,
     /// The block's rows as the writer will store them, formatted by the worker.
     pub rows: Vec<u8>,
 }
 
-/// Formats a finished block's rows on the worker thread (so the main thread only writes).
-pub type RowFormatter<'f> = &'f (dyn Fn(&BlockOutput, &Layout, &mut Vec<u8>) + Sync);
+/// Formats one trial's rows on the worker thread (so the main thread only writes): the trial
+/// number, its uncertain parameter draws and its values (`layout.stride()`, every option).
+pub type RowFormatter<'f> = &'f (dyn Fn(u64, &[f64], &[f64], &Layout, &mut Vec<u8>) + Sync);
 
 impl<'a> Experiment<'a> {
     /// The layout of this experiment's results.
@@ -130,7 +135,7 @@ impl<'a> Experiment<'a> {
             &blocks,
             self.block_size,
             &mut |_, out: BlockOutput| {
-                acc.add_block(&out.moments, &out.values);
+                acc.add_block(&out.moments, &out.sketches);
                 sink(&out, &layout)?;
                 done += out.trials;
                 progress(done);
@@ -144,8 +149,8 @@ impl<'a> Experiment<'a> {
         Ok(acc)
     }
 
-    /// Runs one block of trials, sequentially, in trial order; `None` if `cancel` was raised
-    /// before the block ended.
+    /// Runs one block of trials, sequentially, in trial order, without rows; `None` if
+    /// `cancel` was raised before the block ended.
     pub fn run_block(
         &self,
         b: u64,
@@ -153,9 +158,22 @@ impl<'a> Experiment<'a> {
         layout: &Layout,
         cancel: &AtomicBool,
     ) -> Option<BlockOutput> {
+        self.run_block_with(b, keys, layout, None, cancel)
+    }
+
+    /// Runs one block of trials, sequentially, in trial order, folding each trial into the
+    /// block's statistics (and formatting its rows with `format`) before the next one; `None`
+    /// if `cancel` was raised before the block ended.
+    pub fn run_block_with(
+        &self,
+        b: u64,
+        keys: &StreamKeys,
+        layout: &Layout,
+        format: Option<RowFormatter<'_>>,
+        cancel: &AtomicBool,
+    ) -> Option<BlockOutput> {
         let first = b * self.block_size;
         let n = self.block_size.min(self.trials - first);
-        let stride = layout.stride();
         let pp = layout.per_policy();
         let o_n = layout.outcomes.len();
         let u_n = self.scenario.uncertainties.len();
@@ -165,17 +183,17 @@ impl<'a> Experiment<'a> {
             values: self.scenario.base.clone(),
         };
         let mut draws = vec![0.0; u_n];
-        let mut all_draws = Vec::with_capacity(n as usize * u_n);
-        let mut values = vec![0.0; n as usize * stride];
+        // One trial's values (every option), reused by every trial of the block.
+        let mut row = vec![0.0; layout.stride()];
         let mut moments = BlockMoments::new(layout);
+        let mut sketches = Sketches::new(layout);
+        let mut rows = Vec::new();
         for i in 0..n {
             if cancel.load(Ordering::Relaxed) {
                 return None;
             }
             let k = first + i;
             draw_uncertainties(self.scenario, keys, k, &mut draws);
-            all_draws.extend_from_slice(&draws);
-            let row = &mut values[i as usize * stride..(i as usize + 1) * stride];
             for (pi, &policy) in self.policies.iter().enumerate() {
                 set_params(self.scenario, policy, &draws, &mut params);
                 let mut streams = keys.trial_streams(k);
@@ -184,16 +202,19 @@ impl<'a> Experiment<'a> {
                 dst[..o_n].copy_from_slice(&out.outcomes);
                 dst[o_n..].copy_from_slice(&out.series);
             }
-            moments.push_trial(layout, row);
+            moments.push_trial(layout, &row);
+            sketches.push_trial(layout, &row);
+            if let Some(f) = format {
+                f(k, &draws, &row, layout, &mut rows);
+            }
         }
         Some(BlockOutput {
             index: b,
             first_trial: first,
             trials: n,
-            draws: all_draws,
-            values,
             moments,
-            rows: Vec::new(),
+            sketches,
+            rows,
         })
     }
 }
@@ -209,11 +230,18 @@ struct TrialBlocks<'e, 'a> {
 impl BlockJob for TrialBlocks<'_, '_> {
     type Output = BlockOutput;
     fn run_block(&self, b: u64, cancel: &AtomicBool) -> Option<BlockOutput> {
-        let mut out = self.exp.run_block(b, &self.keys, self.layout, cancel)?;
-        let mut rows = Vec::new();
-        (self.format)(&out, self.layout, &mut rows);
-        out.rows = rows;
-        Some(out)
+        self.exp
+            .run_block_with(b, &self.keys, self.layout, Some(self.format), cancel)
+    }
+
+    /// Moments and sketches of every value a trial yields: a histogram holds at most one
+    /// 4-byte pair per trial, or a dense byte per bin.
+    fn bytes_per_block(&self) -> usize {
+        let l = self.layout;
+        let values = l.policies.len() * (l.outcomes.len() + l.turns * l.series.len());
+        let per_sketch = std::mem::size_of::<crate::stats::Sketch>()
+            + (4 * self.exp.block_size as usize).min(crate::stats::SERIES_BINS);
+        values * (per_sketch + 3 * std::mem::size_of::<crate::stats::Moments>())
     }
 }
 

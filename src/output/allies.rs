@@ -48,15 +48,43 @@ fn kind_name(k: OutcomeKind) -> &'static str {
 /// run order, then metrics in declaration order, then allies in table order). Empty when the
 /// model reports no per-actor family.
 pub fn rows(acc: &Accumulators, allies: &[String]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    each_row(acc, allies, &mut |r| {
+        out.push(r);
+        Ok(())
+    })
+    .ok();
+    out
+}
+
+/// Hands each row of [`rows`] to `f`, in order, one at a time (a long horizon has a row per
+/// option, ally and year of some metrics: they are written as made, never held together).
+pub fn each_row(
+    acc: &Accumulators,
+    allies: &[String],
+    f: &mut dyn FnMut(Vec<String>) -> Result<()>,
+) -> Result<()> {
+    each_row_of(
+        acc,
+        allies,
+        &actor_families(&acc.layout.outcomes, allies),
+        f,
+    )
+}
+
+fn each_row_of(
+    acc: &Accumulators,
+    allies: &[String],
+    families: &[crate::stats::Family],
+    f: &mut dyn FnMut(Vec<String>) -> Result<()>,
+) -> Result<()> {
     let l = &acc.layout;
     let o_n = l.outcomes.len();
-    let families = actor_families(&l.outcomes, allies);
-    let mut out = Vec::new();
     for (p, pname) in l.policies.iter().enumerate() {
-        for f in &families {
-            for (a, &o) in allies.iter().zip(&f.index) {
+        for fam in families {
+            for (a, &o) in allies.iter().zip(&fam.index) {
                 let m = &acc.moments.out[p * o_n + o];
-                let sk = &acc.out_sketch[p * o_n + o];
+                let sk = acc.out_sketch(p, o);
                 let q = |x: f64| {
                     sk.quantile(x, m.min, m.max)
                         .map(fmt_f64)
@@ -65,8 +93,8 @@ pub fn rows(acc: &Accumulators, allies: &[String]) -> Vec<Vec<String>> {
                 let mut row = vec![
                     pname.clone(),
                     a.clone(),
-                    f.metric.clone(),
-                    kind_name(f.kind).to_string(),
+                    fam.metric.clone(),
+                    kind_name(fam.kind).to_string(),
                     m.n.to_string(),
                 ];
                 if m.n > 0 {
@@ -80,32 +108,33 @@ pub fn rows(acc: &Accumulators, allies: &[String]) -> Vec<Vec<String>> {
                 } else {
                     row.extend(std::iter::repeat_n(String::new(), 5));
                 }
-                if f.kind == OutcomeKind::Binary && m.n > 0 {
+                if fam.kind == OutcomeKind::Binary && m.n > 0 {
                     let k = acc.yes_count(p, o);
                     let (lo, hi) = wilson95(k, m.n);
                     row.extend([fmt_f64(k as f64 / m.n as f64), fmt_f64(lo), fmt_f64(hi)]);
                 } else {
                     row.extend(std::iter::repeat_n(String::new(), 3));
                 }
-                out.push(row);
+                f(row)?;
             }
         }
     }
-    out
+    Ok(())
 }
 
 /// Writes `allies.csv`; returns whether there was anything to write (no file otherwise).
 pub fn write(acc: &Accumulators, allies: &[String], path: &Path) -> Result<bool> {
-    let rows = rows(acc, allies);
-    if rows.is_empty() {
+    let families = actor_families(&acc.layout.outcomes, allies);
+    if families.is_empty() {
         return Ok(false);
     }
     let mut w =
         csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
     w.write_record(HEADER)?;
-    for r in &rows {
-        w.write_record(r)?;
-    }
+    each_row_of(acc, allies, &families, &mut |r| {
+        w.write_record(&r)?;
+        Ok(())
+    })?;
     w.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(true)
@@ -143,7 +172,7 @@ mod tests {
             block.push_trial(&layout, t);
             values.extend_from_slice(t);
         }
-        acc.add_block(&block, &values);
+        acc.add_values(&block, &values);
         let allies = vec!["X".to_string(), "Y".to_string()];
         let r = rows(&acc, &allies);
         assert_eq!(r.len(), 2 * 2 * 2);

@@ -39,20 +39,65 @@ pub fn fingerprint(l: &Layout) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
-/// Writes values into a buffer.
+/// Writes values into a buffer, or through a small buffer into a file (so that the state of
+/// a long horizon is never held twice in memory while it is saved).
 pub struct Writer {
     buf: Vec<u8>,
+    /// Where a streaming writer sends its bytes, with the hash of what it sent.
+    dest: Option<(Box<dyn std::io::Write>, blake3::Hasher)>,
+    error: Option<std::io::Error>,
 }
 
+/// How many bytes a streaming writer gathers before it sends them on.
+const CHUNK: usize = 1 << 16;
+
 impl Writer {
-    /// A file for `layout`, of the given kind (a short tag such as `part` or `checkpoint`).
+    /// A file for `layout`, of the given kind (a short tag such as `part` or `checkpoint`),
+    /// built in memory ([`Writer::finish`]).
     pub fn new(kind: &str, layout: &Layout) -> Writer {
-        let mut w = Writer { buf: Vec::new() };
-        w.buf.extend_from_slice(MAGIC);
+        Self::start(kind, layout, None)
+    }
+
+    /// The same file, written to `dest` as it goes ([`Writer::finish_streaming`]).
+    pub fn streaming(kind: &str, layout: &Layout, dest: Box<dyn std::io::Write>) -> Writer {
+        Self::start(kind, layout, Some((dest, blake3::Hasher::new())))
+    }
+
+    fn start(
+        kind: &str,
+        layout: &Layout,
+        dest: Option<(Box<dyn std::io::Write>, blake3::Hasher)>,
+    ) -> Writer {
+        let mut w = Writer {
+            buf: Vec::new(),
+            dest,
+            error: None,
+        };
+        w.put(MAGIC);
         w.u64(VERSION as u64);
         w.str(kind);
-        w.buf.extend_from_slice(&fingerprint(layout));
+        w.put(&fingerprint(layout));
         w
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= CHUNK {
+            self.spill();
+        }
+    }
+
+    /// Sends the gathered bytes on (streaming writers only).
+    fn spill(&mut self) {
+        if let Some((d, h)) = &mut self.dest {
+            h.update(&self.buf);
+            if self.error.is_none()
+                && let Err(e) = d.write_all(&self.buf)
+            {
+                self.error = Some(e);
+            }
+            self.buf.clear();
+        }
     }
 
     pub fn u64(&mut self, x: u64) {
@@ -61,20 +106,20 @@ impl Writer {
             let b = (x & 0x7f) as u8;
             x >>= 7;
             if x == 0 {
-                self.buf.push(b);
+                self.put(&[b]);
                 return;
             }
-            self.buf.push(b | 0x80);
+            self.put(&[b | 0x80]);
         }
     }
 
     pub fn f64(&mut self, x: f64) {
-        self.buf.extend_from_slice(&x.to_bits().to_le_bytes());
+        self.put(&x.to_bits().to_le_bytes());
     }
 
     pub fn str(&mut self, s: &str) {
         self.u64(s.len() as u64);
-        self.buf.extend_from_slice(s.as_bytes());
+        self.put(s.as_bytes());
     }
 
     fn moments(&mut self, m: &Moments) {
@@ -97,16 +142,17 @@ impl Writer {
 
     fn sketch(&mut self, s: &Sketch) {
         match s {
-            Sketch::Bins { lo, hi, counts, n } => {
+            Sketch::Bins {
+                lo, hi, bins, n, ..
+            } => {
                 self.u64(0);
                 self.f64(*lo);
                 self.f64(*hi);
-                self.u64(counts.len() as u64);
+                self.u64(*bins as u64);
                 self.u64(*n);
-                let nonzero = counts.iter().filter(|&&c| c > 0).count();
-                self.u64(nonzero as u64);
+                self.u64(s.nonzero().count() as u64);
                 let mut last = 0usize;
-                for (i, &c) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+                for (i, c) in s.nonzero() {
                     self.u64((i - last) as u64);
                     self.u64(c);
                     last = i;
@@ -127,7 +173,7 @@ impl Writer {
     /// Everything an accumulator holds: moments so far and every sketch.
     pub fn accumulators(&mut self, a: &Accumulators) {
         self.block_moments(&a.moments);
-        for v in [&a.out_sketch, &a.ser_sketch] {
+        for v in [&a.sketches.out, &a.sketches.ser] {
             self.u64(v.len() as u64);
             for s in v {
                 self.sketch(s);
@@ -135,11 +181,27 @@ impl Writer {
         }
     }
 
-    /// The finished bytes, with their hash appended.
+    /// The finished bytes, with their hash appended (a writer from [`Writer::new`]).
     pub fn finish(mut self) -> Vec<u8> {
         let h = blake3::hash(&self.buf);
         self.buf.extend_from_slice(h.as_bytes());
         self.buf
+    }
+
+    /// Sends the last bytes and the hash of everything, and flushes (a writer from
+    /// [`Writer::streaming`]).
+    pub fn finish_streaming(mut self) -> std::io::Result<()> {
+        self.spill();
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        match self.dest.take() {
+            Some((mut d, h)) => {
+                d.write_all(h.finalize().as_bytes())?;
+                d.flush()
+            }
+            None => Err(std::io::Error::other("not a streaming writer")),
+        }
     }
 }
 
@@ -264,21 +326,32 @@ impl<'a> Reader<'a> {
                 let hi = self.f64()?;
                 let bins = self.u64()? as usize;
                 let n = self.u64()?;
-                if Some(bins) != like_bins(like) {
+                if Some(bins) != like.bins() {
                     bail!("{} holds a histogram of another size", self.what);
                 }
-                let mut counts = vec![0u64; bins];
+                let mut s = Sketch::bounded_with(lo, hi, bins);
                 let nonzero = self.u64()? as usize;
                 let mut i = 0usize;
-                for _ in 0..nonzero {
-                    i += self.u64()? as usize;
+                let mut total = 0u64;
+                for k in 0..nonzero {
+                    let step = self.u64()? as usize;
+                    if k > 0 && step == 0 {
+                        bail!("{} holds a bin twice", self.what);
+                    }
+                    i = i.saturating_add(step);
                     let c = self.u64()?;
-                    match counts.get_mut(i) {
-                        Some(slot) => *slot = c,
-                        None => bail!("{} holds a bin past the end", self.what),
+                    total = total.saturating_add(c);
+                    if !s.add_to_bin(i, c) {
+                        bail!("{} holds a bin past the end", self.what);
                     }
                 }
-                Ok(Sketch::Bins { lo, hi, counts, n })
+                if total != n {
+                    bail!("{} holds a histogram whose counts do not add up", self.what);
+                }
+                if let Sketch::Bins { n: slot, .. } = &mut s {
+                    *slot = n;
+                }
+                Ok(s)
             }
             (1, Sketch::Exact { .. }) => {
                 let n = self.u64()?;
@@ -299,7 +372,7 @@ impl<'a> Reader<'a> {
     pub fn accumulators(&mut self, layout: &Layout) -> Result<Accumulators> {
         let mut a = Accumulators::new(layout.clone());
         a.moments = self.block_moments(layout)?;
-        for v in [&mut a.out_sketch, &mut a.ser_sketch] {
+        for v in [&mut a.sketches.out, &mut a.sketches.ser] {
             let want = v.len();
             self.len(want)?;
             for s in v.iter_mut() {
@@ -315,13 +388,6 @@ impl<'a> Reader<'a> {
             bail!("{} holds more than expected", self.what);
         }
         Ok(())
-    }
-}
-
-fn like_bins(s: &Sketch) -> Option<usize> {
-    match s {
-        Sketch::Bins { counts, .. } => Some(counts.len()),
-        Sketch::Exact { .. } => None,
     }
 }
 
@@ -366,7 +432,7 @@ mod tests {
             bm.push_trial(&l, &row);
             vals.extend_from_slice(&row);
         }
-        acc.add_block(&bm, &vals);
+        acc.add_values(&bm, &vals);
         let mut w = Writer::new("test", &l);
         w.accumulators(&acc);
         w.block_moments(&bm);
@@ -376,8 +442,7 @@ mod tests {
         let bm2 = r.block_moments(&l).unwrap();
         r.end().unwrap();
         assert_eq!(back.moments, acc.moments);
-        assert_eq!(back.out_sketch, acc.out_sketch);
-        assert_eq!(back.ser_sketch, acc.ser_sketch);
+        assert_eq!(back.sketches, acc.sketches);
         assert_eq!(bm2, bm);
         // An empty accumulator keeps its infinite min and max.
         let mut w = Writer::new("test", &l);

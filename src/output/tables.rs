@@ -92,7 +92,7 @@ pub fn write_summary(acc: &Accumulators, path: &Path) -> Result<()> {
     for (p, pname) in l.policies.iter().enumerate() {
         for (o, spec) in l.outcomes.iter().enumerate() {
             let m = &acc.moments.out[p * l.outcomes.len() + o];
-            let sk = &acc.out_sketch[p * l.outcomes.len() + o];
+            let sk = acc.out_sketch(p, o);
             let mut row = vec![
                 pname.clone(),
                 spec.name.clone(),
@@ -152,7 +152,7 @@ pub fn write_timeseries(acc: &Accumulators, path: &Path) -> Result<()> {
             for (s, spec) in l.series.iter().enumerate() {
                 let i = (p * l.turns + t) * s_n + s;
                 let m = &acc.moments.ser[i];
-                let sk = &acc.ser_sketch[i];
+                let sk = &acc.sketches.ser[i];
                 let mut row = vec![
                     pname.clone(),
                     (t + 1).to_string(),

@@ -6,7 +6,6 @@
 
 use std::io::Write;
 
-use crate::engine::BlockOutput;
 use crate::model::ParamSpec;
 use crate::scenario::Scenario;
 use crate::stats::Layout;
@@ -39,26 +38,29 @@ fn push_param(buf: &mut Vec<u8>, spec: &ParamSpec, x: f64) {
     }
 }
 
-/// The rows of one block (option names are plain words, so no quoting is needed).
-pub fn rows(sc: &Scenario, layout: &Layout, block: &BlockOutput, buf: &mut Vec<u8>) {
-    let u_n = sc.uncertainties.len();
-    let (o_n, pp, stride) = (layout.outcomes.len(), layout.per_policy(), layout.stride());
-    for i in 0..block.trials as usize {
-        let draws = &block.draws[i * u_n..(i + 1) * u_n];
-        let vals = &block.values[i * stride..(i + 1) * stride];
-        for (p, name) in layout.policies.iter().enumerate() {
-            write!(buf, "{},{}", block.first_trial + i as u64, name).ok();
-            for (u, &x) in sc.uncertainties.iter().zip(draws) {
-                buf.push(b',');
-                push_param(buf, &sc.model.params[u.param], x);
-            }
-            for (&x, o) in vals[p * pp..p * pp + o_n].iter().zip(&layout.outcomes) {
-                if !o.detail {
-                    buf.push(b',');
-                    push_f64(buf, x);
-                }
-            }
-            buf.push(b'\n');
+/// The rows of trial `k` (one per option), from its draws and its values (`layout.stride()`);
+/// option names are plain words, so no quoting is needed.
+pub fn rows(
+    sc: &Scenario,
+    layout: &Layout,
+    k: u64,
+    draws: &[f64],
+    vals: &[f64],
+    buf: &mut Vec<u8>,
+) {
+    let (o_n, pp) = (layout.outcomes.len(), layout.per_policy());
+    for (p, name) in layout.policies.iter().enumerate() {
+        write!(buf, "{k},{name}").ok();
+        for (u, &x) in sc.uncertainties.iter().zip(draws) {
+            buf.push(b',');
+            push_param(buf, &sc.model.params[u.param], x);
         }
+        for (&x, o) in vals[p * pp..p * pp + o_n].iter().zip(&layout.outcomes) {
+            if !o.detail {
+                buf.push(b',');
+                push_f64(buf, x);
+            }
+        }
+        buf.push(b'\n');
     }
 }

@@ -270,17 +270,29 @@ impl Checkpoint {
             .get_ref()
             .sync_data()
             .with_context(|| format!("cannot sync {}", rows_path.display()))?;
-        let mut w = Writer::new("checkpoint", &self.layout);
-        w.u64(done as u64);
-        w.u64(trials);
-        w.u64(self.rows_len);
-        w.accumulators(acc);
-        w.u64(blocks.len() as u64);
-        for b in blocks {
-            w.block_moments(b);
-        }
-        crate::kernel::fs::write_atomic(&self.dir.join("state.bin"), &w.finish())
-            .map_err(anyhow::Error::msg)?;
+        // Streamed to the file as it is encoded: a long horizon's state is tens of MB.
+        let path = self.dir.join("state.bin");
+        let tmp = crate::kernel::fs::temp_name(&path);
+        let write = || -> std::io::Result<()> {
+            let f = std::fs::File::create(&tmp)?;
+            let dest = std::io::BufWriter::with_capacity(1 << 16, f.try_clone()?);
+            let mut w = Writer::streaming("checkpoint", &self.layout, Box::new(dest));
+            w.u64(done as u64);
+            w.u64(trials);
+            w.u64(self.rows_len);
+            w.accumulators(acc);
+            w.u64(blocks.len() as u64);
+            for b in blocks {
+                w.block_moments(b);
+            }
+            w.finish_streaming()?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| {
+            std::fs::remove_file(&tmp).ok();
+            anyhow::anyhow!("cannot write {}: {e}", path.display())
+        })?;
         // For people and scripts watching the run (not read back): what the state holds.
         let progress = self.dir.join("progress.json");
         let tmp = crate::kernel::fs::temp_name(&progress);

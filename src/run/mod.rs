@@ -330,9 +330,10 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     progress(trials_done);
     let met = |acc: &crate::stats::Accumulators| cfg.precision.as_ref().is_some_and(|p| p.met(acc));
     let mut stopped = done > 0 && met(&acc);
-    let format = |b: &crate::engine::BlockOutput, l: &crate::stats::Layout, buf: &mut Vec<u8>| {
-        trials::rows(sc, l, b, buf)
-    };
+    let format =
+        |k: u64, draws: &[f64], vals: &[f64], l: &crate::stats::Layout, buf: &mut Vec<u8>| {
+            trials::rows(sc, l, k, draws, vals, buf)
+        };
     let shard = cfg.shard.is_some();
     let mut folded_here = 0u64;
     let start = done;
@@ -341,13 +342,25 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     } else {
         let mut fold =
             |out: crate::engine::BlockOutput, _: &crate::stats::Layout| -> Result<Flow> {
-                acc.add_block(&out.moments, &out.values);
+                let crate::engine::BlockOutput {
+                    moments,
+                    sketches,
+                    rows,
+                    trials,
+                    ..
+                } = out;
+                acc.add_block(&moments, &sketches);
+                // The block's own statistics go before the checkpoint may be saved.
+                drop(sketches);
                 if shard {
-                    kept.push(out.moments);
+                    kept.push(moments);
+                } else {
+                    drop(moments);
                 }
-                cp.append(&out.rows)?;
+                cp.append(&rows)?;
+                drop(rows);
                 done += 1;
-                trials_done += out.trials;
+                trials_done += trials;
                 folded_here += 1;
                 progress(trials_done);
                 if let Some(n) = cfg.fail_after_blocks

@@ -25,23 +25,23 @@ pub fn actor_families(outcomes: &[OutcomeSpec], actors: &[String]) -> Vec<Family
     if actors.is_empty() {
         return out;
     }
+    // Lookups by name (a long horizon has tens of thousands of outcomes); the hash maps are
+    // never iterated, so the order of the families is that of the outcomes.
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, o) in outcomes.iter().enumerate() {
+        first.entry(o.name.as_str()).or_insert(i);
+    }
     let mut metrics: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for o in outcomes {
         if let Some((m, _)) = o.name.split_once('.')
-            && !metrics.contains(&m)
+            && seen.insert(m)
         {
             metrics.push(m);
         }
     }
     for m in metrics {
-        let find = |a: &String| {
-            outcomes.iter().position(|o| {
-                o.name
-                    .strip_prefix(m)
-                    .and_then(|r| r.strip_prefix('.'))
-                    .is_some_and(|r| r == a)
-            })
-        };
+        let find = |a: &String| first.get(format!("{m}.{a}").as_str()).copied();
         let index: Option<Vec<usize>> = actors.iter().map(find).collect();
         if let Some(index) = index {
             let kind = outcomes[index[0]].kind;

@@ -30,6 +30,10 @@ use crate::spec::{OutcomeKind, OutcomeSpec, SeriesSpec};
 /// Bins of a time-series histogram (accuracy: range / 2000).
 pub const SERIES_BINS: usize = 1000;
 
+/// Up to this many bins in all, a set of sketches starts dense (a byte per bin: a few MB for
+/// an ordinary horizon, filled fastest); beyond it (long horizons) each starts sparse.
+pub const DENSE_BINS: usize = 8 << 20;
+
 /// The shape of an experiment's results: which options, outcomes and series, and how the
 /// values of one trial are laid out (`[option][outcomes.., series(turn-major)..]`).
 #[derive(Debug, Clone)]
@@ -119,23 +123,23 @@ impl BlockMoments {
     }
 }
 
-/// Everything the summary, time-series and comparison tables are made from.
-#[derive(Debug, Clone)]
-pub struct Accumulators {
-    pub layout: Layout,
-    pub moments: BlockMoments,
+/// The quantile sketches of a run or of one block: one per option and outcome, and one per
+/// option, turn and series. A worker fills its block's own (sparse while few trials went into
+/// them, see [`sketch`]); the main thread adds them to the run's (exact, in any order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sketches {
     /// `[p * O + o]`
-    pub out_sketch: Vec<Sketch>,
+    pub out: Vec<Sketch>,
     /// `[(p * T + t) * S + s]`
-    pub ser_sketch: Vec<Sketch>,
+    pub ser: Vec<Sketch>,
 }
 
-impl Accumulators {
-    pub fn new(layout: Layout) -> Self {
-        let mut out_sketch = Vec::new();
+impl Sketches {
+    pub fn new(layout: &Layout) -> Self {
+        let mut out = Vec::with_capacity(layout.policies.len() * layout.outcomes.len());
         for _ in 0..layout.policies.len() {
             for o in &layout.outcomes {
-                out_sketch.push(match o.kind {
+                out.push(match o.kind {
                     // Per-actor details: as many bins as a time series (thirty actors each).
                     OutcomeKind::Real { min, max } if o.detail => {
                         Sketch::bounded_with(min, max, SERIES_BINS)
@@ -145,64 +149,179 @@ impl Accumulators {
                 });
             }
         }
-        let mut ser_sketch = Vec::new();
+        let mut ser =
+            Vec::with_capacity(layout.policies.len() * layout.turns * layout.series.len());
         for _ in 0..layout.policies.len() * layout.turns {
             for s in &layout.series {
-                ser_sketch.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
+                ser.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
             }
         }
+        let bins: usize = out.iter().chain(&ser).filter_map(Sketch::bins).sum();
+        if bins <= DENSE_BINS {
+            out.iter_mut().chain(&mut ser).for_each(Sketch::make_dense);
+        }
+        Sketches { out, ser }
+    }
+
+    /// Adds one trial's values (all options, laid out as [`Layout`] says). Missing outcomes
+    /// (NaN) are skipped.
+    pub fn push_trial(&mut self, l: &Layout, trial: &[f64]) {
+        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
+        for p in 0..l.policies.len() {
+            let v = &trial[p * pp..(p + 1) * pp];
+            for (o, &x) in v[..o_n].iter().enumerate() {
+                if !x.is_nan() {
+                    self.out[p * o_n + o].push(x);
+                }
+            }
+            for t in 0..l.turns {
+                for s in 0..s_n {
+                    self.ser[(p * l.turns + t) * s_n + s].push(v[o_n + t * s_n + s]);
+                }
+            }
+        }
+    }
+
+    /// Adds another set's counts to these (exact, in any order).
+    pub fn merge(&mut self, o: &Sketches) {
+        for (a, b) in self.out.iter_mut().zip(&o.out) {
+            a.merge(b);
+        }
+        for (a, b) in self.ser.iter_mut().zip(&o.ser) {
+            a.merge(b);
+        }
+    }
+
+    /// Bytes held by every sketch (see [`Sketch::bytes`]).
+    pub fn bytes(&self) -> usize {
+        self.out.iter().chain(&self.ser).map(Sketch::bytes).sum()
+    }
+}
+
+/// Everything the summary, time-series and comparison tables are made from.
+#[derive(Debug, Clone)]
+pub struct Accumulators {
+    pub layout: Layout,
+    pub moments: BlockMoments,
+    pub sketches: Sketches,
+}
+
+impl Accumulators {
+    pub fn new(layout: Layout) -> Self {
         Accumulators {
             moments: BlockMoments::new(&layout),
+            sketches: Sketches::new(&layout),
             layout,
-            out_sketch,
-            ser_sketch,
         }
     }
 
-    /// Adds a finished block: its moments (merged in block order) and its raw values
-    /// (`trials × stride`, trial order) for the sketches.
-    pub fn add_block(&mut self, block: &BlockMoments, values: &[f64]) {
+    /// Adds a finished block: its moments (merged in block order) and its sketches (counts
+    /// add, so their order does not matter).
+    pub fn add_block(&mut self, block: &BlockMoments, sketches: &Sketches) {
         self.moments.merge(block);
-        self.add_to_sketches(values);
+        self.sketches.merge(sketches);
     }
 
-    /// Adds a block's raw values to the sketches only (counts add, so the order of blocks
-    /// does not matter here, unlike for the moments).
-    pub fn add_to_sketches(&mut self, values: &[f64]) {
-        let l = &self.layout;
-        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
-        for trial in values.chunks_exact(l.stride()) {
-            for p in 0..l.policies.len() {
-                let v = &trial[p * pp..(p + 1) * pp];
-                for (o, &x) in v[..o_n].iter().enumerate() {
-                    if !x.is_nan() {
-                        self.out_sketch[p * o_n + o].push(x);
-                    }
-                }
-                for t in 0..l.turns {
-                    for s in 0..s_n {
-                        self.ser_sketch[(p * l.turns + t) * s_n + s].push(v[o_n + t * s_n + s]);
-                    }
-                }
-            }
+    /// Adds a block given as raw values (`trials × stride`, trial order): its moments and
+    /// the values' counts.
+    pub fn add_values(&mut self, block: &BlockMoments, values: &[f64]) {
+        self.moments.merge(block);
+        let stride = self.layout.stride();
+        for trial in values.chunks_exact(stride) {
+            self.sketches.push_trial(&self.layout, trial);
         }
     }
 
     /// Adds another accumulator's sketch counts to these (exact, in any order).
     pub fn merge_sketches(&mut self, o: &Accumulators) {
-        for (a, b) in self.out_sketch.iter_mut().zip(&o.out_sketch) {
-            a.merge(b);
-        }
-        for (a, b) in self.ser_sketch.iter_mut().zip(&o.ser_sketch) {
-            a.merge(b);
-        }
+        self.sketches.merge(&o.sketches);
+    }
+
+    /// The sketch of outcome `o` of option `p`.
+    pub fn out_sketch(&self, p: usize, o: usize) -> &Sketch {
+        &self.sketches.out[p * self.layout.outcomes.len() + o]
     }
 
     /// How many trials had the yes/no outcome `o` of option `p` at 1.
     pub fn yes_count(&self, p: usize, o: usize) -> u64 {
-        match &self.out_sketch[p * self.layout.outcomes.len() + o] {
+        match self.out_sketch(p, o) {
             Sketch::Exact { counts, .. } => counts.get(&1).copied().unwrap_or(0),
             Sketch::Bins { .. } => 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout of nato-2021 stretched to `turns` (seven options, four series, one
+    /// per-actor detail per year for thirty allies).
+    fn long_layout(turns: usize) -> Layout {
+        let years = turns / 12 + 1;
+        let mut outcomes = vec![OutcomeSpec::new("fracture", OutcomeKind::Binary, "")];
+        for y in 0..years {
+            for a in 0..30 {
+                outcomes.push(
+                    OutcomeSpec::new(
+                        format!("defence_{y}.a{a}"),
+                        OutcomeKind::Real {
+                            min: 0.0,
+                            max: 10.0,
+                        },
+                        "",
+                    )
+                    .detail(),
+                );
+            }
+        }
+        Layout {
+            policies: (0..7).map(|p| format!("p{p}")).collect(),
+            baseline: 0,
+            outcomes,
+            series: ["a", "b", "c", "d"]
+                .iter()
+                .map(|&n| SeriesSpec::new(n, 0.0, 1.0, ""))
+                .collect(),
+            turns,
+        }
+    }
+
+    #[test]
+    fn long_horizon_sketches_hold_a_few_words_per_value_of_a_trial() {
+        // Regression: every (option, turn, series) held a dense 8 KB histogram, so 10,000
+        // turns held 3.8 GB of them at one trial.
+        let l = long_layout(10_000);
+        let values = l.policies.len() * (l.outcomes.len() + l.turns * l.series.len());
+        let mut run = Sketches::new(&l);
+        let mut block = Sketches::new(&l);
+        let trial: Vec<f64> = (0..l.stride()).map(|i| (i % 97) as f64 / 97.0).collect();
+        block.push_trial(&l, &trial);
+        run.merge(&block);
+        let per_value = std::mem::size_of::<Sketch>() + 16;
+        assert!(run.bytes() <= values * per_value, "{} bytes", run.bytes());
+        assert!(
+            block.bytes() <= values * per_value,
+            "{} bytes",
+            block.bytes()
+        );
+        // The whole run's sketches at one trial: well under the 200 MB a run may take.
+        assert!(run.bytes() < 50 << 20, "{} bytes", run.bytes());
+    }
+
+    #[test]
+    fn a_blocks_sketches_hold_at_most_four_bytes_per_trial_and_value() {
+        let l = long_layout(120);
+        let values = l.policies.len() * (l.outcomes.len() + l.turns * l.series.len());
+        let mut block = Sketches::new(&l);
+        let mut trial = vec![0.0; l.stride()];
+        for k in 0..256 {
+            for (i, x) in trial.iter_mut().enumerate() {
+                *x = ((k * 7919 + i * 104_729) % 1000) as f64 / 1000.0;
+            }
+            block.push_trial(&l, &trial);
+        }
+        let bound = std::mem::size_of::<Sketch>() + 64 + 4 * 256;
+        assert!(block.bytes() <= values * bound, "{} bytes", block.bytes());
     }
 }

@@ -524,3 +524,65 @@ fn the_largest_horizon_is_the_documented_one() {
         &["scenario.turns", &format!("from 1 to {max}")],
     );
 }
+
+/// Runs `cmd` to its end; its exit status and its peak resident memory in kB (Linux
+/// `wait4`, which reports the peak of that one child).
+#[cfg(target_os = "linux")]
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std's wait cannot replace
+fn status_and_peak_kb(cmd: &mut Command) -> (i32, i64) {
+    let child = cmd.spawn().unwrap();
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: the child is ours and not yet waited for; both pointers are valid.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status),
+        "the run did not exit normally: {status}"
+    );
+    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn long_horizon_memory_is_bounded() {
+    // Regression: memory grew by about 160 KB per turn: nato-2021 at 10,000 turns and one
+    // trial peaked at 3.8 GB, and the 100,000 turns `validate` then allowed ran out of memory.
+    // Every (option, turn, series) held a dense 8 KB histogram, and a block carried every
+    // trial's per-turn values. The documented horizon must run in under 200 MB.
+    let max = cohesion::scenario::keys::MAX_TURNS;
+    let d = nato_dir();
+    let f = variant(
+        d.path(),
+        "long.toml",
+        "turns = 36",
+        &format!("turns = {max}"),
+    );
+    let out = d.path().join("out");
+    let err = d.path().join("stderr.txt");
+    let (code, peak_kb) = status_and_peak_kb(
+        cohesion()
+            .arg("run")
+            .arg(&f)
+            .args(["--trials", "1", "--threads", "1", "--seed", "1"])
+            .args(["--no-charts", "-q", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&err).unwrap()),
+    );
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    // The result holds every turn (the last one too), so the run did the whole horizon.
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let last = format!(",{max},cohesion,1,");
+    assert!(
+        ts.lines().any(|l| l.contains(&last)),
+        "no turn {max} in timeseries.csv"
+    );
+    assert!(
+        peak_kb < 200_000,
+        "peak resident memory {} MB at {max} turns and one trial (allowed: under 200 MB)",
+        peak_kb / 1000
+    );
+}

@@ -438,3 +438,49 @@ fn morris_and_lhs_designs_run_and_plot_redraws_the_same_charts() {
     assert!(index(&t, "function", "", "rho", "x1", "") > 0.3);
     assert!(index(&t, "function", "", "rho", "x2", "").abs() < 0.15);
 }
+
+#[test]
+fn an_exploration_of_a_newer_format_is_refused_by_plot_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("x");
+    run_ok(&[
+        "explore",
+        "ishigami",
+        "--design",
+        "lhs",
+        "--points",
+        "20",
+        "--replications",
+        "1",
+        "--seed",
+        "4",
+        "--out",
+        p(&x),
+        "--no-charts",
+        "-q",
+    ]);
+    // The folder as written is read.
+    run_ok(&["plot", p(&x), "--out", p(&dir.path().join("ok")), "-q"]);
+    let m = std::fs::read_to_string(x.join("manifest.json")).unwrap();
+    let format = cohesion::output::explore::FORMAT;
+    assert!(m.contains(format), "{m}");
+    std::fs::write(
+        x.join("manifest.json"),
+        m.replace(format, "cohesion-explore/99"),
+    )
+    .unwrap();
+    let out = dir.path().join("charts");
+    let o = run(&["plot", p(&x), "--out", p(&out), "-q"]);
+    assert_no_panic(&o);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "accepted; stderr: {err}");
+    for needle in [
+        "manifest.json",
+        "cohesion-explore/99",
+        format,
+        "run the exploration again",
+    ] {
+        assert!(err.contains(needle), "expected {needle:?} in:\n{err}");
+    }
+    assert!(!out.exists(), "plot wrote charts for a folder it refused");
+}
