@@ -25,6 +25,8 @@ pub(super) struct Sorted1d {
     oorder: Vec<usize>,
     om: usize,
     xs: Vec<f64>,
+    /// The same doubled (exactly), for the midpoint tests 2x < lo + hi.
+    x2: Vec<f64>,
     /// Prefix sums over sorted actors of [w(1 − R), w(1 − R)x, wR, wRx].
     pre: Vec<[f64; 4]>,
     /// Option positions (`opts[..m]`, set by the caller before [`Sorted1d::pce`]), their lower
@@ -47,6 +49,7 @@ impl Sorted1d {
             oorder: vec![0; capacity],
             om: usize::MAX,
             xs: vec![0.0; capacity],
+            x2: vec![0.0; capacity],
             pre: vec![[0.0; 4]; capacity + 1],
             opts: vec![0.0; capacity],
             lb: vec![0; capacity],
@@ -100,6 +103,7 @@ impl Sorted1d {
         for (t, &k) in order.iter().enumerate() {
             let xk = x[k];
             self.xs[t] = xk;
+            self.x2[t] = 2.0 * xk;
             let w1 = w[k] * (1.0 - r[k]);
             let wr = w[k] * r[k];
             acc[0] += w1;
@@ -153,14 +157,15 @@ impl Sorted1d {
                 let l = self.lb[oorder[a]];
                 let [al, bl, _, _] = pre[l];
                 let t_lo = rtot[a];
-                let mut mid = l;
+                // The actors preferring lo are those below the pair's midpoint: with xs sorted
+                // and s rising with b, the index the forward walk `while mid < h && 2 xs[mid]
+                // < s` reaches is l + #{t ∈ [l, h) : 2 xs[t] < s}, found here by independent
+                // branch-free binary searches (the walk's exit mispredicts).
+                let x2 = &self.x2[..n];
                 for b in a + 1..m {
                     let s = lo + ry[b];
                     let h = self.lb[oorder[b]];
-                    while mid < h && 2.0 * xs[mid] < s {
-                        mid += 1;
-                    }
-                    self.rmid[b] = mid;
+                    self.rmid[b] = l + x2[l..h].partition_point(|&v| v < s);
                 }
                 let mut acc = [1.0f64; 2];
                 let pair = |b: usize| -> (f64, f64) {
