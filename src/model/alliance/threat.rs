@@ -61,11 +61,50 @@ pub fn counter_effort(phi: f64, focus: f64, threat: f64, threat_mean: f64) -> f6
 #[inline]
 pub fn shock_jump(tau: f64, s: f64) -> f64 {
     if s > 0.0 {
-        let e = libm::exp(s);
-        let up = tau * e / (1.0 - tau + tau * e);
-        (up - tau).max(0.0)
+        jump_of(tau, libm::exp(s))
     } else {
         0.0
+    }
+}
+
+/// [`shock_jump`] from e^s (s > 0).
+#[inline(always)]
+fn jump_of(tau: f64, e: f64) -> f64 {
+    let up = tau * e / (1.0 - tau + tau * e);
+    (up - tau).max(0.0)
+}
+
+/// The last few (s, e^s) of a turn: a shock is an exposure multiple of the turn's events, so
+/// the allies share a handful of distinct values and each exponential is computed once (the
+/// same value `libm::exp` gives, read back).
+struct ExpMemo {
+    s: [f64; 4],
+    e: [f64; 4],
+    next: usize,
+}
+
+impl ExpMemo {
+    fn new() -> Self {
+        ExpMemo {
+            s: [f64::NAN; 4],
+            e: [0.0; 4],
+            next: 0,
+        }
+    }
+
+    #[inline]
+    fn exp(&mut self, s: f64) -> f64 {
+        for k in 0..4 {
+            if self.s[k] == s {
+                return self.e[k];
+            }
+        }
+        let e = libm::exp(s);
+        let k = self.next;
+        self.s[k] = s;
+        self.e[k] = e;
+        self.next = (k + 1) & 3;
+        e
     }
 }
 
@@ -79,11 +118,17 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
     let recover = 1.0 - c[P::SupportRecovery];
     let focus = c[P::CounterDisinfoFocus];
     let threat_mean = s.threat.iter().sum::<f64>() / n.max(1) as f64;
+    let mut memo = ExpMemo::new();
     for i in 0..n {
         let before = s.threat[i];
         let mut tau = before;
         tau += drift * (s.threat_base[i] - tau);
-        let jump = shock_jump(tau, ws.shock[i]);
+        let shock = ws.shock[i];
+        let jump = if shock > 0.0 {
+            jump_of(tau, memo.exp(shock))
+        } else {
+            0.0
+        };
         tau += jump;
         if jump > 0.0 {
             s.threat_base[i] = (s.threat_base[i] + memory * jump).clamp(0.0, 1.0);
