@@ -25,7 +25,7 @@ pub(super) struct Sorted1d {
     oorder: Vec<usize>,
     om: usize,
     xs: Vec<f64>,
-    /// The same doubled (exactly), for the midpoint tests 2x < lo + hi.
+    /// The same doubled (exactly), for the midpoint tests 2x < lo + hi, then +∞ (`x2[n]`).
     x2: Vec<f64>,
     /// Prefix sums over sorted actors of [w(1 − R), w(1 − R)x, wR, wRx].
     pre: Vec<[f64; 4]>,
@@ -49,7 +49,7 @@ impl Sorted1d {
             oorder: vec![0; capacity],
             om: usize::MAX,
             xs: vec![0.0; capacity],
-            x2: vec![0.0; capacity],
+            x2: vec![0.0; capacity + 1],
             pre: vec![[0.0; 4]; capacity + 1],
             opts: vec![0.0; capacity],
             lb: vec![0; capacity],
@@ -114,6 +114,7 @@ impl Sorted1d {
             e_all += wr * xk * xk;
             self.pre[t + 1] = acc;
         }
+        self.x2[n] = f64::INFINITY;
         let xs = &self.xs[..n];
         // Options sorted by position too, so the midpoint index only moves forward.
         // (Again from the previous order when the number of options is unchanged: the result is
@@ -157,15 +158,33 @@ impl Sorted1d {
                 let l = self.lb[oorder[a]];
                 let [al, bl, _, _] = pre[l];
                 let t_lo = rtot[a];
-                // The actors preferring lo are those below the pair's midpoint: with xs sorted
-                // and s rising with b, the index the forward walk `while mid < h && 2 xs[mid]
-                // < s` reaches is l + #{t ∈ [l, h) : 2 xs[t] < s}, found here by independent
-                // branch-free binary searches (the walk's exit mispredicts).
-                let x2 = &self.x2[..n];
-                for b in a + 1..m {
-                    let s = lo + ry[b];
-                    let h = self.lb[oorder[b]];
-                    self.rmid[b] = l + x2[l..h].partition_point(|&v| v < s);
+                // The actors preferring lo are those below the pair's midpoint: with xs sorted,
+                // the pair's index is mid(a, b) = clamp(#{t : 2 xs[t] < s}, l, h), which never
+                // falls as a or b rises (s and both bounds rise with them). So each pair starts
+                // from the previous row's index for the same b, mid(a − 1, b), and is nearly
+                // always there or one actor further: a step without a branch, then a loop for
+                // the rare longer moves. The pairs of a row do not depend on each other (no
+                // chain through a walk along the row), and the result is the same index.
+                // The first row searches (branch-free binary searches).
+                let x2 = &self.x2[..=n];
+                if a == 0 {
+                    for b in a + 1..m {
+                        let s = lo + ry[b];
+                        let h = self.lb[oorder[b]];
+                        self.rmid[b] = l + x2[l..h].partition_point(|&v| v < s);
+                    }
+                } else {
+                    for b in a + 1..m {
+                        let s = lo + ry[b];
+                        let h = self.lb[oorder[b]];
+                        let mut mid = self.rmid[b].max(l);
+                        // `x2[n]` is +∞: the read stays in bounds and the test fails.
+                        mid += ((mid < h) & (x2[mid] < s)) as usize;
+                        while mid < h && x2[mid] < s {
+                            mid += 1;
+                        }
+                        self.rmid[b] = mid;
+                    }
                 }
                 let mut acc = [1.0f64; 2];
                 let pair = |b: usize| -> (f64, f64) {
