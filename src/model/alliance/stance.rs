@@ -90,7 +90,7 @@ pub enum Rule {
 }
 
 /// Consultation among the allies: `rounds` weighted Deffuant sweeps or weighted HK steps on
-/// `x`, with partner weights `w`. Returns the largest move of the last round.
+/// `x`, with partner weights `w` (nobody reads the size of the moves, so it is not tracked).
 #[allow(clippy::too_many_arguments)]
 pub fn consult<R: Rng + ?Sized>(
     rule: Rule,
@@ -102,19 +102,16 @@ pub fn consult<R: Rng + ?Sized>(
     rng: &mut R,
     next: &mut Vec<f64>,
     hk: &mut HkScratch,
-) -> f64 {
-    let mut moved = 0.0;
+) {
     for _ in 0..rounds {
-        moved = match rule {
-            Rule::Deffuant => opinion::deffuant_sweep_weighted(x, w, eps, mu, rng),
+        match rule {
+            Rule::Deffuant => opinion::deffuant_sweep_weighted_untracked(x, w, eps, mu, rng),
             Rule::HegselmannKrause => {
-                let m = opinion::hk_step_weighted(x, w, next, eps, hk);
+                opinion::hk_step_weighted(x, w, next, eps, hk);
                 std::mem::swap(x, next);
-                m
             }
-        };
+        }
     }
-    moved
 }
 
 /// Step 5: domestic pull, then consultation (dynamics stream).
