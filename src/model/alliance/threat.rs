@@ -145,9 +145,9 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
         }
         s.threat[i] = tau.clamp(0.0, 1.0);
         let rise = s.threat[i] - before;
-        if rise > s.threat_jump_max[i] {
-            s.threat_jump_max[i] = rise;
-        }
+        // A select, not a branch: whether this ally's threat rose most this turn is a coin flip.
+        let m = s.threat_jump_max[i];
+        s.threat_jump_max[i] = if rise > m { rise } else { m };
         let r = s.resilience[i];
         s.resilience[i] = (r + grow * (1.0 - r) - ws.damage[i]).clamp(0.0, 1.0);
     }
