@@ -68,16 +68,29 @@ pub fn domestic_step(c: &Coeffs, s: &mut State) {
     let line = s.line;
     let rally = c[P::SupportRally];
     let tg = Target::of(c, s);
-    for i in 0..s.allies() {
-        let x = s.stance[i];
-        let target = tg.at(c, s, i);
-        let support = (c.support[i] * (1.0 - s.support_loss[i])
-            + rally * (s.threat[i] - c.threat0[i]).max(0.0))
-        .min(1.0);
-        let induced = (ki * s.inducement[i] * (1.0 - s.resilience[i])).min(1.0);
+    // Slices of one length: addresses in registers, no bounds checks in the loop.
+    let n = s.allies();
+    let (offset, threat, dependence) = (&s.offset[..n], &s.threat[..n], &s.dependence[..n]);
+    let (loss, inducement, resilience) = (
+        &s.support_loss[..n],
+        &s.inducement[..n],
+        &s.resilience[..n],
+    );
+    let (ties, support0, threat0) = (&c.ties[..n], &c.support[..n], &c.threat0[..n]);
+    let stance = &mut s.stance[..n];
+    for i in 0..n {
+        let x = stance[i];
+        // Target::at, on the slices.
+        let target = (tg.base + offset[i] + tg.threat * threat[i]
+            - tg.energy * dependence[i]
+            - tg.ties * ties[i])
+            .clamp(0.0, 1.0);
+        let support =
+            (support0[i] * (1.0 - loss[i]) + rally * (threat[i] - threat0[i]).max(0.0)).min(1.0);
+        let induced = (ki * inducement[i] * (1.0 - resilience[i])).min(1.0);
         let d = kd * (target - x) + kl * support * (line - x) - induced * x;
         if d != 0.0 {
-            s.stance[i] = (x + d).clamp(0.0, 1.0);
+            stance[i] = (x + d).clamp(0.0, 1.0);
         }
     }
 }

@@ -109,6 +109,9 @@ impl ExpMemo {
 }
 
 /// Step 4: updates every ally's threat perception, baseline and resilience.
+///
+/// The per-ally vectors are taken as slices of one length before the loop, so the loop keeps
+/// their addresses in registers and needs no bounds checks.
 pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
     let n = s.allies();
     let drift = c[P::ThreatDrift];
@@ -117,13 +120,21 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
     let (k_stance, k_support) = (c[P::DisinfoStance], c[P::DisinfoSupport]);
     let recover = 1.0 - c[P::SupportRecovery];
     let focus = c[P::CounterDisinfoFocus];
+    let counter = s.counter_disinfo;
     let threat_mean = s.threat.iter().sum::<f64>() / n.max(1) as f64;
     let mut memo = ExpMemo::new();
+    let threat = &mut s.threat[..n];
+    let base = &mut s.threat_base[..n];
+    let support_loss = &mut s.support_loss[..n];
+    let stance = &mut s.stance[..n];
+    let resilience = &mut s.resilience[..n];
+    let jump_max = &mut s.threat_jump_max[..n];
+    let (shocks, disinfo, damage) = (&ws.shock[..n], &ws.disinfo[..n], &ws.damage[..n]);
     for i in 0..n {
-        let before = s.threat[i];
+        let before = threat[i];
         let mut tau = before;
-        tau += drift * (s.threat_base[i] - tau);
-        let shock = ws.shock[i];
+        tau += drift * (base[i] - tau);
+        let shock = shocks[i];
         let jump = if shock > 0.0 {
             jump_of(tau, memo.exp(shock))
         } else {
@@ -131,25 +142,25 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
         };
         tau += jump;
         if jump > 0.0 {
-            s.threat_base[i] = (s.threat_base[i] + memory * jump).clamp(0.0, 1.0);
+            base[i] = (base[i] + memory * jump).clamp(0.0, 1.0);
         }
-        s.support_loss[i] *= recover;
-        let d = ws.disinfo[i];
+        support_loss[i] *= recover;
+        let d = disinfo[i];
         if d > 0.0 {
-            let phi = counter_effort(s.counter_disinfo, focus, before, threat_mean);
-            let e = d * disinfo_erosion(c, s.resilience[i], phi);
+            let phi = counter_effort(counter, focus, before, threat_mean);
+            let e = d * disinfo_erosion(c, resilience[i], phi);
             tau *= (1.0 - e).max(0.0);
-            s.stance[i] = (s.stance[i] * (1.0 - k_stance * e).max(0.0)).clamp(0.0, 1.0);
-            let l = s.support_loss[i];
-            s.support_loss[i] = (l + (1.0 - l) * (k_support * e).min(1.0)).clamp(0.0, 1.0);
+            stance[i] = (stance[i] * (1.0 - k_stance * e).max(0.0)).clamp(0.0, 1.0);
+            let l = support_loss[i];
+            support_loss[i] = (l + (1.0 - l) * (k_support * e).min(1.0)).clamp(0.0, 1.0);
         }
-        s.threat[i] = tau.clamp(0.0, 1.0);
-        let rise = s.threat[i] - before;
+        threat[i] = tau.clamp(0.0, 1.0);
+        let rise = threat[i] - before;
         // A select, not a branch: whether this ally's threat rose most this turn is a coin flip.
-        let m = s.threat_jump_max[i];
-        s.threat_jump_max[i] = if rise > m { rise } else { m };
-        let r = s.resilience[i];
-        s.resilience[i] = (r + grow * (1.0 - r) - ws.damage[i]).clamp(0.0, 1.0);
+        let m = jump_max[i];
+        jump_max[i] = if rise > m { rise } else { m };
+        let r = resilience[i];
+        resilience[i] = (r + grow * (1.0 - r) - damage[i]).clamp(0.0, 1.0);
     }
 }
 
