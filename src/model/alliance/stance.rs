@@ -71,11 +71,8 @@ pub fn domestic_step(c: &Coeffs, s: &mut State) {
     // Slices of one length: addresses in registers, no bounds checks in the loop.
     let n = s.allies();
     let (offset, threat, dependence) = (&s.offset[..n], &s.threat[..n], &s.dependence[..n]);
-    let (loss, inducement, resilience) = (
-        &s.support_loss[..n],
-        &s.inducement[..n],
-        &s.resilience[..n],
-    );
+    let (loss, inducement, resilience) =
+        (&s.support_loss[..n], &s.inducement[..n], &s.resilience[..n]);
     let (ties, support0, threat0) = (&c.ties[..n], &c.support[..n], &c.threat0[..n]);
     let stance = &mut s.stance[..n];
     for i in 0..n {
