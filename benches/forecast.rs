@@ -2,7 +2,11 @@
 //! start of the session (turn 1) to the end of the horizon (36 turns), as `forecast n=10000`
 //! at the prompt computes them, on all cores (results do not depend on the thread count).
 //!
-//! Run with `cargo bench --bench forecast`. The requirement: under 2 s on the 2-core machine.
+//! Run with `cargo bench --bench forecast`. The requirement: under 0.5 s on the 2-core machine
+//! (issue 12). Two figures: the wall time on all cores (what a player waits, which on a shared
+//! machine depends on the load), and the CPU time of the same forecast on one thread (criterion
+//! group `forecast_cpu_1_thread`, timed by the process's CPU clock, so independent of the load):
+//! on an idle machine the all-core wall time is about the one-thread CPU time / cores.
 
 use std::time::Duration;
 
@@ -50,6 +54,29 @@ fn forecast(c: &mut Criterion) {
                 seed,
             );
             summarize(&p)
+        })
+    });
+    g.finish();
+
+    let one = Pool::new(1).expect("pool");
+    let mut g = c.benchmark_group("forecast_cpu_1_thread");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(30))
+        .warm_up_time(Duration::from_secs(2));
+    g.bench_function("nato-2021/10000 continuations/36 turns", |b| {
+        b.iter_custom(|iters| {
+            let t0 = cpu_seconds();
+            for _ in 0..iters {
+                let p = world.forecast(
+                    &one,
+                    std::slice::from_ref(&mv),
+                    10_000,
+                    world.horizon(),
+                    seed,
+                );
+                std::hint::black_box(summarize(&p));
+            }
+            Duration::from_secs_f64((cpu_seconds() - t0).max(0.0))
         })
     });
     g.finish();

@@ -106,6 +106,29 @@ pub fn deffuant_sweep_weighted<R: Rng + ?Sized>(
     mu: f64,
     rng: &mut R,
 ) -> f64 {
+    sweep_weighted::<R, true>(x, w, eps, mu, rng)
+}
+
+/// [`deffuant_sweep_weighted`] without the largest move: the same pairs, the same opinions,
+/// for callers that do not read it (the running maximum is a chain through every encounter).
+pub fn deffuant_sweep_weighted_untracked<R: Rng + ?Sized>(
+    x: &mut [f64],
+    w: &[f64],
+    eps: f64,
+    mu: f64,
+    rng: &mut R,
+) {
+    sweep_weighted::<R, false>(x, w, eps, mu, rng);
+}
+
+#[inline(always)]
+fn sweep_weighted<R: Rng + ?Sized, const TRACK: bool>(
+    x: &mut [f64],
+    w: &[f64],
+    eps: f64,
+    mu: f64,
+    rng: &mut R,
+) -> f64 {
     let n = x.len();
     assert_eq!(w.len(), n, "one weight per agent");
     if n < 2 {
@@ -115,7 +138,7 @@ pub fn deffuant_sweep_weighted<R: Rng + ?Sized>(
     for _ in 0..n {
         let (i, j) = random_pair(rng, n);
         let (a, b) = (x[i], x[j]);
-        if deffuant_pair_weighted(x, w, i, j, eps, mu) {
+        if deffuant_pair_weighted(x, w, i, j, eps, mu) && TRACK {
             max_move = max_move.max((x[i] - a).abs()).max((x[j] - b).abs());
         }
     }

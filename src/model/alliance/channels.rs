@@ -149,15 +149,14 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
     tr: &mut T,
 ) {
     let tu = TurnUtility::of(c, s);
-    let mut spare = None;
+    let mut pair = (0.0, 0.0);
     for i in 0..s.allies() {
-        let draw = match spare.take() {
-            Some(u) => u,
-            None => {
-                let (a, b) = unit_pair(rng);
-                spare = Some(b);
-                a
-            }
+        // One word per two allies: its high half for the even ally, its low half for the next.
+        let draw = if i % 2 == 0 {
+            pair = unit_pair(rng);
+            pair.0
+        } else {
+            pair.1
         };
         let u = tu.at(c, s, i);
         let open = below_logistic(draw, u);

@@ -8,7 +8,7 @@
 //! depend on change (the options of one trial share them).
 
 use super::P;
-use super::params::PARAMS;
+use super::params::{N_PARAMS, PARAMS};
 use super::sim::AllianceSim;
 use crate::spec::Params;
 
@@ -16,8 +16,8 @@ use crate::spec::Params;
 /// the data. Fixed within a trial; refilled in place for the next.
 #[derive(Debug, Clone)]
 pub struct Coeffs {
-    /// Parameter values, indexed by [`P`].
-    pub v: Vec<f64>,
+    /// Parameter values, indexed by [`P`] (a fixed-size array: `c[P::…]` needs no bounds check).
+    pub v: Box<[f64; N_PARAMS]>,
     /// Ally names (for traces).
     pub names: Vec<String>,
     /// Ally weight (economic and military), normalised to sum 1.
@@ -65,7 +65,7 @@ impl Coeffs {
     pub fn new(sim: &AllianceSim) -> Self {
         let n = sim.allies();
         Coeffs {
-            v: PARAMS.iter().map(|p| p.default).collect(),
+            v: Box::new(std::array::from_fn(|i| PARAMS[i].default)),
             names: sim.names.clone(),
             w: vec![0.0; n],
             threat0: vec![0.0; n],

@@ -155,13 +155,24 @@ pub fn spending_step(c: &Coeffs, s: &State, i: usize) -> f64 {
 /// cohesion measured.
 pub fn update<T: Tracer>(c: &Coeffs, s: &mut State, t: usize, tr: &mut T) {
     let (div, lock) = (c[P::DiversificationRate], c[P::LockIn]);
-    for i in 0..s.allies() {
-        s.defence[i] = (s.defence[i] + spending_step(c, s, i)).max(0.0);
-        let rise = (s.threat[i] - c.threat0[i]).max(0.0);
-        if rise > 0.0 && s.dependence[i] > 0.0 {
-            let locked = if c.lock_in[i] { lock } else { 0.0 };
+    let (growth, response) = (s.spending_growth, c[P::SpendingThreatResponse]);
+    let (pledge, convergence) = (c[P::SpendingPledge], c[P::SpendingConvergence]);
+    // Slices of one length: addresses in registers, no bounds checks in the loop.
+    let n = s.allies();
+    let (threat, threat0) = (&s.threat[..n], &c.threat0[..n]);
+    let (exposure, lock_in) = (&c.exposure[..n], &c.lock_in[..n]);
+    let defence = &mut s.defence[..n];
+    let dependence = &mut s.dependence[..n];
+    for i in 0..n {
+        // spending_step, on the slices.
+        let rise = (threat[i] - threat0[i]).max(0.0);
+        let gap = (pledge - defence[i]).max(0.0);
+        let step = (growth + response * exposure[i] * rise + convergence * gap) / c.turns_per_year;
+        defence[i] = (defence[i] + step).max(0.0);
+        if rise > 0.0 && dependence[i] > 0.0 {
+            let locked = if lock_in[i] { lock } else { 0.0 };
             let shed = (div * rise * (1.0 - locked)).clamp(0.0, 1.0);
-            s.dependence[i] *= 1.0 - shed;
+            dependence[i] *= 1.0 - shed;
         }
     }
     let target = credibility_target(c, s, spending_index(c, s));

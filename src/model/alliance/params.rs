@@ -24,6 +24,8 @@ macro_rules! params {
         pub enum P { $($lid,)* $($id),* }
         /// Every parameter of the alliance model, in declaration order.
         pub static PARAMS: &[ParamSpec] = &[$($lspec.lever(),)* $($spec),*];
+        /// Number of parameters: the length of [`PARAMS`].
+        pub const N_PARAMS: usize = [$(stringify!($lid),)* $(stringify!($id)),*].len();
         /// Number of levers: the first `N_LEVERS` parameters of [`PARAMS`].
         pub const N_LEVERS: usize = [$(stringify!($lid)),*].len();
         /// The alliance's levers, in declaration order (the order the game shows them).

@@ -191,7 +191,7 @@ pub fn init<T: Tracer>(
             stance::update(c, s, ws, &mut st.init);
             s.line = outcomes::weighted_mean(&c.w, &s.stance);
         }
-        ws.burn.key.copy_from_slice(&c.v);
+        ws.burn.key.copy_from_slice(&c.v[..]);
         ws.burn.rng_before = Some(before);
         ws.burn.rng_after = Some(st.init.clone());
         ws.burn.stance.copy_from_slice(&s.stance);

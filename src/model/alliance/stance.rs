@@ -68,16 +68,26 @@ pub fn domestic_step(c: &Coeffs, s: &mut State) {
     let line = s.line;
     let rally = c[P::SupportRally];
     let tg = Target::of(c, s);
-    for i in 0..s.allies() {
-        let x = s.stance[i];
-        let target = tg.at(c, s, i);
-        let support = (c.support[i] * (1.0 - s.support_loss[i])
-            + rally * (s.threat[i] - c.threat0[i]).max(0.0))
-        .min(1.0);
-        let induced = (ki * s.inducement[i] * (1.0 - s.resilience[i])).min(1.0);
+    // Slices of one length: addresses in registers, no bounds checks in the loop.
+    let n = s.allies();
+    let (offset, threat, dependence) = (&s.offset[..n], &s.threat[..n], &s.dependence[..n]);
+    let (loss, inducement, resilience) =
+        (&s.support_loss[..n], &s.inducement[..n], &s.resilience[..n]);
+    let (ties, support0, threat0) = (&c.ties[..n], &c.support[..n], &c.threat0[..n]);
+    let stance = &mut s.stance[..n];
+    for i in 0..n {
+        let x = stance[i];
+        // Target::at, on the slices.
+        let target = (tg.base + offset[i] + tg.threat * threat[i]
+            - tg.energy * dependence[i]
+            - tg.ties * ties[i])
+            .clamp(0.0, 1.0);
+        let support =
+            (support0[i] * (1.0 - loss[i]) + rally * (threat[i] - threat0[i]).max(0.0)).min(1.0);
+        let induced = (ki * inducement[i] * (1.0 - resilience[i])).min(1.0);
         let d = kd * (target - x) + kl * support * (line - x) - induced * x;
         if d != 0.0 {
-            s.stance[i] = (x + d).clamp(0.0, 1.0);
+            stance[i] = (x + d).clamp(0.0, 1.0);
         }
     }
 }
@@ -90,7 +100,7 @@ pub enum Rule {
 }
 
 /// Consultation among the allies: `rounds` weighted Deffuant sweeps or weighted HK steps on
-/// `x`, with partner weights `w`. Returns the largest move of the last round.
+/// `x`, with partner weights `w` (nobody reads the size of the moves, so it is not tracked).
 #[allow(clippy::too_many_arguments)]
 pub fn consult<R: Rng + ?Sized>(
     rule: Rule,
@@ -102,19 +112,16 @@ pub fn consult<R: Rng + ?Sized>(
     rng: &mut R,
     next: &mut Vec<f64>,
     hk: &mut HkScratch,
-) -> f64 {
-    let mut moved = 0.0;
+) {
     for _ in 0..rounds {
-        moved = match rule {
-            Rule::Deffuant => opinion::deffuant_sweep_weighted(x, w, eps, mu, rng),
+        match rule {
+            Rule::Deffuant => opinion::deffuant_sweep_weighted_untracked(x, w, eps, mu, rng),
             Rule::HegselmannKrause => {
-                let m = opinion::hk_step_weighted(x, w, next, eps, hk);
+                opinion::hk_step_weighted(x, w, next, eps, hk);
                 std::mem::swap(x, next);
-                m
             }
-        };
+        }
     }
-    moved
 }
 
 /// Step 5: domestic pull, then consultation (dynamics stream).

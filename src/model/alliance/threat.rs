@@ -61,15 +61,57 @@ pub fn counter_effort(phi: f64, focus: f64, threat: f64, threat_mean: f64) -> f6
 #[inline]
 pub fn shock_jump(tau: f64, s: f64) -> f64 {
     if s > 0.0 {
-        let e = libm::exp(s);
-        let up = tau * e / (1.0 - tau + tau * e);
-        (up - tau).max(0.0)
+        jump_of(tau, libm::exp(s))
     } else {
         0.0
     }
 }
 
+/// [`shock_jump`] from e^s (s > 0).
+#[inline(always)]
+fn jump_of(tau: f64, e: f64) -> f64 {
+    let up = tau * e / (1.0 - tau + tau * e);
+    (up - tau).max(0.0)
+}
+
+/// The last few (s, e^s) of a turn: a shock is an exposure multiple of the turn's events, so
+/// the allies share a handful of distinct values and each exponential is computed once (the
+/// same value `libm::exp` gives, read back).
+struct ExpMemo {
+    s: [f64; 4],
+    e: [f64; 4],
+    next: usize,
+}
+
+impl ExpMemo {
+    fn new() -> Self {
+        ExpMemo {
+            s: [f64::NAN; 4],
+            e: [0.0; 4],
+            next: 0,
+        }
+    }
+
+    #[inline]
+    fn exp(&mut self, s: f64) -> f64 {
+        for k in 0..4 {
+            if self.s[k] == s {
+                return self.e[k];
+            }
+        }
+        let e = libm::exp(s);
+        let k = self.next;
+        self.s[k] = s;
+        self.e[k] = e;
+        self.next = (k + 1) & 3;
+        e
+    }
+}
+
 /// Step 4: updates every ally's threat perception, baseline and resilience.
+///
+/// The per-ally vectors are taken as slices of one length before the loop, so the loop keeps
+/// their addresses in registers and needs no bounds checks.
 pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
     let n = s.allies();
     let drift = c[P::ThreatDrift];
@@ -78,33 +120,47 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
     let (k_stance, k_support) = (c[P::DisinfoStance], c[P::DisinfoSupport]);
     let recover = 1.0 - c[P::SupportRecovery];
     let focus = c[P::CounterDisinfoFocus];
+    let counter = s.counter_disinfo;
     let threat_mean = s.threat.iter().sum::<f64>() / n.max(1) as f64;
+    let mut memo = ExpMemo::new();
+    let threat = &mut s.threat[..n];
+    let base = &mut s.threat_base[..n];
+    let support_loss = &mut s.support_loss[..n];
+    let stance = &mut s.stance[..n];
+    let resilience = &mut s.resilience[..n];
+    let jump_max = &mut s.threat_jump_max[..n];
+    let (shocks, disinfo, damage) = (&ws.shock[..n], &ws.disinfo[..n], &ws.damage[..n]);
     for i in 0..n {
-        let before = s.threat[i];
+        let before = threat[i];
         let mut tau = before;
-        tau += drift * (s.threat_base[i] - tau);
-        let jump = shock_jump(tau, ws.shock[i]);
+        tau += drift * (base[i] - tau);
+        let shock = shocks[i];
+        let jump = if shock > 0.0 {
+            jump_of(tau, memo.exp(shock))
+        } else {
+            0.0
+        };
         tau += jump;
         if jump > 0.0 {
-            s.threat_base[i] = (s.threat_base[i] + memory * jump).clamp(0.0, 1.0);
+            base[i] = (base[i] + memory * jump).clamp(0.0, 1.0);
         }
-        s.support_loss[i] *= recover;
-        let d = ws.disinfo[i];
+        support_loss[i] *= recover;
+        let d = disinfo[i];
         if d > 0.0 {
-            let phi = counter_effort(s.counter_disinfo, focus, before, threat_mean);
-            let e = d * disinfo_erosion(c, s.resilience[i], phi);
+            let phi = counter_effort(counter, focus, before, threat_mean);
+            let e = d * disinfo_erosion(c, resilience[i], phi);
             tau *= (1.0 - e).max(0.0);
-            s.stance[i] = (s.stance[i] * (1.0 - k_stance * e).max(0.0)).clamp(0.0, 1.0);
-            let l = s.support_loss[i];
-            s.support_loss[i] = (l + (1.0 - l) * (k_support * e).min(1.0)).clamp(0.0, 1.0);
+            stance[i] = (stance[i] * (1.0 - k_stance * e).max(0.0)).clamp(0.0, 1.0);
+            let l = support_loss[i];
+            support_loss[i] = (l + (1.0 - l) * (k_support * e).min(1.0)).clamp(0.0, 1.0);
         }
-        s.threat[i] = tau.clamp(0.0, 1.0);
-        let rise = s.threat[i] - before;
-        if rise > s.threat_jump_max[i] {
-            s.threat_jump_max[i] = rise;
-        }
-        let r = s.resilience[i];
-        s.resilience[i] = (r + grow * (1.0 - r) - ws.damage[i]).clamp(0.0, 1.0);
+        threat[i] = tau.clamp(0.0, 1.0);
+        let rise = threat[i] - before;
+        // A select, not a branch: whether this ally's threat rose most this turn is a coin flip.
+        let m = jump_max[i];
+        jump_max[i] = if rise > m { rise } else { m };
+        let r = resilience[i];
+        resilience[i] = (r + grow * (1.0 - r) - damage[i]).clamp(0.0, 1.0);
     }
 }
 

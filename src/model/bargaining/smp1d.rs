@@ -25,6 +25,8 @@ pub(super) struct Sorted1d {
     oorder: Vec<usize>,
     om: usize,
     xs: Vec<f64>,
+    /// The same doubled (exactly), for the midpoint tests 2x < lo + hi, then +∞ (`x2[n]`).
+    x2: Vec<f64>,
     /// Prefix sums over sorted actors of [w(1 − R), w(1 − R)x, wR, wRx].
     pre: Vec<[f64; 4]>,
     /// Option positions (`opts[..m]`, set by the caller before [`Sorted1d::pce`]), their lower
@@ -36,6 +38,8 @@ pub(super) struct Sorted1d {
     ry: Vec<f64>,
     rtot: Vec<f64>,
     rmid: Vec<usize>,
+    /// Each ranked option's lower bound in `xs` (`lb` in rank order).
+    rh: Vec<usize>,
     rprod: Vec<f64>,
 }
 
@@ -47,6 +51,7 @@ impl Sorted1d {
             oorder: vec![0; capacity],
             om: usize::MAX,
             xs: vec![0.0; capacity],
+            x2: vec![0.0; capacity + 1],
             pre: vec![[0.0; 4]; capacity + 1],
             opts: vec![0.0; capacity],
             lb: vec![0; capacity],
@@ -54,6 +59,7 @@ impl Sorted1d {
             ry: vec![0.0; capacity],
             rtot: vec![0.0; capacity],
             rmid: vec![0; capacity],
+            rh: vec![0; capacity],
             rprod: vec![0.0; capacity],
         }
     }
@@ -100,6 +106,7 @@ impl Sorted1d {
         for (t, &k) in order.iter().enumerate() {
             let xk = x[k];
             self.xs[t] = xk;
+            self.x2[t] = 2.0 * xk;
             let w1 = w[k] * (1.0 - r[k]);
             let wr = w[k] * r[k];
             acc[0] += w1;
@@ -110,6 +117,7 @@ impl Sorted1d {
             e_all += wr * xk * xk;
             self.pre[t + 1] = acc;
         }
+        self.x2[n] = f64::INFINITY;
         let xs = &self.xs[..n];
         // Options sorted by position too, so the midpoint index only moves forward.
         // (Again from the previous order when the number of options is unchanged: the result is
@@ -136,67 +144,17 @@ impl Sorted1d {
             let sum_cd2 = y * y * cn - 2.0 * y * dn + e_all;
             self.tot[o] = w_all - sum_ad - sum_cd2;
         }
-        let oorder = &self.oorder[..m];
         if c.is_none() {
-            // Fused products in rank order: contiguous arrays, the midpoints first, then an
-            // arithmetic loop over pairs two at a time (the products' rounding order is not
-            // KTAB's; the values agree to rounding).
-            for (r, &o) in oorder.iter().enumerate() {
-                self.ry[r] = opts[o];
-                self.rtot[r] = self.tot[o];
-            }
-            let (ry, rtot) = (&self.ry[..m], &self.rtot[..m]);
-            let rprod = &mut self.rprod[..m];
-            rprod.fill(0.5);
-            for a in 0..m {
-                let lo = ry[a];
-                let l = self.lb[oorder[a]];
-                let [al, bl, _, _] = pre[l];
-                let t_lo = rtot[a];
-                let mut mid = l;
-                for b in a + 1..m {
-                    let s = lo + ry[b];
-                    let h = self.lb[oorder[b]];
-                    while mid < h && 2.0 * xs[mid] < s {
-                        mid += 1;
-                    }
-                    self.rmid[b] = mid;
-                }
-                let mut acc = [1.0f64; 2];
-                let pair = |b: usize| -> (f64, f64) {
-                    let hi = ry[b];
-                    let (delta, s) = (hi - lo, lo + hi);
-                    let [am, bm, cm, dm] = pre[self.rmid[b]];
-                    let for_lo =
-                        delta * al + s * (am - al) - 2.0 * (bm - bl) + delta * (s * cm - 2.0 * dm);
-                    let for_hi = for_lo - (t_lo - rtot[b]);
-                    let c_lo = MIN_COALITION + for_lo.max(0.0);
-                    let c_hi = MIN_COALITION + for_hi.max(0.0);
-                    let inv = 1.0 / (c_lo + c_hi);
-                    (c_lo * inv, c_hi * inv)
-                };
-                let mut b = a + 1;
-                while b + 1 < m {
-                    let (p0, q0) = pair(b);
-                    let (p1, q1) = pair(b + 1);
-                    acc[0] *= p0;
-                    acc[1] *= p1;
-                    rprod[b] *= q0;
-                    rprod[b + 1] *= q1;
-                    b += 2;
-                }
-                if b < m {
-                    let (p0, q0) = pair(b);
-                    acc[0] *= p0;
-                    rprod[b] *= q0;
-                }
-                rprod[a] *= acc[0] * acc[1];
-            }
-            for (r, &o) in oorder.iter().enumerate() {
-                prod[o] = rprod[r];
+            // A risk-neutral pass (every R = ±0) has all R-weighted prefix sums +0: its pairs
+            // skip the R term, which would add a signed zero (the same coalitions, bit for bit).
+            if r[..n].iter().all(|&v| v == 0.0) {
+                self.fused::<true>(n, m, prod);
+            } else {
+                self.fused::<false>(n, m, prod);
             }
             return;
         }
+        let oorder = &self.oorder[..m];
         prod[..m].fill(0.5);
         for (ai, &i) in oorder.iter().enumerate() {
             let lo = opts[i];
@@ -242,6 +200,92 @@ impl Sorted1d {
             if let Some(c) = c.as_deref_mut() {
                 c[i * m + i] = MIN_COALITION;
             }
+        }
+    }
+
+    /// The fused products of [`Sorted1d::coalitions`] (no coalition matrix) in the options'
+    /// rank order: contiguous arrays, the midpoints first, then an arithmetic loop over pairs
+    /// two at a time (the products' rounding order is not KTAB's; the values agree to
+    /// rounding). `NEUTRAL`: every risk attitude is zero (the R-weighted prefix sums are +0).
+    fn fused<const NEUTRAL: bool>(&mut self, n: usize, m: usize, prod: &mut [f64]) {
+        let oorder = &self.oorder[..m];
+        for (r, &o) in oorder.iter().enumerate() {
+            self.ry[r] = self.opts[o];
+            self.rtot[r] = self.tot[o];
+            self.rh[r] = self.lb[o];
+        }
+        let (ry, rtot, rh) = (&self.ry[..m], &self.rtot[..m], &self.rh[..m]);
+        let (pre, x2) = (&self.pre[..=n], &self.x2[..=n]);
+        let rmid = &mut self.rmid[..m];
+        let rprod = &mut self.rprod[..m];
+        rprod.fill(0.5);
+        for a in 0..m {
+            let lo = ry[a];
+            let l = rh[a];
+            let [al, bl, _, _] = pre[l];
+            let t_lo = rtot[a];
+            // The actors preferring lo are those below the pair's midpoint: with xs sorted,
+            // the pair's index is mid(a, b) = clamp(#{t : 2 xs[t] < s}, l, h), which never
+            // falls as a or b rises (s and both bounds rise with them). So each pair starts
+            // from the previous row's index for the same b, mid(a − 1, b), and is nearly
+            // always there or one actor further: a step without a branch, then a loop for
+            // the rare longer moves. The pairs of a row do not depend on each other (no
+            // chain through a walk along the row), and the result is the same index.
+            // The first row searches (branch-free binary searches).
+            if a == 0 {
+                for b in a + 1..m {
+                    let s = lo + ry[b];
+                    rmid[b] = l + x2[l..rh[b]].partition_point(|&v| v < s);
+                }
+            } else {
+                for b in a + 1..m {
+                    let s = lo + ry[b];
+                    let h = rh[b];
+                    let mut mid = rmid[b].max(l);
+                    // `x2[n]` is +∞: the read stays in bounds and the test fails.
+                    mid += ((mid < h) & (x2[mid] < s)) as usize;
+                    while mid < h && x2[mid] < s {
+                        mid += 1;
+                    }
+                    rmid[b] = mid;
+                }
+            }
+            let rmid = &*rmid;
+            let mut acc = [1.0f64; 2];
+            let pair = |b: usize| -> (f64, f64) {
+                let hi = ry[b];
+                let (delta, s) = (hi - lo, lo + hi);
+                let [am, bm, cm, dm] = pre[rmid[b]];
+                let for_lo = if NEUTRAL {
+                    delta * al + s * (am - al) - 2.0 * (bm - bl)
+                } else {
+                    delta * al + s * (am - al) - 2.0 * (bm - bl) + delta * (s * cm - 2.0 * dm)
+                };
+                let for_hi = for_lo - (t_lo - rtot[b]);
+                let c_lo = MIN_COALITION + for_lo.max(0.0);
+                let c_hi = MIN_COALITION + for_hi.max(0.0);
+                let inv = 1.0 / (c_lo + c_hi);
+                (c_lo * inv, c_hi * inv)
+            };
+            let mut b = a + 1;
+            while b + 1 < m {
+                let (p0, q0) = pair(b);
+                let (p1, q1) = pair(b + 1);
+                acc[0] *= p0;
+                acc[1] *= p1;
+                rprod[b] *= q0;
+                rprod[b + 1] *= q1;
+                b += 2;
+            }
+            if b < m {
+                let (p0, q0) = pair(b);
+                acc[0] *= p0;
+                rprod[b] *= q0;
+            }
+            rprod[a] *= acc[0] * acc[1];
+        }
+        for (r, &o) in oorder.iter().enumerate() {
+            prod[o] = rprod[r];
         }
     }
 
