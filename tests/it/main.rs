@@ -13,6 +13,7 @@ mod calibrate;
 mod cli;
 mod common_random_numbers;
 mod determinism;
+mod effects;
 mod explore;
 mod fuzz;
 mod game;
