@@ -163,12 +163,20 @@ impl Game {
         } else {
             "`override OUTCOME VALUE -- reason` to change an outcome"
         };
+        let allies_now = self.world.ally_rows();
         let text = format!(
-            "Moves closed for turn {t}.\n{}  The engine proposes ({} adjudication):\n{}{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
+            "Moves closed for turn {t}.\n{}  The engine proposes ({} adjudication):\n{}{}  Effects of the turn if accepted as proposed:\n{}  White: {how}, `accept` to close the turn, `reopen` to send the moves back.\n",
             rationale_line(&rationale),
             self.mode.name(),
             render_outcomes(&report.outcomes, &report.odds, &self.marks(&[])),
-            events_text(&report, 2, &self.marks(&[]))
+            events_text(&self.world, &report, 2, &self.marks(&[])),
+            deltas_text(
+                &self.world.sow(),
+                &report.sow,
+                &allies_now,
+                &report.allies,
+                "    "
+            )
         );
         self.proposed = Some(report.clone());
         self.adjusted = None;
@@ -300,7 +308,7 @@ impl Game {
         let marks = self.marks(&overrides);
         let outs = render_outcomes(&report.outcomes, &report.odds, &marks);
         text.push_str(&outs);
-        text.push_str(&events_text(&report, 2, &marks));
+        text.push_str(&events_text(&self.world, &report, 2, &marks));
         let allies_before = self.closed.last().map_or(&self.allies_start, |c| &c.allies);
         text.push_str("  Effects of the turn:\n");
         text.push_str(&deltas_text(

@@ -2,7 +2,7 @@
 //! history (`ally NAME`), and the effect of a turn — or of an override, before White accepts it
 //! — as deltas ("Estonia threat 0.520 → 0.610, resilience −0.080").
 
-use super::adapter::{ALLY_FIELDS, AllyRow, Sow, TurnReport, ally_key, label_forced};
+use super::adapter::{ALLY_FIELDS, AllyRow, Sow, TurnReport, ally_key};
 use super::play::Game;
 
 /// Changes smaller than this are not reported as an effect.
@@ -11,15 +11,40 @@ pub const DELTA_MIN: f64 = 0.005;
 pub const DELTA_ALLIES: usize = 8;
 
 fn signed(x: f64) -> String {
+    signed_to(x, 3)
+}
+
+/// `x` with its sign (a true minus sign) and `prec` decimals.
+fn signed_to(x: f64, prec: usize) -> String {
     if x < 0.0 {
-        format!("−{:.3}", -x)
+        format!("−{:.prec$}", -x)
     } else {
-        format!("+{x:.3}")
+        format!("+{x:.prec$}")
     }
 }
 
-/// One ally's changes: `threat 0.520 → 0.610 (+0.090), channel opened`, and the largest
-/// absolute change (a channel counts as 1).
+/// The adversary's odds for the next turn that move between two states (by 0.0005, or by a
+/// twentieth of the larger, so a small risk's move shows), with the status line's decimals.
+fn risks_moved(sa: &Sow, sb: &Sow) -> Vec<String> {
+    [
+        (
+            "intimidation",
+            sa.intimidation_risk,
+            sb.intimidation_risk,
+            3,
+        ),
+        ("aggression", sa.aggression_risk, sb.aggression_risk, 4),
+        ("attack on an ally", sa.attack_risk, sb.attack_risk, 5),
+    ]
+    .into_iter()
+    .filter(|(_, p, q, _)| (q - p).abs() >= 0.0005 || (q - p).abs() >= 0.05 * p.max(*q))
+    .filter(|(_, p, q, prec)| format!("{p:.prec$}") != format!("{q:.prec$}"))
+    .map(|(k, p, q, prec)| format!("{k} {p:.prec$} → {q:.prec$} ({})", signed_to(q - p, prec)))
+    .collect()
+}
+
+/// One ally's changes: `threat 0.520 → 0.610 (+0.090), channel risk 0.100 → 0.130 (+0.030),
+/// channel opened`, and the largest absolute change (a channel counts as 1).
 pub fn ally_delta(a: &AllyRow, b: &AllyRow) -> Option<(String, f64)> {
     let mut parts = Vec::new();
     let mut most: f64 = 0.0;
@@ -29,6 +54,11 @@ pub fn ally_delta(a: &AllyRow, b: &AllyRow) -> Option<(String, f64)> {
             parts.push(format!("{name} {x:.3} → {y:.3} ({})", signed(y - x)));
             most = most.max((y - x).abs());
         }
+    }
+    let (x, y) = (a.channel_risk, b.channel_risk);
+    if (y - x).abs() >= DELTA_MIN {
+        parts.push(format!("channel risk {x:.3} → {y:.3} ({})", signed(y - x)));
+        most = most.max((y - x).abs());
     }
     if a.channel != b.channel {
         parts.push(
@@ -58,6 +88,13 @@ pub fn deltas_text(sa: &Sow, sb: &Sow, a: &[AllyRow], b: &[AllyRow], pad: &str) 
         sb.threat_mean,
         signed(sb.threat_mean - sa.threat_mean)
     );
+    let risks = risks_moved(sa, sb);
+    if !risks.is_empty() {
+        o.push_str(&format!(
+            "{pad}the adversary's odds next turn: {}\n",
+            risks.join(", ")
+        ));
+    }
     let mut changed: Vec<(String, String, f64)> = a
         .iter()
         .zip(b)
@@ -250,11 +287,14 @@ impl Game {
         for c in &self.closed {
             let mut lines = Vec::new();
             for e in &c.report.events {
-                if ally_key(&e.actor) == key {
+                let target = (e.kind == "inject")
+                    .then(|| self.world.inject_target(e.turn, &e.detail))
+                    .flatten();
+                if ally_key(&e.actor) == key || target.is_some_and(|t| ally_key(&t) == key) {
                     lines.push(format!(
                         "[{}] {}",
                         e.kind,
-                        label_forced(&e.detail, &c.marks)
+                        self.world.event_text(e, &c.marks)
                     ));
                 }
             }

@@ -161,7 +161,7 @@ pub fn render(g: &Game) -> String {
                     "<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                     esc(&e.kind),
                     esc(&e.actor),
-                    esc(&super::adapter::label_forced(&e.detail, &c.marks))
+                    esc(&g.world.event_text(e, &c.marks))
                 ));
             }
             for (k, v, r) in &c.overrides {

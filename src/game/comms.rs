@@ -17,7 +17,7 @@ pub const CELLS: [&str; 3] = ["white", "blue", "red"];
 /// Who a message may go to.
 pub const RECIPIENTS: [&str; 4] = ["white", "blue", "red", "all"];
 /// What the projector page can show (besides `forecast:SEQ`, a shared forecast).
-pub const PROJECTOR_ITEMS: [&str; 7] = [
+pub const PROJECTOR_ITEMS: [&str; 8] = [
     "state",
     "map",
     "allies",
@@ -25,6 +25,7 @@ pub const PROJECTOR_ITEMS: [&str; 7] = [
     "last-turn",
     "messages",
     "timer",
+    "effects",
 ];
 /// How the map can be coloured.
 pub const COLOURS: [&str; 3] = ["stance", "threat", "channel"];

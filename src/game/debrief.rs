@@ -492,12 +492,7 @@ pub fn run(dir: &Path, threads: usize, out: &mut dyn std::io::Write) -> Result<i
                     } else {
                         format!("{}: ", e.actor)
                     };
-                    let _ = writeln!(
-                        md,
-                        "- [{}] {who}{}",
-                        e.kind,
-                        super::adapter::label_forced(&e.detail, marks)
-                    );
+                    let _ = writeln!(md, "- [{}] {who}{}", e.kind, g.world.event_text(e, marks));
                 }
                 let w = &r.sow;
                 let _ = writeln!(

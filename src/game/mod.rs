@@ -23,6 +23,7 @@ pub mod board;
 pub mod commands;
 pub mod comms;
 pub mod debrief;
+pub mod effects;
 pub mod forecast;
 pub mod live;
 pub mod msel;

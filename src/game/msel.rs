@@ -3,6 +3,7 @@
 //! What an entry is and which edits the model allows is the adapter's business.
 
 use super::adapter::InjectSpec;
+use super::effects::effect_lines;
 use super::play::{Game, Phase, fields_text, rationale_line};
 use super::session::Body;
 
@@ -21,9 +22,35 @@ impl Game {
                 self.world.msel_len() + 1
             ));
         }
+        let before = self.inject_basis(inject.turn)?;
         self.world.add_inject(&inject)?;
+        let after = self.inject_basis(inject.turn)?;
+        let due = inject.turn;
+        let effect = effect_lines(
+            &format!(
+                "Effect of the inject on turn {due} (the turn played without it and with it, on the same random numbers, with the levers in force{} and the adversary as the engine would play it):",
+                if due > self.turn() {
+                    " held until then"
+                } else {
+                    ""
+                }
+            ),
+            &before,
+            &after,
+        );
+        self.inject_effects.push((
+            self.entries_done + 1,
+            self.turn(),
+            format!(
+                "#{id} {} `{}`{} (turn {due})",
+                inject.kind,
+                inject.name,
+                fields_text(&inject.fields)
+            ),
+            effect.clone(),
+        ));
         let text = format!(
-            "White in-stride inject #{id} for turn {}: {} `{}`{}\n{}",
+            "White in-stride inject #{id} for turn {}: {} `{}`{}\n{}{effect}",
             inject.turn,
             inject.kind,
             inject.name,

@@ -90,6 +90,10 @@ pub struct Game {
     pub sow_start: Sow,
     /// During adjudication: the engine's proposal replayed with White's overrides.
     pub adjusted: Option<TurnReport>,
+    /// The effect of each in-stride inject as White saw it when entering it: (log sequence
+    /// number, turn entered, inject, effect lines). White's, and the projector's when White
+    /// puts `effects` on it.
+    pub inject_effects: Vec<(u64, usize, String, String)>,
 }
 
 /// The cell each kind of entry belongs to.
@@ -142,6 +146,7 @@ impl Game {
             allies_start: world.ally_rows(),
             sow_start: world.sow(),
             adjusted: None,
+            inject_effects: Vec::new(),
             world,
         })
     }
@@ -285,8 +290,9 @@ impl Game {
             Body::Blue { mv, rationale } => {
                 self.need(Phase::Planning, "a Blue move")?;
                 self.rec_to_move(&mv)?;
+                let effect = self.blue_effect(&mv)?;
                 let text = format!(
-                    "Blue move for turn {t}: {}\n  levers: {}\n{}",
+                    "Blue move for turn {t}: {}\n  levers: {}\n{}{effect}",
                     mv.label,
                     pairs_text(&mv.levers),
                     rationale_line(&rationale)
@@ -312,8 +318,9 @@ impl Game {
                     }
                     canon.push(self.world.check_outcome(k, v)?);
                 }
+                let effect = self.red_effect(&canon)?;
                 let text = format!(
-                    "Red move for turn {t}: {}\n{}",
+                    "Red move for turn {t}: {}\n{}{effect}",
                     if canon.is_empty() {
                         "no hostile move".to_string()
                     } else {
@@ -568,7 +575,7 @@ pub(super) fn rationale_line_named(what: &str, r: &str) -> String {
 
 /// The turn's events and decisions, indented; `marks` say who set an outcome instead of the
 /// engine's draw, so a forced event is labelled as such.
-pub fn events_text(r: &TurnReport, indent: usize, marks: &[(String, &str)]) -> String {
+pub fn events_text(w: &World, r: &TurnReport, indent: usize, marks: &[(String, &str)]) -> String {
     let pad = " ".repeat(indent);
     if r.events.is_empty() {
         return format!("{pad}Events: none\n");
@@ -583,7 +590,7 @@ pub fn events_text(r: &TurnReport, indent: usize, marks: &[(String, &str)]) -> S
         o.push_str(&format!(
             "{pad}  [{}] {who}{}\n",
             e.kind,
-            super::adapter::label_forced(&e.detail, marks)
+            w.event_text(e, marks)
         ));
     }
     o

@@ -267,7 +267,7 @@ pub fn interpret_as(g: &Game, l: &Line, cell: &str) -> Result<Action, String> {
             let mut o = g.sow_text();
             if let Some(c) = g.closed.last() {
                 o.push_str(&format!("  Last turn (turn {}):\n", c.turn));
-                o.push_str(&super::play::events_text(&c.report, 4, &c.marks));
+                o.push_str(&super::play::events_text(&g.world, &c.report, 4, &c.marks));
             }
             o.push_str(&g.opening_text_if_open());
             Ok(Action::Show(o))

@@ -31,7 +31,7 @@ pub const FILE: &str = "log.seal";
 /// The seal of a log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seal {
-    /// The session format the log is written in (`cohesion-game/2`).
+    /// The session format the log is written in (`cohesion-game/3`).
     pub format: String,
     /// Committed entries (lines).
     pub entries: u64,

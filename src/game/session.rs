@@ -17,9 +17,12 @@
 //! writing leaves at most a torn last line without its newline: an uncommitted entry, dropped
 //! by `--resume --repair`, which logs the repair.
 //!
-//! Formats: `cohesion-game/2` (this version) seals its log; `cohesion-game/1` sessions have
-//! no seal and are read as they are (their last entry is unprotected); resuming one writes
-//! its seal and makes it a `cohesion-game/2` session.
+//! Formats: `cohesion-game/3` (this version) seals its log and its transcript shows the effect
+//! of every inject and move as it is entered; `cohesion-game/2` sessions have the same log and
+//! seal but a transcript without those effect lines (replayed, the transcript not compared byte
+//! for byte); `cohesion-game/1` sessions have no seal and are read as they are (their last entry
+//! is unprotected). Resuming an older session rewrites its transcript, seals its log and makes it
+//! a `cohesion-game/3` session.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,7 +35,10 @@ use super::adjudication::Mode;
 use super::forecast::{CompareSummary, ForecastSummary};
 
 /// The file format version written in manifests (and in the log's seal).
-pub const FORMAT: &str = "cohesion-game/2";
+pub const FORMAT: &str = "cohesion-game/3";
+/// The second format: a sealed log whose transcript has no effect lines (read; its transcript
+/// is rewritten when resumed).
+pub const FORMAT_2: &str = "cohesion-game/2";
 /// The first format: a log without a seal (read, and sealed when resumed).
 pub const FORMAT_1: &str = "cohesion-game/1";
 /// `prev` of the first line.
@@ -304,21 +310,21 @@ impl SessionDir {
         })?;
         let m: Manifest = serde_json::from_str(&text)
             .with_context(|| format!("{}: not a valid session manifest", p.display()))?;
-        if m.format != FORMAT && m.format != FORMAT_1 {
+        if m.format != FORMAT && m.format != FORMAT_2 && m.format != FORMAT_1 {
             let newer = m
                 .format
                 .strip_prefix("cohesion-game/")
                 .and_then(|v| v.parse::<u32>().ok())
-                .is_some_and(|v| v > 2);
+                .is_some_and(|v| v > 3);
             if newer {
                 bail!(
-                    "{}: format `{}` was written by a newer cohesion; this version reads {FORMAT} and {FORMAT_1}: play, replay or debrief it with a newer cohesion",
+                    "{}: format `{}` was written by a newer cohesion; this version reads {FORMAT}, {FORMAT_2} and {FORMAT_1}: play, replay or debrief it with a newer cohesion",
                     p.display(),
                     m.format
                 );
             }
             bail!(
-                "{}: format `{}` is not a session format; this version reads {FORMAT} and {FORMAT_1}",
+                "{}: format `{}` is not a session format; this version reads {FORMAT}, {FORMAT_2} and {FORMAT_1}",
                 p.display(),
                 crate::kernel::text::shown(&m.format)
             );

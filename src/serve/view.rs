@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::auth::Role;
 use super::map;
-use crate::game::adapter::{self, AllyRow, TurnReport, label_forced, lever_spec};
+use crate::game::adapter::{self, AllyRow, TurnReport, lever_spec};
 use crate::game::allies::{deltas_text, report_diff};
 use crate::game::forecast::{Axis, fan_svg};
 use crate::game::live::Live;
@@ -101,7 +101,7 @@ fn ally_json(a: &AllyRow, (col, row): (u32, u32), before: Option<&AllyRow>) -> V
     })
 }
 
-fn report_json(r: &TurnReport, marks: &[(String, &str)]) -> Value {
+fn report_json(g: &Game, r: &TurnReport, marks: &[(String, &str)]) -> Value {
     let outcomes: Vec<Value> = r
         .outcomes
         .iter()
@@ -121,9 +121,7 @@ fn report_json(r: &TurnReport, marks: &[(String, &str)]) -> Value {
     let events: Vec<Value> = r
         .events
         .iter()
-        .map(
-            |e| json!({"kind": e.kind, "actor": e.actor, "detail": label_forced(&e.detail, marks)}),
-        )
+        .map(|e| json!({"kind": e.kind, "actor": e.actor, "detail": g.world.event_text(e, marks)}))
         .collect();
     json!({"outcomes": outcomes, "events": events})
 }
@@ -162,7 +160,7 @@ fn closed_json(g: &Game) -> Vec<Value> {
     let mut out = Vec::new();
     for c in &g.closed {
         let effects = deltas_text(prev_sow, &c.report.sow, prev, &c.allies, "");
-        let mut r = report_json(&c.report, &c.marks);
+        let mut r = report_json(g, &c.report, &c.marks);
         r["turn"] = json!(c.turn);
         r["date"] = json!(g.world.date(c.turn));
         r["blue"] = json!(c.mv.label);
@@ -288,12 +286,24 @@ fn white_json(g: &Game, v: &mut Value, links: &[(Role, String)]) {
         let marks = g.marks(&g.overrides);
         let adjusted = g.adjusted.as_ref().unwrap_or(p);
         v["proposal"] = json!({
-            "engine": report_json(p, &g.marks(&[])),
-            "adjusted": report_json(adjusted, &marks),
+            "engine": report_json(g, p, &g.marks(&[])),
+            "adjusted": report_json(g, adjusted, &marks),
             "overrides": g.overrides.iter().map(|(k, val, why)| json!({"outcome": k, "value": val, "reason": why})).collect::<Vec<_>>(),
             "changes": report_diff(p, adjusted, ""),
         });
     }
+}
+
+/// The effects of the in-stride injects White entered this turn (White's; the projector's
+/// when White puts `effects` on it).
+fn effects_json(g: &Game) -> Value {
+    json!(
+        g.inject_effects
+            .iter()
+            .filter(|(_, turn, _, _)| *turn == g.turn())
+            .map(|(seq, _, what, text)| json!({"seq": seq, "inject": what, "text": text}))
+            .collect::<Vec<_>>()
+    )
 }
 
 /// The view of `role`. `links` (White's only) are the join links.
@@ -390,6 +400,9 @@ pub fn view(live: &Live, role: Role, links: &[(Role, String)]) -> Value {
     match role {
         Role::Projector => {
             v["projector"] = json!(g.projector);
+            if g.projector.show.iter().any(|s| s == "effects") {
+                v["effects"] = effects_json(g);
+            }
             // Only the last adjudicated turn.
             if let Some(last) = v["closed"].as_array().and_then(|c| c.last()).cloned() {
                 v["closed"] = json!([last]);
@@ -418,6 +431,7 @@ pub fn view(live: &Live, role: Role, links: &[(Role, String)]) -> Value {
     }
     if role == Role::White {
         v["projector"] = json!(g.projector);
+        v["effects"] = effects_json(g);
         v["preamble"] = json!(live.preamble);
         white_json(g, &mut v, links);
     }

@@ -288,18 +288,21 @@ fn an_edited_log_is_reported_with_the_first_turn_that_differs() {
     assert!(out.contains("does not replay"), "{out}");
 }
 
-/// Waits until the log holds `n` entries and its seal records them: a kill between an entry
-/// and its seal leaves an unsealed entry, a state of its own (tested in `session_log.rs`),
-/// which a torn line appended by hand here could not follow.
+/// Waits until the log holds `n` entries and its seal covers them (a kill between writing an
+/// entry and its seal leaves an unsealed entry, which the torn line the test adds after it
+/// would turn into a log that is refused).
 fn wait_for_lines(dir: &Path, n: usize) {
     let t0 = Instant::now();
-    let sealed = format!("\"entries\":{n},");
     loop {
         let have = std::fs::read_to_string(dir.join("log.jsonl"))
             .map(|s| s.lines().count())
             .unwrap_or(0);
-        let seal = std::fs::read_to_string(dir.join("log.seal")).unwrap_or_default();
-        if have >= n && (have > n || seal.contains(&sealed)) {
+        let sealed = std::fs::read_to_string(dir.join("log.seal"))
+            .ok()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v["entries"].as_u64())
+            .unwrap_or(0);
+        if have >= n && sealed as usize >= n {
             return;
         }
         assert!(

@@ -14,6 +14,7 @@ mod cli;
 mod common_random_numbers;
 mod conditions;
 mod determinism;
+mod effects;
 mod explore;
 mod fuzz;
 mod game;

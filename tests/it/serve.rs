@@ -464,14 +464,14 @@ use std::io::Write as _;
 
 #[test]
 fn under_load_no_projector_misses_an_event() {
-    let times = super::served::load_run(30, Duration::from_secs(5));
+    let times = super::served::load_run(MINI, 30, Duration::from_secs(5));
     assert!(times.len() > 10);
 }
 
 #[test]
 fn every_message_reaches_an_open_projector_stream() {
     // How fast is measured by the benchmark; here only that each one arrives.
-    assert_eq!(super::served::event_latency(5).len(), 5);
+    assert_eq!(super::served::event_latency(MINI, 5).len(), 5);
 }
 
 #[test]

@@ -322,16 +322,16 @@ pub fn replay(dir: &Path) -> (i32, String) {
     )
 }
 
-/// The load run: `projectors` projector streams and three cells sending commands for
-/// `duration`; returns the command round trips (ms) and checks that every projector stream
-/// got every projector view, in order, without a gap.
-pub fn load_run(projectors: usize, duration: Duration) -> Vec<f64> {
+/// The load run on `scenario` (a file or a built-in name): `projectors` projector streams and
+/// three cells sending commands for `duration`; returns the command round trips (ms) and
+/// checks that every projector stream got every projector view, in order, without a gap.
+pub fn load_run(scenario: &str, projectors: usize, duration: Duration) -> Vec<f64> {
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("s");
     let s = Served::start(
         &dir,
         &[
-            MINI,
+            scenario,
             "--seed",
             "5",
             "--red",
@@ -408,13 +408,13 @@ pub fn load_run(projectors: usize, duration: Duration) -> Vec<f64> {
 }
 
 /// Milliseconds from sending a command to its event reaching an open projector stream, for
-/// `n` commands on an otherwise idle server.
-pub fn event_latency(n: usize) -> Vec<f64> {
+/// `n` commands on an otherwise idle server, on `scenario`.
+pub fn event_latency(scenario: &str, n: usize) -> Vec<f64> {
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("s");
     let s = Served::start(
         &dir,
-        &[MINI, "--seed", "5", "--session", dir.to_str().unwrap()],
+        &[scenario, "--seed", "5", "--session", dir.to_str().unwrap()],
     );
     let mut ev = Events::open(&s.addr, "projector", s.key("projector")).unwrap();
     ev.next(Duration::from_secs(10)).unwrap();

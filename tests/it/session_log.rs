@@ -237,7 +237,7 @@ fn a_first_format_session_without_a_seal_is_replayed_and_sealed_when_resumed() {
     std::fs::remove_file(dir.join("log.seal")).unwrap();
     let m = dir.join("manifest.json");
     let text = std::fs::read_to_string(&m).unwrap();
-    std::fs::write(&m, text.replace("cohesion-game/2", "cohesion-game/1")).unwrap();
+    std::fs::write(&m, text.replace("cohesion-game/3", "cohesion-game/1")).unwrap();
     let o = cohesion()
         .args(["replay", dir.to_str().unwrap()])
         .output()
@@ -249,16 +249,63 @@ fn a_first_format_session_without_a_seal_is_replayed_and_sealed_when_resumed() {
     assert!(
         std::fs::read_to_string(&m)
             .unwrap()
-            .contains("cohesion-game/2")
+            .contains("cohesion-game/3")
     );
     assert!(dir.join("log.seal").exists());
     assert!(replay(&dir).is_ok());
     // A newer format is refused with what to do.
-    std::fs::write(&m, text.replace("cohesion-game/2", "cohesion-game/3")).unwrap();
+    std::fs::write(&m, text.replace("cohesion-game/3", "cohesion-game/4")).unwrap();
     let e = replay(&dir).unwrap_err();
     assert!(
-        e.contains("cohesion-game/3") && e.contains("newer cohesion"),
+        e.contains("cohesion-game/4") && e.contains("newer cohesion"),
         "{e}"
+    );
+}
+
+#[test]
+fn a_second_format_session_replays_without_its_transcript_compared_and_is_upgraded_when_resumed() {
+    // Sessions of cohesion-game/2 have the same sealed log, but their transcript has no
+    // effect lines: replay proves the log and says why the transcript is not compared.
+    let (_t, dir) = made();
+    let m = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(&m, text.replace("cohesion-game/3", "cohesion-game/2")).unwrap();
+    let t = dir.join("transcript.txt");
+    let old: String = std::fs::read_to_string(&t)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("\u{2192}"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&t, old).unwrap();
+    let o = cohesion()
+        .args(["replay", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    util::assert_ok(&o, &["replay", "a cohesion-game/2 session"]);
+    let said = stdout(&o);
+    assert!(
+        said.contains("cohesion-game/2")
+            && said.contains("not compared")
+            && said.contains("--resume"),
+        "{said}"
+    );
+    let out = resume(&dir, false).unwrap();
+    assert!(out.contains("cohesion-game/2"), "{out}");
+    assert!(
+        std::fs::read_to_string(&m)
+            .unwrap()
+            .contains("cohesion-game/3")
+    );
+    assert!(replay(&dir).is_ok());
+    let o = cohesion()
+        .args(["replay", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("transcript byte-identical"),
+        "{}",
+        stdout(&o)
     );
 }
 

@@ -289,8 +289,31 @@ impl World {
 
     /// What the engine would decide for the next turn, without playing it.
     pub fn propose(&self, mv: &Move, forced: &[(String, String)]) -> Result<TurnReport> {
+        self.project(mv, forced, self.turn() + 1, None)
+    }
+
+    /// The turns from the next one to `until` played on a copy of the world (nothing changes):
+    /// Blue's `mv` held throughout, the `forced` outcomes in the next turn only; returns the
+    /// report of turn `until` (the next turn's when `until` is not later). With `keys`, the
+    /// turns draw from those streams instead of the session's (keyed the same way by turn), so
+    /// two projections on the same keys are compared on common random numbers and neither
+    /// shows the session's own draws.
+    pub fn project(
+        &self,
+        mv: &Move,
+        forced: &[(String, String)],
+        until: usize,
+        keys: Option<&StreamKeys>,
+    ) -> Result<TurnReport> {
         let mut w = self.shadow();
-        w.play(mv, forced)
+        if let Some(k) = keys {
+            w.keys = k.clone();
+        }
+        let mut r = w.play(mv, forced)?;
+        while w.turn() < until.min(w.horizon()) {
+            r = w.play(mv, &[])?;
+        }
+        Ok(r)
     }
 
     /// A copy sharing nothing mutable (for proposals).

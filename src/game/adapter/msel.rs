@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::World;
+use crate::kernel::trace::EventRow;
 use crate::model::alliance::{EventKind, INJECTS, ScriptedEvent};
 
 /// An entry of the master scenario events list, as the game shows it.
@@ -72,6 +73,40 @@ impl World {
             },
             self.active[id - 1],
         ))
+    }
+
+    /// A turn's event as the game shows it: a forced outcome said as who set it
+    /// ([`super::label_forced`]), and an inject with its kind, target ally and severity
+    /// (`Massive grid attack (hybrid on Estonia, severity 3)`), which the model's trace names only.
+    pub fn event_text(&self, e: &EventRow, marks: &[(String, &str)]) -> String {
+        if e.kind != "inject" {
+            return super::label_forced(&e.detail, marks);
+        }
+        let Some(id) = (0..self.events.len()).find(|&i| {
+            self.active[i] && self.events[i].turn == e.turn && self.events[i].name == e.detail
+        }) else {
+            return e.detail.clone();
+        };
+        let Some((spec, _)) = self.msel(id + 1) else {
+            return e.detail.clone();
+        };
+        let mut what = spec.kind.clone();
+        for (k, v) in &spec.fields {
+            match k.as_str() {
+                "target" => what.push_str(&format!(" on {v}")),
+                "severity" => what.push_str(&format!(", severity {v}")),
+                _ => {}
+            }
+        }
+        format!("{} ({what})", e.detail)
+    }
+
+    /// The ally an inject released at turn `turn` under the name `name` targets, if any.
+    pub fn inject_target(&self, turn: usize, name: &str) -> Option<String> {
+        (0..self.events.len())
+            .find(|&i| self.active[i] && self.events[i].turn == turn && self.events[i].name == name)
+            .and_then(|i| self.events[i].target)
+            .map(|t| self.base.names[t].clone())
     }
 
     /// Ids of the MSEL entries due at turn `t` and still on the list.

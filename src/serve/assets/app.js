@@ -214,7 +214,7 @@ function build() {
   app.append(left, right);
   if (ROLE === "projector") {
     left.append(card("state", "State of the world"), card("map", "The allies"), card("path", "Cohesion so far"));
-    right.append(card("last-turn", "Last turn"), card("messages", "Messages to all"), card("forecasts", "Forecasts"));
+    right.append(card("effects", "Injects this turn and their effect"), card("last-turn", "Last turn"), card("messages", "Messages to all"), card("forecasts", "Forecasts"));
     return;
   }
   const sel = h("select", { id: "colour", onchange: (e) => { colour = e.target.value; render(); } },
@@ -352,7 +352,7 @@ function fillWhite(v) {
   lk.append(h("table", {}, v.links.map((x) => h("tr", {}, h("th", {}, x.role), h("td", {}, h("code", {}, x.url)),
     h("td", {}, h("button", { onclick: async () => { if (confirm(`Revoke the ${x.role} link and issue a new one?`)) show(out, await post("reissue", { role: x.role })); } }, "revoke & reissue"))))));
   const pf = $("projector-form"); pf.textContent = "";
-  const items = ["state", "map", "allies", "path", "last-turn", "messages", "timer", ...v.forecasts.map((f) => `forecast:${f.seq}`)];
+  const items = ["state", "map", "allies", "path", "last-turn", "messages", "timer", "effects", ...v.forecasts.map((f) => `forecast:${f.seq}`)];
   const boxes = items.map((i) => h("label", {}, h("input", { type: "checkbox", value: i, checked: v.projector.show.includes(i) }), " " + i));
   const col = h("select", {}, ["stance", "threat", "channel"].map((c) => h("option", { value: c, selected: c === v.projector.colour }, c)));
   pf.append(h("div", { cls: "row" }, "projector shows: ", ...boxes, " map colour ", col,
@@ -366,6 +366,15 @@ function pendingText(v) {
   return parts.join("\n");
 }
 
+// An inject's target and severity, as the due list names them.
+function dueFields(d) {
+  const f = Object.fromEntries(d.fields || []);
+  return (f.target ? ` on ${f.target}` : "") + (f.severity ? `, severity ${f.severity}` : "");
+}
+function effectsList(v) {
+  return (v.effects || []).map((e) => h("div", { cls: "item" }, h("b", {}, e.inject), h("pre", {}, e.text)));
+}
+
 function render() {
   const v = view; if (!v) return;
   if (!built) { build(); built = true; }
@@ -377,6 +386,8 @@ function render() {
     const vis = (id, on) => { const e = $(id); if (e) e.style.display = on ? "" : "none"; };
     vis("state", show.has("state")); vis("map", show.has("map") || show.has("allies")); vis("path", show.has("path"));
     vis("last-turn", show.has("last-turn")); vis("messages", show.has("messages")); vis("forecasts", v.forecasts.length > 0);
+    vis("effects", show.has("effects") && (v.effects || []).length > 0);
+    put("effects", effectsList(v));
     $("timer").style.display = show.has("timer") ? "" : "none";
     put("state", stateTiles(v));
     put("map", show.has("map") ? [mapSvg(v.allies, v.projector.colour), h("div", { cls: "legend" }, LEGEND[v.projector.colour])] : [],
@@ -392,7 +403,8 @@ function render() {
   $("legend").textContent = LEGEND[colour];
   const ap = $("ally-panel"); ap.textContent = ""; ap.append(allyPanel(v));
   put("last-turn", turnCard(v.closed[v.closed.length - 1]));
-  put("due", v.due.length ? h("ul", {}, v.due.map((d) => h("li", {}, `${d.kind} — ${d.name}${d.date ? " (" + d.date + ")" : ""}`))) : h("p", { cls: "muted" }, "none"));
+  put("due", v.due.length ? h("ul", {}, v.due.map((d) => h("li", {}, `${d.kind}${dueFields(d)} — ${d.name}${d.date ? " (" + d.date + ")" : ""}`))) : h("p", { cls: "muted" }, "none"),
+    ROLE === "white" && (v.effects || []).length ? [h("b", {}, "Effects of this turn's in-stride injects"), ...effectsList(v)] : []);
   const pe = $("pending"); if (pe) { pe.textContent = ""; pe.append(h("pre", {}, pendingText(v))); }
   if (ROLE === "blue") fillBlueForm(v);
   if (ROLE === "red") fillRedForm(v);
