@@ -143,8 +143,8 @@ impl Chart for Fan {
                 let colr = option_colour(i);
                 let rows_ = &series[i];
                 let band =
-                    |lo: fn(&super::data::SeriesRow) -> Option<f64>,
-                     hi: fn(&super::data::SeriesRow) -> Option<f64>| {
+                    |lo: fn(&super::data::SeriesPoint) -> Option<f64>,
+                     hi: fn(&super::data::SeriesPoint) -> Option<f64>| {
                         let mut pts: Vec<(i32, i32)> = rows_
                             .iter()
                             .filter_map(|r| lo(r).map(|v| (x.map(r.turn as f64), y.clamp(v))))

@@ -476,7 +476,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             },
         );
         report.chart_seconds =
-            results::write(&dir, sc, &cfg.policies, &acc, &manifest, cfg.format)?;
+            results::write(&dir, sc, &cfg.policies, acc, &manifest, cfg.format)?;
         report.stopping = stopping;
     }
     dir.sync()?;
