@@ -145,33 +145,37 @@ impl Chart for Fan {
                 let band =
                     |lo: fn(&super::data::SeriesPoint) -> Option<f64>,
                      hi: fn(&super::data::SeriesPoint) -> Option<f64>| {
-                        let mut pts: Vec<(i32, i32)> = rows_
-                            .iter()
-                            .filter_map(|r| lo(r).map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                            .collect();
-                        let top: Vec<(i32, i32)> = rows_
-                            .iter()
-                            .rev()
-                            .filter_map(|r| hi(r).map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                            .collect();
+                        let mut pts: Vec<(i32, i32)> = per_column(
+                            rows_
+                                .iter()
+                                .filter_map(|r| lo(r).map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                        );
+                        let top = per_column(
+                            rows_
+                                .iter()
+                                .rev()
+                                .filter_map(|r| hi(r).map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                        );
                         pts.extend(top);
                         pts
                     };
                 c.polygon(&band(|r| r.p5, |r| r.p95), colr, 0.2)?;
                 c.polygon(&band(|r| r.p25, |r| r.p75), colr, 0.4)?;
-                let med: Vec<(i32, i32)> = rows_
-                    .iter()
-                    .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                    .collect();
+                let med = per_column(
+                    rows_
+                        .iter()
+                        .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                );
                 c.line(&med, colr, 1.0, c.st.stroke(3.5))?;
                 let nf = c.fit(&options[i], title_f.colour(colr), cell.w());
                 c.text(&options[i], cell.x0, cell.y0, nf, HPos::Left, VPos::Top)?;
             } else {
                 for (p, rows_) in series.iter().enumerate() {
-                    let med: Vec<(i32, i32)> = rows_
-                        .iter()
-                        .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                        .collect();
+                    let med = per_column(
+                        rows_
+                            .iter()
+                            .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                    );
                     c.line(&med, option_colour(p), 1.0, c.st.stroke(3.5))?;
                 }
                 c.text(
@@ -211,4 +215,34 @@ impl Chart for Fan {
         )?;
         Ok(())
     }
+}
+
+/// The points of a line or band edge in pixels, with each run of more than four points in
+/// one pixel column (a horizon longer than the chart is wide) cut to its first, lowest,
+/// highest and last point, in path order: the same pixels are drawn, since a path along one
+/// column covers exactly the span between its lowest and highest point, and a chart of a
+/// 10,000-turn run stays a few hundred points per series. Where every turn has its own
+/// column (any ordinary horizon), the points are those given, unchanged.
+fn per_column(pts: impl Iterator<Item = (i32, i32)>) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    let mut run: Vec<(i32, i32)> = Vec::new();
+    let flush = |run: &mut Vec<(i32, i32)>, out: &mut Vec<(i32, i32)>| {
+        if run.len() <= 4 {
+            out.append(run);
+            return;
+        }
+        let lo = (0..run.len()).min_by_key(|&i| (run[i].1, i)).unwrap_or(0);
+        let hi = (0..run.len()).max_by_key(|&i| (run[i].1, usize::MAX - i)).unwrap_or(0);
+        let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+        out.extend([run[0], run[a], run[b], run[run.len() - 1]]);
+        run.clear();
+    };
+    for p in pts {
+        if run.last().is_some_and(|l| l.0 != p.0) {
+            flush(&mut run, &mut out);
+        }
+        run.push(p);
+    }
+    flush(&mut run, &mut out);
+    out
 }
