@@ -16,8 +16,8 @@
 //! knows its format, and refused with the version otherwise.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
@@ -381,7 +381,10 @@ impl RunData {
         let mut comparison: Vec<((u32, u32), Compared)> =
             Vec::with_capacity(tables::rows_at_most(&cpath));
         let mut verdicts: BTreeMap<String, Arc<str>> = BTreeMap::new();
-        let shared: Vec<Arc<str>> = outcomes.iter().map(|(n, _)| Arc::from(n.as_str())).collect();
+        let shared: Vec<Arc<str>> = outcomes
+            .iter()
+            .map(|(n, _)| Arc::from(n.as_str()))
+            .collect();
         let known = |o: &str| outcome_idx.contains_key(o);
         tables::each(
             &cpath,
@@ -509,7 +512,9 @@ impl RunData {
 
     /// The turns of one option and metric, by turn.
     pub fn series_of(&self, option: &str, metric: &str) -> Vec<&SeriesPoint> {
-        let key = self.option_index(option).zip(self.metrics.iter().position(|m| m == metric));
+        let key = self
+            .option_index(option)
+            .zip(self.metrics.iter().position(|m| m == metric));
         let Some((p, m)) = key else {
             return Vec::new();
         };

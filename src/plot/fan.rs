@@ -232,7 +232,9 @@ fn per_column(pts: impl Iterator<Item = (i32, i32)>) -> Vec<(i32, i32)> {
             return;
         }
         let lo = (0..run.len()).min_by_key(|&i| (run[i].1, i)).unwrap_or(0);
-        let hi = (0..run.len()).max_by_key(|&i| (run[i].1, usize::MAX - i)).unwrap_or(0);
+        let hi = (0..run.len())
+            .max_by_key(|&i| (run[i].1, usize::MAX - i))
+            .unwrap_or(0);
         let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
         out.extend([run[0], run[a], run[b], run[run.len() - 1]]);
         run.clear();
@@ -245,4 +247,37 @@ fn per_column(pts: impl Iterator<Item = (i32, i32)>) -> Vec<(i32, i32)> {
     }
     flush(&mut run, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_column;
+
+    #[test]
+    fn points_one_per_column_are_kept_as_given() {
+        let pts = vec![(0, 5), (1, 3), (2, 9), (3, 9), (4, 1)];
+        assert_eq!(per_column(pts.clone().into_iter()), pts);
+        // Up to four points in a column are kept too.
+        let pts = vec![(0, 5), (0, 3), (0, 9), (0, 4), (1, 1)];
+        assert_eq!(per_column(pts.clone().into_iter()), pts);
+    }
+
+    #[test]
+    fn a_crowded_column_keeps_its_ends_and_extremes_in_path_order() {
+        // Six points in column 2: first 7, highest value 9 (the 3rd), lowest 1 (the 5th), last 4.
+        let pts = vec![
+            (1, 0),
+            (2, 7),
+            (2, 5),
+            (2, 9),
+            (2, 6),
+            (2, 1),
+            (2, 4),
+            (3, 2),
+        ];
+        assert_eq!(
+            per_column(pts.into_iter()),
+            vec![(1, 0), (2, 7), (2, 9), (2, 1), (2, 4), (3, 2)]
+        );
+    }
 }
