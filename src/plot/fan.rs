@@ -219,7 +219,7 @@ impl Chart for Fan {
 
 /// The points of a line or band edge in pixels, with each run of more than four points in
 /// one pixel column (a horizon longer than the chart is wide) cut to its first, lowest,
-/// highest and last point, in path order: the same pixels are drawn, since a path along one
+/// highest and last point, in path order: the same shape is drawn, since a path along one
 /// column covers exactly the span between its lowest and highest point, and a chart of a
 /// 10,000-turn run stays a few hundred points per series. Where every turn has its own
 /// column (any ordinary horizon), the points are those given, unchanged.
