@@ -23,7 +23,7 @@ use anyhow::{Context, Result, bail};
 
 use super::scale::histogram_bins;
 pub use super::tables::open as open_table;
-use super::tables::{self, Frame};
+use super::tables::{self, Frame, Names, find, first_repeat, sort_keyed};
 pub use super::tables::{
     AllyRow, AllyStats, Compared, ComparisonRow, InjectRow, Kind, PolicyRow, SeriesPoint,
     SeriesRow, Summary, SummaryRow,
@@ -170,61 +170,6 @@ pub struct RunData {
     allies: Vec<((u32, u32, u32), AllyStats)>,
 }
 
-/// Names numbered in order of first appearance, each held once.
-#[derive(Default)]
-struct Names {
-    order: Vec<String>,
-    idx: BTreeMap<String, u32>,
-}
-
-impl Names {
-    fn id(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.idx.get(name) {
-            return i;
-        }
-        let i = self.order.len() as u32;
-        self.order.push(name.to_string());
-        self.idx.insert(name.to_string(), i);
-        i
-    }
-}
-
-/// The first row, in file order, whose key an earlier row already has: its position.
-fn first_repeat<K: Ord + Copy, V>(rows: &[(K, V)]) -> Option<usize> {
-    let mut keys: Vec<(K, usize)> = rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
-    keys.sort_unstable();
-    keys.windows(2)
-        .filter(|w| w[0].0 == w[1].0)
-        .map(|w| w[1].1)
-        .min()
-}
-
-/// Sorts keyed rows by key; of rows with the same key, keeps the last (`keep_last`) or the
-/// first in file order.
-fn sort_keyed<K: Ord + Copy, V>(rows: &mut Vec<(K, V)>, keep_last: bool) {
-    // A run writes its tables in key order: then there is nothing to sort (and no scratch
-    // copy of a long table to make).
-    if !rows.is_sorted_by_key(|r| r.0) {
-        rows.sort_by_key(|r| r.0);
-    }
-    rows.dedup_by(|later, kept| {
-        if later.0 != kept.0 {
-            return false;
-        }
-        if keep_last {
-            std::mem::swap(later, kept);
-        }
-        true
-    });
-    rows.shrink_to_fit();
-}
-
-fn find<K: Ord + Copy, V>(rows: &[(K, V)], key: K) -> Option<&V> {
-    rows.binary_search_by_key(&key, |r| r.0)
-        .ok()
-        .map(|i| &rows[i].1)
-}
-
 /// Whether this version reads run folders of `format`; what to do otherwise.
 fn check_format(format: &str, path: &Path) -> Result<()> {
     use crate::output::manifest::FORMAT;
@@ -307,14 +252,12 @@ impl RunData {
             &|r: &SummaryRow| frame.summary(r),
             &mut |at, r: SummaryRow| {
                 let kind = Kind::parse(&r.kind).unwrap_or(Kind::Real);
+                if let Some(names) = r.kind.strip_prefix("category:") {
+                    let names: Vec<String> = names.split('|').map(str::to_string).collect();
+                    categories.insert(r.outcome.clone(), names);
+                }
                 let o = match outcome_idx.get(&r.outcome) {
                     None => {
-                        if let Some(names) = r.kind.strip_prefix("category:") {
-                            categories.insert(
-                                r.outcome.clone(),
-                                names.split('|').map(str::to_string).collect::<Vec<_>>(),
-                            );
-                        }
                         let o = outcomes.len() as u32;
                         outcomes.push((r.outcome.clone(), kind));
                         outcome_idx.insert(r.outcome.clone(), o);
@@ -327,15 +270,7 @@ impl RunData {
                             r.kind
                         ));
                     }
-                    Some(&o) => {
-                        if let Some(names) = r.kind.strip_prefix("category:") {
-                            categories.insert(
-                                r.outcome.clone(),
-                                names.split('|').map(str::to_string).collect::<Vec<_>>(),
-                            );
-                        }
-                        o
-                    }
+                    Some(&o) => o,
                 };
                 summary.push(((opt_id(&r.option), o), Summary::from(&r)));
                 rows_at.push(at);

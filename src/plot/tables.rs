@@ -9,6 +9,7 @@
 //! the row (as a spreadsheet numbers it: the header is row 1) and the column. A table
 //! written as Parquet (`--format parquet`) is read as the CSV text it was made from.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -387,6 +388,61 @@ pub fn each<T: serde::de::DeserializeOwned>(
         sink(at, row).map_err(|e| anyhow::anyhow!("{name}: row {at}: {e}"))?;
     }
     Ok(())
+}
+
+/// Names numbered in order of first appearance, each held once.
+#[derive(Default)]
+pub struct Names {
+    pub order: Vec<String>,
+    idx: BTreeMap<String, u32>,
+}
+
+impl Names {
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.idx.get(name) {
+            return i;
+        }
+        let i = self.order.len() as u32;
+        self.order.push(name.to_string());
+        self.idx.insert(name.to_string(), i);
+        i
+    }
+}
+
+/// The first row, in file order, whose key an earlier row already has: its position.
+pub fn first_repeat<K: Ord + Copy, V>(rows: &[(K, V)]) -> Option<usize> {
+    let mut keys: Vec<(K, usize)> = rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+    keys.sort_unstable();
+    keys.windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| w[1].1)
+        .min()
+}
+
+/// Sorts keyed rows by key; of rows with the same key, keeps the last (`keep_last`) or the
+/// first in file order.
+pub fn sort_keyed<K: Ord + Copy, V>(rows: &mut Vec<(K, V)>, keep_last: bool) {
+    // A run writes its tables in key order: then there is nothing to sort (and no scratch
+    // copy of a long table to make).
+    if !rows.is_sorted_by_key(|r| r.0) {
+        rows.sort_by_key(|r| r.0);
+    }
+    rows.dedup_by(|later, kept| {
+        if later.0 != kept.0 {
+            return false;
+        }
+        if keep_last {
+            std::mem::swap(later, kept);
+        }
+        true
+    });
+    rows.shrink_to_fit();
+}
+
+pub fn find<K: Ord + Copy, V>(rows: &[(K, V)], key: K) -> Option<&V> {
+    rows.binary_search_by_key(&key, |r| r.0)
+        .ok()
+        .map(|i| &rows[i].1)
 }
 
 /// A number cell: finite and at most [`MAX_ABS_VALUE`] in size, when given.
