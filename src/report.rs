@@ -145,7 +145,7 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
         );
     }
     h.push_str("<li><a href=\"#summary\">Summary of outcomes</a></li>\n");
-    if !data.comparison.is_empty() {
+    if data.has_comparison() {
         h.push_str("<li><a href=\"#comparison\">Differences from the baseline</a></li>\n");
     }
     h.push_str("</ol>\n</nav>\n");
@@ -248,7 +248,7 @@ pub fn html(data: &RunData, charts: &[Drawn]) -> String {
     h.push_str("</section>\n");
     summary_tables(&mut h, data);
     comparison_table(&mut h, data);
-    let allies = if data.allies.is_empty() {
+    let allies = if !data.has_allies() {
         ""
     } else {
         "<code>allies.csv</code>, "
@@ -463,7 +463,7 @@ const REPORT_ALLY_METRICS: [&str; 4] = [
 ];
 
 fn comparison_table(h: &mut String, data: &RunData) {
-    if data.comparison.is_empty() {
+    if !data.has_comparison() {
         return;
     }
     let _ = write!(

@@ -88,7 +88,7 @@ fn exposure(data: &RunData, run: &Path) -> Result<BTreeMap<String, String>> {
 /// Reads the run and the record and compares them.
 pub fn validate(opts: &Options) -> Result<(Validation, Record, RunData)> {
     let data = RunData::load(&opts.run)?;
-    if data.allies.is_empty() {
+    if !data.has_allies() {
         bail!(
             "{} has no allies.csv: validate-history needs a run of the alliance model (per-ally outcomes)",
             opts.run.display()

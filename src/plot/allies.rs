@@ -99,8 +99,11 @@ impl Chart for Allies {
             let plot = Rect::new(x0, plot_y0, x0 + pw, plot_y1);
             c.lines(&titles[j], x0, b.y0, tf)?;
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-            for r in data.allies.iter().filter(|r| r.metric == *m) {
-                if let Some(v) = r.mean {
+            let every = options
+                .iter()
+                .flat_map(|o| data.ally_names().into_iter().map(move |a| (o, a)));
+            for (o, a) in every {
+                if let Some(v) = data.ally(o, &a, m).and_then(|r| r.mean) {
                     lo = lo.min(v);
                     hi = hi.max(v);
                 }

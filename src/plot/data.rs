@@ -6,8 +6,9 @@
 //! drew.
 //! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
 //! is read back as the CSV text it was made from.
-//! A folder written with `--format parquet` holds `NAME.parquet` instead of `NAME.csv`; each
-//! is read back as the CSV text it was made from.
+//! The long tables are kept compact, since a 10,000-turn horizon writes hundreds of thousands
+//! of rows: each row's numbers only, indexed once by (option, name) in sorted vectors, with
+//! every name held once; lookups cost a binary search, never a scan of the table.
 //! `trials.csv` may hold millions of rows: it is streamed once into fixed histograms
 //! ([`Digest`]) of the plain (undotted) outcomes. Every row of every table is checked as it
 //! is read (`tables`): a folder that was edited or damaged is refused with the file, row and
@@ -16,14 +17,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
 use super::scale::histogram_bins;
 pub use super::tables::open as open_table;
-use super::tables::{self, Frame};
+use super::tables::{self, Frame, Names, find, first_repeat, sort_keyed};
 pub use super::tables::{
-    AllyRow, ComparisonRow, InjectRow, Kind, PolicyRow, SeriesRow, SummaryRow,
+    AllyRow, AllyStats, Compared, ComparisonRow, InjectRow, Kind, PolicyRow, SeriesPoint,
+    SeriesRow, Summary, SummaryRow,
 };
 use crate::output::manifest::Manifest;
 
@@ -142,23 +145,29 @@ pub struct RunData {
     pub info: RunInfo,
     /// Outcomes in summary order, with their kind.
     pub outcomes: Vec<(String, Kind)>,
-    pub summary: Vec<SummaryRow>,
     /// Metrics in the order of `timeseries.csv`.
     pub metrics: Vec<String>,
-    pub series: Vec<SeriesRow>,
     /// Turns in the time series (0 when there is none).
     pub turns: usize,
-    pub comparison: Vec<ComparisonRow>,
-    /// `allies.csv` (empty when the run has no per-ally outcomes).
-    pub allies: Vec<AllyRow>,
     pub injects: Vec<InjectRow>,
     pub policies: Vec<PolicyRow>,
     /// `None` when `trials.csv` is absent.
     pub digest: Option<Digest>,
     /// The names of the categories of each categorical outcome (position = value).
     pub categories: BTreeMap<String, Vec<String>>,
-    sum_idx: HashMap<(String, String), usize>,
-    cmp_idx: HashMap<(String, String), usize>,
+    /// Outcome name → position in `outcomes`.
+    outcome_idx: BTreeMap<String, u32>,
+    /// `summary.csv`, sorted by (option, outcome).
+    summary: Vec<((u32, u32), Summary)>,
+    /// `comparison.csv`, sorted by (option, outcome).
+    comparison: Vec<((u32, u32), Compared)>,
+    /// `timeseries.csv` in file order, keyed by (option, metric).
+    series: Vec<((u32, u32), SeriesPoint)>,
+    /// The allies and per-ally metrics of `allies.csv`, in file order.
+    ally_names: Vec<String>,
+    ally_metrics: Vec<String>,
+    /// `allies.csv`, sorted by (option, ally, metric).
+    allies: Vec<((u32, u32, u32), AllyStats)>,
 }
 
 /// Whether this version reads run folders of `format`; what to do otherwise.
@@ -230,88 +239,159 @@ impl RunData {
             turns: info.turns,
         };
         let spath = dir.join("summary.csv");
-        let summary: Vec<SummaryRow> = tables::read(&spath, false, &|r| frame.summary(r))?;
+        let opt_id = |name: &str| info.policies.iter().position(|p| p == name).unwrap_or(0) as u32;
+        let mut outcomes: Vec<(String, Kind)> = Vec::new();
+        let mut outcome_idx: BTreeMap<String, u32> = BTreeMap::new();
+        let mut categories = BTreeMap::new();
+        let mut summary: Vec<((u32, u32), Summary)> =
+            Vec::with_capacity(tables::rows_at_most(&spath));
+        let mut rows_at: Vec<usize> = Vec::with_capacity(summary.capacity());
+        tables::each(
+            &spath,
+            false,
+            &|r: &SummaryRow| frame.summary(r),
+            &mut |at, r: SummaryRow| {
+                let kind = Kind::parse(&r.kind).unwrap_or(Kind::Real);
+                if let Some(names) = r.kind.strip_prefix("category:") {
+                    let names: Vec<String> = names.split('|').map(str::to_string).collect();
+                    categories.insert(r.outcome.clone(), names);
+                }
+                let o = match outcome_idx.get(&r.outcome) {
+                    None => {
+                        let o = outcomes.len() as u32;
+                        outcomes.push((r.outcome.clone(), kind));
+                        outcome_idx.insert(r.outcome.clone(), o);
+                        o
+                    }
+                    Some(&o) if outcomes[o as usize].1 != kind => {
+                        return Err(format!(
+                            "column kind: outcome `{}` is `{}` here and another kind above",
+                            crate::kernel::text::shown(&r.outcome),
+                            r.kind
+                        ));
+                    }
+                    Some(&o) => o,
+                };
+                summary.push(((opt_id(&r.option), o), Summary::from(&r)));
+                rows_at.push(at);
+                Ok(())
+            },
+        )?;
         if summary.is_empty() {
             bail!(
                 "{}: no rows; a run writes one per option and outcome",
                 spath.display()
             );
         }
-        let mut outcomes: Vec<(String, Kind)> = Vec::new();
-        let mut sum_idx = HashMap::new();
-        let mut categories = BTreeMap::new();
-        for (i, r) in summary.iter().enumerate() {
-            if let Some(names) = r.kind.strip_prefix("category:") {
-                categories.insert(
-                    r.outcome.clone(),
-                    names.split('|').map(str::to_string).collect(),
-                );
-            }
-            let kind = Kind::parse(&r.kind).unwrap_or(Kind::Real);
-            match outcomes.iter().find(|(n, _)| n == &r.outcome) {
-                None => outcomes.push((r.outcome.clone(), kind)),
-                Some((_, k)) if *k != kind => bail!(
-                    "{}: row {}: column kind: outcome `{}` is `{}` here and another kind above",
-                    spath.display(),
-                    i + 2,
-                    crate::kernel::text::shown(&r.outcome),
-                    r.kind
-                ),
-                Some(_) => {}
-            }
-            if sum_idx
-                .insert((r.option.clone(), r.outcome.clone()), i)
-                .is_some()
-            {
-                bail!(
-                    "{}: row {}: option `{}` and outcome `{}` appear twice",
-                    spath.display(),
-                    i + 2,
-                    r.option,
-                    crate::kernel::text::shown(&r.outcome)
-                );
-            }
+        if let Some(i) = first_repeat(&summary) {
+            let (p, o) = summary[i].0;
+            bail!(
+                "{}: row {}: option `{}` and outcome `{}` appear twice",
+                spath.display(),
+                rows_at[i],
+                info.policies[p as usize],
+                crate::kernel::text::shown(&outcomes[o as usize].0)
+            );
         }
-        let names: Vec<String> = outcomes.iter().map(|(n, _)| n.clone()).collect();
-        let series: Vec<SeriesRow> =
-            tables::read(&dir.join("timeseries.csv"), true, &|r| frame.series(r))?;
+        drop(rows_at);
+        sort_keyed(&mut summary, false);
+        let mut metrics = Names::default();
+        let tspath = dir.join("timeseries.csv");
+        let mut series: Vec<((u32, u32), SeriesPoint)> =
+            Vec::with_capacity(tables::rows_at_most(&tspath));
+        let mut turns = 0;
+        tables::each(
+            &tspath,
+            true,
+            &|r: &SeriesRow| frame.series(r),
+            &mut |_, r: SeriesRow| {
+                let key = (opt_id(&r.option), metrics.id(&r.metric));
+                turns = turns.max(r.turn);
+                series.push((key, SeriesPoint::from(&r)));
+                Ok(())
+            },
+        )?;
+        series.shrink_to_fit();
         let cpath = dir.join("comparison.csv");
-        let comparison: Vec<ComparisonRow> =
-            tables::read(&cpath, true, &|r| frame.comparison(r, &names))?;
-        let allies: Vec<AllyRow> = tables::read(&dir.join("allies.csv"), true, &|r| frame.ally(r))?;
+        let mut comparison: Vec<((u32, u32), Compared)> =
+            Vec::with_capacity(tables::rows_at_most(&cpath));
+        let mut verdicts: BTreeMap<String, Arc<str>> = BTreeMap::new();
+        let shared: Vec<Arc<str>> = outcomes
+            .iter()
+            .map(|(n, _)| Arc::from(n.as_str()))
+            .collect();
+        let known = |o: &str| outcome_idx.contains_key(o);
+        tables::each(
+            &cpath,
+            true,
+            &|r: &ComparisonRow| frame.comparison(r, &known),
+            &mut |_, r: ComparisonRow| {
+                let o = outcome_idx[&r.outcome];
+                let verdict = r.verdict.as_ref().map(|v| {
+                    verdicts
+                        .entry(v.clone())
+                        .or_insert_with(|| Arc::from(v.as_str()))
+                        .clone()
+                });
+                let c = Compared {
+                    outcome: shared[o as usize].clone(),
+                    n: r.n,
+                    mean_diff: r.mean_diff,
+                    sd_diff: r.sd_diff,
+                    mcse: r.mcse,
+                    diff_lo95: r.diff_lo95,
+                    diff_hi95: r.diff_hi95,
+                    verdict,
+                };
+                comparison.push(((opt_id(&r.option), o), c));
+                Ok(())
+            },
+        )?;
+        drop(shared);
+        // A repeated (option, outcome) keeps its last row, as the index by name did.
+        sort_keyed(&mut comparison, true);
+        let mut ally_names = Names::default();
+        let mut ally_metrics = Names::default();
+        let apath = dir.join("allies.csv");
+        let mut allies: Vec<((u32, u32, u32), AllyStats)> =
+            Vec::with_capacity(tables::rows_at_most(&apath));
+        tables::each(
+            &apath,
+            true,
+            &|r: &AllyRow| frame.ally(r),
+            &mut |_, r: AllyRow| {
+                let key = (
+                    opt_id(&r.option),
+                    ally_names.id(&r.ally),
+                    ally_metrics.id(&r.metric),
+                );
+                allies.push((key, AllyStats::from(&r)));
+                Ok(())
+            },
+        )?;
+        // A repeated (option, ally, metric) keeps its first row, as the search by name did.
+        sort_keyed(&mut allies, false);
         let injects: Vec<InjectRow> =
             tables::read(&dir.join("injects.csv"), true, &|r| frame.inject(r))?;
         let policies: Vec<PolicyRow> =
             tables::read(&dir.join("policies.csv"), true, &|r| frame.policy(r))?;
-        let mut metrics: Vec<String> = Vec::new();
-        let mut turns = 0;
-        for r in &series {
-            if !metrics.contains(&r.metric) {
-                metrics.push(r.metric.clone());
-            }
-            turns = turns.max(r.turn);
-        }
-        let cmp_idx = comparison
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.option.clone(), r.outcome.clone()), i))
-            .collect();
         let mut data = RunData {
             dir: dir.to_path_buf(),
             info,
             outcomes,
-            summary,
-            metrics,
-            series,
+            metrics: metrics.order,
             turns,
-            comparison,
-            allies,
             injects,
             policies,
             digest: None,
             categories,
-            sum_idx,
-            cmp_idx,
+            outcome_idx,
+            summary,
+            comparison,
+            series,
+            ally_names: ally_names.order,
+            ally_metrics: ally_metrics.order,
+            allies,
         };
         let tpath = dir.join("trials.csv");
         if tables::exists(&tpath) {
@@ -334,30 +414,51 @@ impl RunData {
     }
 
     pub fn kind(&self, outcome: &str) -> Option<Kind> {
-        self.outcomes
-            .iter()
-            .find(|(n, _)| n == outcome)
-            .map(|(_, k)| *k)
+        self.outcome_idx
+            .get(outcome)
+            .map(|&o| self.outcomes[o as usize].1)
     }
 
-    pub fn summary(&self, option: &str, outcome: &str) -> Option<&SummaryRow> {
-        self.sum_idx
-            .get(&(option.to_string(), outcome.to_string()))
-            .map(|&i| &self.summary[i])
+    /// The (option, outcome) key of the index.
+    fn key(&self, option: &str, outcome: &str) -> Option<(u32, u32)> {
+        Some((
+            self.option_index(option)? as u32,
+            *self.outcome_idx.get(outcome)?,
+        ))
     }
 
-    pub fn comparison(&self, option: &str, outcome: &str) -> Option<&ComparisonRow> {
-        self.cmp_idx
-            .get(&(option.to_string(), outcome.to_string()))
-            .map(|&i| &self.comparison[i])
+    pub fn summary(&self, option: &str, outcome: &str) -> Option<&Summary> {
+        find(&self.summary, self.key(option, outcome)?)
     }
 
-    /// The rows of one option and metric, by turn.
-    pub fn series_of(&self, option: &str, metric: &str) -> Vec<&SeriesRow> {
-        let mut v: Vec<&SeriesRow> = self
+    pub fn comparison(&self, option: &str, outcome: &str) -> Option<&Compared> {
+        find(&self.comparison, self.key(option, outcome)?)
+    }
+
+    /// Whether the run has `comparison.csv` rows.
+    pub fn has_comparison(&self) -> bool {
+        !self.comparison.is_empty()
+    }
+
+    /// Whether the run has `allies.csv` rows.
+    pub fn has_allies(&self) -> bool {
+        !self.allies.is_empty()
+    }
+
+    /// The turns of one option and metric, by turn.
+    pub fn series_of(&self, option: &str, metric: &str) -> Vec<&SeriesPoint> {
+        let key = self
+            .option_index(option)
+            .zip(self.metrics.iter().position(|m| m == metric));
+        let Some((p, m)) = key else {
+            return Vec::new();
+        };
+        let key = (p as u32, m as u32);
+        let mut v: Vec<&SeriesPoint> = self
             .series
             .iter()
-            .filter(|r| r.option == option && r.metric == metric)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, s)| s)
             .collect();
         v.sort_by_key(|r| r.turn);
         v
@@ -411,9 +512,10 @@ impl RunData {
     /// The families of outcomes `prefix.member`, in summary order, with their kind.
     pub fn families(&self) -> Vec<(String, Kind)> {
         let mut out: Vec<(String, Kind)> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
         for (n, k) in &self.outcomes {
             if let Some((prefix, _)) = n.split_once('.')
-                && !out.iter().any(|(p, _)| p == prefix)
+                && seen.insert(prefix)
             {
                 out.push((prefix.to_string(), *k));
             }
@@ -435,41 +537,37 @@ impl RunData {
 
     /// The per-ally metrics of `allies.csv`, in file order.
     pub fn ally_metrics(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for r in &self.allies {
-            if !out.contains(&r.metric) {
-                out.push(r.metric.clone());
-            }
-        }
-        out
+        self.ally_metrics.clone()
     }
 
     /// The allies of `allies.csv`, in file order.
     pub fn ally_names(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for r in &self.allies {
-            if !out.contains(&r.ally) {
-                out.push(r.ally.clone());
-            }
-        }
-        out
+        self.ally_names.clone()
     }
 
     /// The row of `allies.csv` for (option, ally, metric).
-    pub fn ally(&self, option: &str, ally: &str, metric: &str) -> Option<&AllyRow> {
-        self.allies
-            .iter()
-            .find(|r| r.option == option && r.ally == ally && r.metric == metric)
+    pub fn ally(&self, option: &str, ally: &str, metric: &str) -> Option<&AllyStats> {
+        let key = (
+            self.option_index(option)? as u32,
+            self.ally_names.iter().position(|a| a == ally)? as u32,
+            self.ally_metrics.iter().position(|m| m == metric)? as u32,
+        );
+        find(&self.allies, key)
     }
 
     /// The smallest and largest value of an outcome over every option (from the summary).
     pub fn range(&self, outcome: &str) -> Option<(f64, f64)> {
         let mut lo = f64::INFINITY;
         let mut hi = f64::NEG_INFINITY;
-        for r in self.summary.iter().filter(|r| r.outcome == outcome) {
-            if let (Some(a), Some(b)) = (r.min, r.max) {
-                lo = lo.min(a);
-                hi = hi.max(b);
+        for p in self.options() {
+            if let Some(Summary {
+                min: Some(a),
+                max: Some(b),
+                ..
+            }) = self.summary(p, outcome)
+            {
+                lo = lo.min(*a);
+                hi = hi.max(*b);
             }
         }
         (lo <= hi).then_some((lo, hi))

@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axis;
 use super::canvas::{Canvas, Rect};
 use super::chart::Chart;
-use super::data::{ComparisonRow, Kind, RunData};
+use super::data::{Compared, Kind, RunData};
 use super::labels;
 use super::layout::panel_grid;
 use super::legend::{self, KeyItem, Swatch};
@@ -54,7 +54,7 @@ impl Differences {
     }
 
     /// Whether a row's verdict is firm.
-    fn firm(data: &RunData, r: &ComparisonRow) -> bool {
+    fn firm(data: &RunData, r: &Compared) -> bool {
         let v = r
             .verdict
             .as_deref()

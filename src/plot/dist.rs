@@ -145,7 +145,7 @@ impl Chart for Distribution {
             .iter()
             .map(|o| {
                 let s = data.summary(o, &self.outcome);
-                let q = |f: fn(&super::data::SummaryRow) -> Option<f64>| s.and_then(f);
+                let q = |f: fn(&super::data::Summary) -> Option<f64>| s.and_then(f);
                 let fmt = |v: Option<f64>| numbers::fixed_or_dash(v, decimals, label.percent);
                 (
                     format!("median {}", fmt(q(|r| r.p50))),

@@ -143,35 +143,39 @@ impl Chart for Fan {
                 let colr = option_colour(i);
                 let rows_ = &series[i];
                 let band =
-                    |lo: fn(&super::data::SeriesRow) -> Option<f64>,
-                     hi: fn(&super::data::SeriesRow) -> Option<f64>| {
-                        let mut pts: Vec<(i32, i32)> = rows_
-                            .iter()
-                            .filter_map(|r| lo(r).map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                            .collect();
-                        let top: Vec<(i32, i32)> = rows_
-                            .iter()
-                            .rev()
-                            .filter_map(|r| hi(r).map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                            .collect();
+                    |lo: fn(&super::data::SeriesPoint) -> Option<f64>,
+                     hi: fn(&super::data::SeriesPoint) -> Option<f64>| {
+                        let mut pts: Vec<(i32, i32)> = per_column(
+                            rows_
+                                .iter()
+                                .filter_map(|r| lo(r).map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                        );
+                        let top = per_column(
+                            rows_
+                                .iter()
+                                .rev()
+                                .filter_map(|r| hi(r).map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                        );
                         pts.extend(top);
                         pts
                     };
                 c.polygon(&band(|r| r.p5, |r| r.p95), colr, 0.2)?;
                 c.polygon(&band(|r| r.p25, |r| r.p75), colr, 0.4)?;
-                let med: Vec<(i32, i32)> = rows_
-                    .iter()
-                    .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                    .collect();
+                let med = per_column(
+                    rows_
+                        .iter()
+                        .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                );
                 c.line(&med, colr, 1.0, c.st.stroke(3.5))?;
                 let nf = c.fit(&options[i], title_f.colour(colr), cell.w());
                 c.text(&options[i], cell.x0, cell.y0, nf, HPos::Left, VPos::Top)?;
             } else {
                 for (p, rows_) in series.iter().enumerate() {
-                    let med: Vec<(i32, i32)> = rows_
-                        .iter()
-                        .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v))))
-                        .collect();
+                    let med = per_column(
+                        rows_
+                            .iter()
+                            .filter_map(|r| r.p50.map(|v| (x.map(r.turn as f64), y.clamp(v)))),
+                    );
                     c.line(&med, option_colour(p), 1.0, c.st.stroke(3.5))?;
                 }
                 c.text(
@@ -210,5 +214,70 @@ impl Chart for Fan {
             &data.injects,
         )?;
         Ok(())
+    }
+}
+
+/// The points of a line or band edge in pixels, with each run of more than four points in
+/// one pixel column (a horizon longer than the chart is wide) cut to its first, lowest,
+/// highest and last point, in path order: the same shape is drawn, since a path along one
+/// column covers exactly the span between its lowest and highest point, and a chart of a
+/// 10,000-turn run stays a few hundred points per series. Where every turn has its own
+/// column (any ordinary horizon), the points are those given, unchanged.
+fn per_column(pts: impl Iterator<Item = (i32, i32)>) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::new();
+    let mut run: Vec<(i32, i32)> = Vec::new();
+    let flush = |run: &mut Vec<(i32, i32)>, out: &mut Vec<(i32, i32)>| {
+        if run.len() <= 4 {
+            out.append(run);
+            return;
+        }
+        let lo = (0..run.len()).min_by_key(|&i| (run[i].1, i)).unwrap_or(0);
+        let hi = (0..run.len())
+            .max_by_key(|&i| (run[i].1, usize::MAX - i))
+            .unwrap_or(0);
+        let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+        out.extend([run[0], run[a], run[b], run[run.len() - 1]]);
+        run.clear();
+    };
+    for p in pts {
+        if run.last().is_some_and(|l| l.0 != p.0) {
+            flush(&mut run, &mut out);
+        }
+        run.push(p);
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_column;
+
+    #[test]
+    fn points_one_per_column_are_kept_as_given() {
+        let pts = vec![(0, 5), (1, 3), (2, 9), (3, 9), (4, 1)];
+        assert_eq!(per_column(pts.clone().into_iter()), pts);
+        // Up to four points in a column are kept too.
+        let pts = vec![(0, 5), (0, 3), (0, 9), (0, 4), (1, 1)];
+        assert_eq!(per_column(pts.clone().into_iter()), pts);
+    }
+
+    #[test]
+    fn a_crowded_column_keeps_its_ends_and_extremes_in_path_order() {
+        // Six points in column 2: first 7, highest value 9 (the 3rd), lowest 1 (the 5th), last 4.
+        let pts = vec![
+            (1, 0),
+            (2, 7),
+            (2, 5),
+            (2, 9),
+            (2, 6),
+            (2, 1),
+            (2, 4),
+            (3, 2),
+        ];
+        assert_eq!(
+            per_column(pts.into_iter()),
+            vec![(1, 0), (2, 7), (2, 9), (2, 1), (2, 4), (3, 2)]
+        );
     }
 }

@@ -141,7 +141,7 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
             outcomes: binary.iter().take(8).cloned().collect(),
         }));
     }
-    if data.options().len() > 1 && !data.comparison.is_empty() {
+    if data.options().len() > 1 && data.has_comparison() {
         // The scenario's key outcomes first, then the charted ones and the yes/no ones.
         let mut outs: Vec<String> = data
             .info

@@ -9,6 +9,7 @@
 //! the row (as a spreadsheet numbers it: the header is row 1) and the column. A table
 //! written as Parquet (`--format parquet`) is read as the CSV text it was made from.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -129,6 +130,125 @@ pub struct AllyRow {
     pub prob_hi95: Option<f64>,
 }
 
+/// The numbers of a row of `summary.csv`, as charts keep them: the option and outcome are
+/// its place in [`crate::plot::RunData`]'s index, so a long horizon's hundred thousand rows
+/// hold no text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Summary {
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub mcse: Option<f64>,
+    pub mean_lo95: Option<f64>,
+    pub mean_hi95: Option<f64>,
+    pub p5: Option<f64>,
+    pub p25: Option<f64>,
+    pub p50: Option<f64>,
+    pub p75: Option<f64>,
+    pub p95: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub prob: Option<f64>,
+    pub prob_lo95: Option<f64>,
+    pub prob_hi95: Option<f64>,
+}
+
+impl From<&SummaryRow> for Summary {
+    fn from(r: &SummaryRow) -> Self {
+        Summary {
+            n: r.n,
+            mean: r.mean,
+            sd: r.sd,
+            mcse: r.mcse,
+            mean_lo95: r.mean_lo95,
+            mean_hi95: r.mean_hi95,
+            p5: r.p5,
+            p25: r.p25,
+            p50: r.p50,
+            p75: r.p75,
+            p95: r.p95,
+            min: r.min,
+            max: r.max,
+            prob: r.prob,
+            prob_lo95: r.prob_lo95,
+            prob_hi95: r.prob_hi95,
+        }
+    }
+}
+
+/// One turn of a row of `timeseries.csv`, as charts keep it (option and metric are its
+/// place in the index).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeriesPoint {
+    pub turn: usize,
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub p5: Option<f64>,
+    pub p25: Option<f64>,
+    pub p50: Option<f64>,
+    pub p75: Option<f64>,
+    pub p95: Option<f64>,
+}
+
+impl From<&SeriesRow> for SeriesPoint {
+    fn from(r: &SeriesRow) -> Self {
+        SeriesPoint {
+            turn: r.turn,
+            n: r.n,
+            mean: r.mean,
+            p5: r.p5,
+            p25: r.p25,
+            p50: r.p50,
+            p75: r.p75,
+            p95: r.p95,
+        }
+    }
+}
+
+/// A row of `comparison.csv` as charts keep it: the outcome and verdict are shared names
+/// (one allocation per distinct name, not per row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compared {
+    pub outcome: std::sync::Arc<str>,
+    pub n: u64,
+    pub mean_diff: Option<f64>,
+    pub sd_diff: Option<f64>,
+    pub mcse: Option<f64>,
+    pub diff_lo95: Option<f64>,
+    pub diff_hi95: Option<f64>,
+    pub verdict: Option<std::sync::Arc<str>>,
+}
+
+/// The numbers of a row of `allies.csv`, as charts keep them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AllyStats {
+    pub n: u64,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub p5: Option<f64>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub prob: Option<f64>,
+    pub prob_lo95: Option<f64>,
+    pub prob_hi95: Option<f64>,
+}
+
+impl From<&AllyRow> for AllyStats {
+    fn from(r: &AllyRow) -> Self {
+        AllyStats {
+            n: r.n,
+            mean: r.mean,
+            sd: r.sd,
+            p5: r.p5,
+            p50: r.p50,
+            p95: r.p95,
+            prob: r.prob,
+            prob_lo95: r.prob_lo95,
+            prob_hi95: r.prob_hi95,
+        }
+    }
+}
+
 /// A row of `injects.csv`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct InjectRow {
@@ -183,6 +303,26 @@ pub fn open(path: &Path) -> Result<Box<dyn std::io::Read>> {
     Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
 }
 
+/// At least the number of rows of a table, counted as its lines (a quoted cell may hold a
+/// line break, so never fewer), at most [`MAX_TABLE_ROWS`]; 0 when it is not a CSV file.
+/// A caller sizes its store with it, once, rather than growing it by doubling while reading
+/// (at long horizons the store is tens of megabytes, and a doubling holds both copies).
+pub fn rows_at_most(path: &Path) -> usize {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    let mut lines = 0usize;
+    while let Ok(n) = f.read(&mut buf) {
+        if n == 0 || lines > MAX_TABLE_ROWS {
+            break;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+    }
+    lines.min(MAX_TABLE_ROWS)
+}
+
 /// Whether a table exists as CSV or Parquet.
 pub fn exists(path: &Path) -> bool {
     path.exists() || path.with_extension("parquet").exists()
@@ -195,8 +335,26 @@ pub fn read<T: serde::de::DeserializeOwned>(
     optional: bool,
     check: Check<'_, T>,
 ) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    each(path, optional, check, &mut |_, row| {
+        out.push(row);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Reads a table row by row, checking each with `check` and handing it to `sink` with its
+/// row number (the header is row 1), so that a caller keeps only what it needs of a long
+/// table; an absent file is an error unless `optional` (then no rows). The sink's error
+/// names the row.
+pub fn each<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    optional: bool,
+    check: Check<'_, T>,
+    sink: &mut dyn FnMut(usize, T) -> Result<(), String>,
+) -> Result<()> {
     if optional && !exists(path) {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let name = path.display();
     let mut r = csv::Reader::from_reader(open(path)?);
@@ -215,10 +373,9 @@ pub fn read<T: serde::de::DeserializeOwned>(
             );
         }
     }
-    let mut out = Vec::new();
     for (i, row) in r.deserialize::<T>().enumerate() {
         let at = i + 2;
-        if out.len() == MAX_TABLE_ROWS {
+        if i == MAX_TABLE_ROWS {
             bail!("{name}: more than {MAX_TABLE_ROWS} rows; allowed: at most {MAX_TABLE_ROWS}");
         }
         let row = row.map_err(|e| {
@@ -228,9 +385,64 @@ pub fn read<T: serde::de::DeserializeOwned>(
             )
         })?;
         check(&row).map_err(|e| anyhow::anyhow!("{name}: row {at}: {e}"))?;
-        out.push(row);
+        sink(at, row).map_err(|e| anyhow::anyhow!("{name}: row {at}: {e}"))?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Names numbered in order of first appearance, each held once.
+#[derive(Default)]
+pub struct Names {
+    pub order: Vec<String>,
+    idx: BTreeMap<String, u32>,
+}
+
+impl Names {
+    pub fn id(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.idx.get(name) {
+            return i;
+        }
+        let i = self.order.len() as u32;
+        self.order.push(name.to_string());
+        self.idx.insert(name.to_string(), i);
+        i
+    }
+}
+
+/// The first row, in file order, whose key an earlier row already has: its position.
+pub fn first_repeat<K: Ord + Copy, V>(rows: &[(K, V)]) -> Option<usize> {
+    let mut keys: Vec<(K, usize)> = rows.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+    keys.sort_unstable();
+    keys.windows(2)
+        .filter(|w| w[0].0 == w[1].0)
+        .map(|w| w[1].1)
+        .min()
+}
+
+/// Sorts keyed rows by key; of rows with the same key, keeps the last (`keep_last`) or the
+/// first in file order.
+pub fn sort_keyed<K: Ord + Copy, V>(rows: &mut Vec<(K, V)>, keep_last: bool) {
+    // A run writes its tables in key order: then there is nothing to sort (and no scratch
+    // copy of a long table to make).
+    if !rows.is_sorted_by_key(|r| r.0) {
+        rows.sort_by_key(|r| r.0);
+    }
+    rows.dedup_by(|later, kept| {
+        if later.0 != kept.0 {
+            return false;
+        }
+        if keep_last {
+            std::mem::swap(later, kept);
+        }
+        true
+    });
+    rows.shrink_to_fit();
+}
+
+pub fn find<K: Ord + Copy, V>(rows: &[(K, V)], key: K) -> Option<&V> {
+    rows.binary_search_by_key(&key, |r| r.0)
+        .ok()
+        .map(|i| &rows[i].1)
 }
 
 /// A number cell: finite and at most [`MAX_ABS_VALUE`] in size, when given.
@@ -377,8 +589,12 @@ impl Frame<'_> {
         ordered(&qs)
     }
 
-    /// A row of `comparison.csv`; `outcomes` are those of `summary.csv`.
-    pub fn comparison(&self, r: &ComparisonRow, outcomes: &[String]) -> Result<(), String> {
+    /// A row of `comparison.csv`; `known` tells the outcomes of `summary.csv`.
+    pub fn comparison(
+        &self,
+        r: &ComparisonRow,
+        known: &dyn Fn(&str) -> bool,
+    ) -> Result<(), String> {
         self.option("option", &r.option)?;
         if r.baseline != self.baseline {
             return Err(format!(
@@ -387,7 +603,7 @@ impl Frame<'_> {
                 self.baseline
             ));
         }
-        if !outcomes.contains(&r.outcome) {
+        if !known(&r.outcome) {
             return Err(format!(
                 "column outcome: `{}` is not an outcome of summary.csv",
                 crate::kernel::text::shown(&r.outcome)

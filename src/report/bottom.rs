@@ -19,7 +19,7 @@ use std::fmt::Write;
 use anyhow::{Context, Result};
 
 use crate::kernel::html::escape as esc;
-use crate::plot::data::{ComparisonRow, Kind, RunData, open_table};
+use crate::plot::data::{Compared, Kind, RunData, open_table};
 use crate::plot::labels;
 use crate::plot::numbers::{fixed, signed};
 use crate::stats::sensitivity::{pearson, ranks};
@@ -51,7 +51,7 @@ pub fn key_outcomes(data: &RunData) -> (Vec<String>, bool) {
 
 /// The verdict on a comparison row: the one `comparison.csv` records, else computed from its
 /// interval (folders written before verdicts).
-pub fn verdict_of(data: &RunData, r: &ComparisonRow) -> Option<Verdict> {
+pub fn verdict_of(data: &RunData, r: &Compared) -> Option<Verdict> {
     if let Some(v) = r.verdict.as_deref().and_then(Verdict::parse) {
         return Some(v);
     }

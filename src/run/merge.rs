@@ -314,7 +314,7 @@ pub fn merge(cfg: &MergeConfig) -> Result<RunReport> {
         },
     );
     let format = Format::parse(&id.format)?;
-    let chart_seconds = super::results::write(&dir, &sc, &policies, &acc, &manifest, format)?;
+    let chart_seconds = super::results::write(&dir, &sc, &policies, acc, &manifest, format)?;
     let out = dir.commit()?;
     let secs = t0.elapsed().as_secs_f64();
     Ok(RunReport {

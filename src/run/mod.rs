@@ -475,8 +475,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
                 ..Extras::default()
             },
         );
-        report.chart_seconds =
-            results::write(&dir, sc, &cfg.policies, &acc, &manifest, cfg.format)?;
+        report.chart_seconds = results::write(&dir, sc, &cfg.policies, acc, &manifest, cfg.format)?;
         report.stopping = stopping;
     }
     dir.sync()?;

@@ -73,18 +73,22 @@ pub fn write(
     dir: &OutputDir,
     sc: &Scenario,
     policy_idx: &[usize],
-    acc: &Accumulators,
+    acc: Accumulators,
     manifest: &RunManifest,
     format: Format,
 ) -> Result<f64> {
-    tables::write_summary(acc, &dir.file("summary.csv"))?;
-    tables::write_timeseries(acc, &dir.file("timeseries.csv"))?;
-    tables::write_comparison(acc, &dir.file("comparison.csv"), &|o| sc.band(o), &|o| {
+    tables::write_summary(&acc, &dir.file("summary.csv"))?;
+    tables::write_timeseries(&acc, &dir.file("timeseries.csv"))?;
+    tables::write_comparison(&acc, &dir.file("comparison.csv"), &|o| sc.band(o), &|o| {
         crate::plot::labels::outcome(o).higher_is_better
     })?;
     if let Some(t) = &sc.actors {
-        crate::output::allies::write(acc, &t.names, &dir.file("allies.csv"))?;
+        crate::output::allies::write(&acc, &t.names, &dir.file("allies.csv"))?;
     }
+    // The statistics are in the tables now: their memory goes before the charts read the
+    // tables back (at long horizons both are tens of megabytes).
+    let layout = acc.layout.clone();
+    drop(acc);
     injects::write(sc, &dir.file("injects.csv"))?;
     write_scenario(sc, &dir.file("scenario.toml"))?;
     policies::write(sc, policy_idx, &dir.file("policies.csv"))?;
@@ -110,7 +114,7 @@ pub fn write(
         chart_seconds = t_charts.elapsed().as_secs_f64();
     }
     if format != Format::Csv {
-        write_parquet(dir.path(), sc, &acc.layout, manifest)?;
+        write_parquet(dir.path(), sc, &layout, manifest)?;
     }
     if format == Format::Parquet {
         for t in present(dir.path()) {
