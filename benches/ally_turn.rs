@@ -39,7 +39,7 @@ fn per_ally_turn(c: &mut Criterion) {
     };
     let run = || {
         let cancel = AtomicBool::new(false);
-        exp.run(&|_, _, _| {}, &mut |_, _| Ok(()), &|_| {}, &cancel)
+        exp.run(&|_, _, _, _, _| {}, &mut |_, _| Ok(()), &|_| {}, &cancel)
             .expect("run")
     };
     // One warm run, then a direct figure over a few runs.

@@ -314,7 +314,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
     let (mut acc, mut kept, mut done, mut trials_done) = match restored {
         Some(r) => (r.acc, r.blocks, r.done, r.trials),
         None => (
-            crate::stats::Accumulators::new(layout.clone()),
+            crate::stats::Accumulators::unallocated(layout.clone()),
             Vec::new(),
             0,
             0,
@@ -349,13 +349,15 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
                     trials,
                     ..
                 } = out;
-                acc.add_block(&moments, &sketches);
-                // The block's own statistics go before the checkpoint may be saved.
-                drop(sketches);
+                // The block's own statistics go before the checkpoint may be saved: moved
+                // into the run's when they are the first, merged and dropped otherwise.
                 if shard {
+                    acc.ensure();
+                    acc.add_block(&moments, &sketches);
+                    drop(sketches);
                     kept.push(moments);
                 } else {
-                    drop(moments);
+                    acc.add_block_owned(moments, sketches);
                 }
                 cp.append(&rows)?;
                 drop(rows);
@@ -382,6 +384,7 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
         exp.run_blocks(&blocks[start..], &format, &mut fold, cancel)
             .map(|_| ())
     };
+    acc.ensure();
     if let Err(e) = result {
         // Keep everything folded so far for --resume, then report.
         let saved = cp.save(done, trials_done, &acc, &kept);

@@ -215,6 +215,56 @@ impl Accumulators {
         }
     }
 
+    /// Accumulators that hold nothing yet and allocate nothing: the first block added with
+    /// [`Accumulators::add_block_owned`] becomes their contents, so a run never holds its
+    /// empty statistics beside its first block's (at long horizons and few trials each is
+    /// tens of MB). [`Accumulators::ensure`] allocates them when no block came.
+    pub fn unallocated(layout: Layout) -> Self {
+        Accumulators {
+            moments: BlockMoments {
+                trials: 0,
+                out: Vec::new(),
+                ser: Vec::new(),
+                diff: Vec::new(),
+            },
+            sketches: Sketches {
+                out: Vec::new(),
+                ser: Vec::new(),
+            },
+            layout,
+        }
+    }
+
+    fn is_unallocated(&self) -> bool {
+        // Allocated accumulators have one entry per option and outcome and per option, turn
+        // and series; when both counts are zero the two states are the same.
+        let l = &self.layout;
+        let (po, pts) = (
+            l.policies.len() * l.outcomes.len(),
+            l.policies.len() * l.turns * l.series.len(),
+        );
+        self.moments.out.len() != po || self.sketches.ser.len() != pts
+    }
+
+    /// Allocates accumulators made by [`Accumulators::unallocated`] that no block filled.
+    pub fn ensure(&mut self) {
+        if self.is_unallocated() {
+            *self = Accumulators::new(self.layout.clone());
+        }
+    }
+
+    /// As [`Accumulators::add_block`], taking the block: into accumulators that hold nothing
+    /// yet it is moved, not copied. The same values as merging it into empty ones (a merge
+    /// into nothing copies moments and adds counts to zero).
+    pub fn add_block_owned(&mut self, block: BlockMoments, sketches: Sketches) {
+        if self.is_unallocated() {
+            self.moments = block;
+            self.sketches = sketches;
+        } else {
+            self.add_block(&block, &sketches);
+        }
+    }
+
     /// Adds a finished block: its moments (merged in block order) and its sketches (counts
     /// add, so their order does not matter).
     pub fn add_block(&mut self, block: &BlockMoments, sketches: &Sketches) {
