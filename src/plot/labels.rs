@@ -240,6 +240,15 @@ pub fn metric(name: &str) -> Label {
     }
 }
 
+/// Whether a family is one of a metric's per-calendar-year families (`defence_2023`,
+/// `channel_2024`): one per year of the run, so at long horizons hundreds; they are rows of
+/// `allies.csv`, not charts of their own.
+pub fn per_year(prefix: &str) -> bool {
+    prefix
+        .rsplit_once('_')
+        .is_some_and(|(_, y)| y.len() == 4 && y.parse::<u32>().is_ok())
+}
+
 /// What a family of outcomes `prefix.member` is, for chart titles and axes.
 pub fn family(prefix: &str) -> (String, String, bool) {
     match prefix {
@@ -293,11 +302,19 @@ pub fn family(prefix: &str) -> (String, String, bool) {
             "Expected position (scale of the dimension)".into(),
             false,
         ),
-        _ => match prefix.strip_prefix("defence_") {
-            Some(year) if year.parse::<u32>().is_ok() => (
+        _ => match (
+            prefix.strip_prefix("defence_"),
+            prefix.strip_prefix("channel_"),
+        ) {
+            (Some(year), _) if year.parse::<u32>().is_ok() => (
                 format!("Each ally's defence spending in {year}"),
                 format!("Mean defence spending over the months of {year} (% of GDP)"),
                 false,
+            ),
+            (_, Some(year)) if year.parse::<u32>().is_ok() => (
+                format!("Probability that each ally runs a unilateral channel in {year}"),
+                "Probability (%)".into(),
+                true,
             ),
             _ => (format!("{prefix}: by member"), prefix.to_string(), false),
         },

@@ -181,15 +181,19 @@ pub fn select(data: &RunData) -> Vec<Box<dyn Chart>> {
         }
     }
     // When the run has the allies chart's metrics, its real per-ally families are shown there
-    // (the rest are in allies.csv); a yes/no family keeps its heatmap, and a model without
-    // those metrics (e.g. a bargaining model's `win_prob`) keeps a chart per family.
+    // (the rest are in allies.csv); a yes/no family keeps its heatmap (unless it is one of a
+    // metric's per-year families, one per calendar year: those are in allies.csv only), and a
+    // model without those metrics (e.g. a bargaining model's `win_prob`) keeps a chart per
+    // family.
     let ally_metrics = data.ally_metrics();
     let allies_chart = allies::PANELS
         .iter()
         .any(|m| ally_metrics.iter().any(|a| a == m));
     let in_allies = |p: &str| allies_chart && ally_metrics.iter().any(|m| m == p);
     for (prefix, kind) in data.families() {
-        if kind == Kind::Binary {
+        if kind == Kind::Binary && in_allies(&prefix) && labels::per_year(&prefix) {
+            continue;
+        } else if kind == Kind::Binary {
             charts.push(Box::new(heatmap::Heatmap { prefix }));
         } else if !in_allies(&prefix) {
             charts.push(Box::new(family::Family { prefix }));

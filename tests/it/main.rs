@@ -10,6 +10,7 @@ mod bad_input;
 mod bottomline;
 mod browser;
 mod calibrate;
+mod channel_record;
 mod cli;
 mod common_random_numbers;
 mod conditions;

@@ -19,7 +19,9 @@
 //! Moscow keeps NATO's cut (`channels_while_cut`), consensus delays (`deadlock_turns`,
 //! `longest_deadlock`), blocking allies (`blocking_allies`), and per ally ([`ALLY_METRICS`]):
 //! whether and how long it ran a channel, how often it blocked, its spending change, its final
-//! stance and threat, its sharpest rise of threat, and its spending per calendar year.
+//! stance and threat, its sharpest rise of threat, and its spending and whether it ran a
+//! channel per calendar year (the record reports both by year: NATO's spending figures, the
+//! leaders' meetings with Putin).
 //!
 //! The names of the outcomes and time series are declared here, beside the functions that
 //! fill them, so that a name and its value are written in one place: `outcome_specs` and
@@ -115,6 +117,11 @@ pub fn record<T: Tracer>(c: &Coeffs, s: &mut State, ws: &Workspace, t: usize, tr
         for (acc, &d) in row.iter_mut().zip(&s.defence) {
             *acc += d;
         }
+        if let Some(row) = s.channel_year.get_mut(y * n..(y + 1) * n) {
+            for (ran, &open) in row.iter_mut().zip(&s.channel) {
+                *ran |= open;
+            }
+        }
     }
     if s.fracture_turn.is_none() {
         let stalled = s.no_consensus_run >= c.int(P::FractureTurns);
@@ -190,14 +197,29 @@ pub fn finish(c: &Coeffs, s: &State, out: &mut [f64]) {
     for (y, &turns_in) in c.turns_in_year.iter().enumerate() {
         family(&|i| s.defence_year[y * n + i] / turns_in.max(1) as f64);
     }
+    for y in 0..channel_years(&c.years) {
+        family(&|i| flag(s.channel_year[y * n + i]));
+    }
     debug_assert_eq!(k, out.len());
+}
+
+/// The most calendar years with a `channel_<year>` family: the first ten of a run. They hold
+/// a run against a record of meetings by year (a hindcast spans a few years); a 10,000-turn
+/// run would otherwise carry 25,000 more yes/no outcomes per option through its summary,
+/// comparison and charts, beyond the memory such a run is allowed (docs/RELIABILITY.md).
+pub const CHANNEL_YEARS: usize = 10;
+
+/// How many of the run's calendar years `years` have a `channel_<year>` family.
+pub fn channel_years(years: &[i64]) -> usize {
+    years.len().min(CHANNEL_YEARS)
 }
 
 /// Number of per-trial outcomes before the per-ally families.
 pub const N_FIXED_OUTCOMES: usize = 26;
 
 /// The per-ally metrics, in the order of their families after the fixed outcomes (then one
-/// `defence_<year>` family per calendar year of the run): (name, meaning).
+/// `defence_<year>` family per calendar year of the run, then one `channel_<year>` family per
+/// year, up to [`CHANNEL_YEARS`]): (name, meaning).
 pub const ALLY_METRICS: [(&str, &str); 7] = [
     (
         "channel_ever",
@@ -228,7 +250,9 @@ pub const ALLY_METRICS: [(&str, &str); 7] = [
 
 /// The per-trial outcomes: the fixed ones in the order [`finish`] writes them, then one
 /// family `metric.<ally>` per metric of [`ALLY_METRICS`], then `defence_<year>.<ally>` for each
-/// calendar year of `years`.
+/// calendar year of `years`, then `channel_<year>.<ally>` (yes/no: a channel open in some turn
+/// of that year) for each of the first [`CHANNEL_YEARS`]. The per-year families are details: summarised in `summary.csv` and
+/// `allies.csv`, not written per trial (thirty columns per family and year).
 pub(super) fn outcome_specs(names: &[String], years: &[i64]) -> Vec<OutcomeSpec> {
     let unit = OutcomeKind::Real { min: 0.0, max: 1.0 };
     let mut v = vec![
@@ -377,6 +401,18 @@ pub(super) fn outcome_specs(names: &[String], years: &[i64]) -> Vec<OutcomeSpec>
             );
         }
     }
+    for y in &years[..channel_years(years)] {
+        for n in names {
+            v.push(
+                OutcomeSpec::new(
+                    format!("channel_{y}.{n}"),
+                    OutcomeKind::Binary,
+                    format!("{n}: ran a unilateral channel to Moscow in some turn of calendar year {y}"),
+                )
+                .detail(),
+            );
+        }
+    }
     v
 }
 
@@ -508,7 +544,7 @@ mod tests {
                 run.step(&lv, &mut st, &mut NoTrace);
             }
             let specs = outcome_specs(&c.names, &c.years);
-            let families = ALLY_METRICS.len() + c.years.len();
+            let families = ALLY_METRICS.len() + c.years.len() + channel_years(&c.years);
             assert_eq!(specs.len(), N_FIXED_OUTCOMES + families * c.allies());
             assert_eq!(c.years, if dated { vec![2022] } else { vec![] });
             assert_eq!(
@@ -528,11 +564,13 @@ mod tests {
                     }
                 };
                 assert!(fits, "{} = {x}", d.name);
-                // Real per-ally values are details (not in trials.csv); the rest are not.
+                // Real per-ally values and the per-year families are details (not in
+                // trials.csv); the rest are not.
                 let family = d.name.contains('.');
+                let yearly = d.name.starts_with("channel_20") || d.name.starts_with("defence_20");
                 assert_eq!(
                     d.detail,
-                    family && matches!(d.kind, OutcomeKind::Real { .. }),
+                    family && (yearly || matches!(d.kind, OutcomeKind::Real { .. })),
                     "{}",
                     d.name
                 );
@@ -551,6 +589,44 @@ mod tests {
                 assert_eq!(total, months as f64);
             }
         }
+    }
+
+    #[test]
+    fn a_channel_counts_in_the_calendar_year_of_the_turns_it_was_open() {
+        // October 2021 start: turns 1-3 are 2021 (no family), 4-15 are 2022, 16-18 are 2023.
+        let mut sim = sim(18);
+        sim.start_month = Some(2021 * 12 + 9);
+        let mut c = Coeffs::new(&sim);
+        c.fill(&sim, &defaults());
+        assert_eq!(c.years, vec![2022, 2023]);
+        let (_, _, mut s, _, ws) = setup(&defaults());
+        s.channel_year = vec![false; 2 * c.allies()];
+        s.defence_year = vec![0.0; 2 * c.allies()];
+        for t in 1..=18 {
+            s.channel.fill(false);
+            // A: December 2021 only; B: January 2022 only; C: December 2022 and January 2023.
+            s.channel[0] = t == 3;
+            s.channel[1] = t == 4;
+            s.channel[2] = t == 15 || t == 16;
+            record(&c, &mut s, &ws, t, &mut NoTrace);
+        }
+        s.turn = 18;
+        let specs = outcome_specs(&c.names, &c.years);
+        let mut out = vec![0.0; specs.len()];
+        finish(&c, &s, &mut out);
+        let value = |name: &str| out[specs.iter().position(|d| d.name == name).unwrap()];
+        let ran: Vec<(f64, f64)> = ["A", "B", "C", "D"]
+            .iter()
+            .map(|a| (value(&format!("channel_2022.{a}")), value(&format!("channel_2023.{a}"))))
+            .collect();
+        assert_eq!(ran, [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]);
+        assert_eq!(value("channel_ever.A"), 0.0); // `opened` is set by the channel step
+        assert_eq!(value("channel_months.C"), 2.0);
+        // Fifteen calendar years: spending for each, channels for the first ten only.
+        let years: Vec<i64> = (2022..2037).collect();
+        let specs = outcome_specs(&c.names, &years);
+        let has = |name: &str| specs.iter().any(|d| d.name == name);
+        assert!(has("defence_2036.A") && has("channel_2031.A") && !has("channel_2032.A"));
     }
 
     #[test]

@@ -145,6 +145,7 @@ pub fn init<T: Tracer>(
         blocked: std::mem::take(&mut s.blocked),
         threat_jump_max: std::mem::take(&mut s.threat_jump_max),
         defence_year: std::mem::take(&mut s.defence_year),
+        channel_year: std::mem::take(&mut s.channel_year),
         ..State::new(0)
     };
     s.threat.copy_from_slice(&c.threat0);
@@ -164,6 +165,9 @@ pub fn init<T: Tracer>(
     // Sized once per runner (the first trial), refilled in place after.
     s.defence_year.clear();
     s.defence_year.resize(c.years.len() * n, 0.0);
+    s.channel_year.clear();
+    s.channel_year
+        .resize(outcomes::channel_years(&c.years) * n, false);
     levers::set(s, lv);
     let cached =
         ws.burn.key[N_LEVERS..] == c.v[N_LEVERS..] && ws.burn.rng_before.as_ref() == Some(&st.init);

@@ -168,6 +168,9 @@ pub struct State {
     /// Sum of the monthly defence levels per calendar year, `[year * allies + i]` (the years
     /// of [`super::Coeffs::years`]).
     pub defence_year: Vec<f64>,
+    /// Whether the ally had a unilateral channel open in some turn of the calendar year,
+    /// `[year * allies + i]` (the years of [`super::Coeffs::years`]).
+    pub channel_year: Vec<bool>,
 }
 
 impl State {
@@ -240,6 +243,7 @@ impl State {
             blocked: vec![0; n],
             threat_jump_max: vec![0.0; n],
             defence_year: Vec::new(),
+            channel_year: Vec::new(),
         }
     }
 
