@@ -94,6 +94,10 @@ pub static FILES: &[(&str, &str)] = &[
         "calibration/nato-2021-invasion.targets.toml",
         include_str!("../../scenarios/calibration/nato-2021-invasion.targets.toml"),
     ),
+    (
+        "calibration/nato-2021-invasion-channels.targets.toml",
+        include_str!("../../scenarios/calibration/nato-2021-invasion-channels.targets.toml"),
+    ),
 ];
 
 /// The default scenario of `cohesion run`.

@@ -407,7 +407,9 @@ pub(super) fn outcome_specs(names: &[String], years: &[i64]) -> Vec<OutcomeSpec>
                 OutcomeSpec::new(
                     format!("channel_{y}.{n}"),
                     OutcomeKind::Binary,
-                    format!("{n}: ran a unilateral channel to Moscow in some turn of calendar year {y}"),
+                    format!(
+                        "{n}: ran a unilateral channel to Moscow in some turn of calendar year {y}"
+                    ),
                 )
                 .detail(),
             );
@@ -617,7 +619,12 @@ mod tests {
         let value = |name: &str| out[specs.iter().position(|d| d.name == name).unwrap()];
         let ran: Vec<(f64, f64)> = ["A", "B", "C", "D"]
             .iter()
-            .map(|a| (value(&format!("channel_2022.{a}")), value(&format!("channel_2023.{a}"))))
+            .map(|a| {
+                (
+                    value(&format!("channel_2022.{a}")),
+                    value(&format!("channel_2023.{a}")),
+                )
+            })
             .collect();
         assert_eq!(ran, [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)]);
         assert_eq!(value("channel_ever.A"), 0.0); // `opened` is set by the channel step
