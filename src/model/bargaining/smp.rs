@@ -11,7 +11,7 @@
 //! model bargains at every summit of every trial and its turn loop must not allocate; the
 //! bargaining model's [`analyse`] runs the same code on a workspace of its own. Matrices are
 //! flat and actor-major. With [`Smp::exact`] every sum runs in KTAB's order; on one dimension
-//! the default is the sorted O(n log n) computation of `smp1d.rs`, equal to rounding.
+//! the default is the sorted O(n log n + m²) computation of `smp1d.rs`, equal to rounding.
 
 use super::smp1d::Sorted1d;
 
@@ -214,6 +214,10 @@ pub struct Smp {
     acc_b: Vec<f64>,
     zeros: Vec<f64>,
     sorted: Sorted1d,
+    /// Each actor's rank in position order, and its number among the distinct positions
+    /// (fast path).
+    rank: Vec<usize>,
+    uidx: Vec<usize>,
     /// Use KTAB's O(n³) loops even on one dimension (every sum in KTAB's order).
     pub exact: bool,
     /// Inferred risk attitude of each actor.
@@ -247,6 +251,8 @@ impl Smp {
             acc_b: vec![0.0; capacity],
             zeros: vec![0.0; capacity],
             sorted: Sorted1d::new(capacity),
+            rank: vec![0; capacity],
+            uidx: vec![0; capacity],
             exact: false,
             risk: vec![0.0; capacity],
             unique: vec![0; capacity],
@@ -289,12 +295,12 @@ impl Smp {
         // salience, and the sorted computation replaces the O(n³) loops.
         let fast = dims == 1 && !self.exact;
         if fast {
-            self.sorted.opts[..n].copy_from_slice(pos);
+            self.sorted.prepare(pos);
             self.sorted.pce(
                 caps,
-                pos,
                 &self.zeros[..n],
-                n,
+                false,
+                &self.uidx,
                 &mut self.c,
                 &mut self.pv,
                 &mut self.p,
@@ -338,24 +344,28 @@ impl Smp {
                 same_position(&pos[at(a)], &pos[at(b)])
             }
         };
-        let mut m = 0;
-        for i in 0..n {
-            if !(0..m).any(|u| same(i, self.unique[u])) {
-                self.unique[m] = i;
-                m += 1;
+        let m = if fast {
+            let (rank, uidx) = (&mut self.rank[..n], &mut self.uidx[..n]);
+            self.sorted
+                .unique(pos, POSITION_TOLERANCE, rank, &mut self.unique, uidx)
+        } else {
+            let mut m = 0;
+            for i in 0..n {
+                if !(0..m).any(|u| same(i, self.unique[u])) {
+                    self.unique[m] = i;
+                    m += 1;
+                }
             }
-        }
+            m
+        };
         self.m = m;
         // Risk-aware pass over the distinct positions.
         if fast {
-            for u in 0..m {
-                self.sorted.opts[u] = pos[self.unique[u]];
-            }
             self.sorted.pce(
                 caps,
-                pos,
                 &self.own[..n],
-                m,
+                true,
+                &self.uidx,
                 &mut self.c,
                 &mut self.pv,
                 &mut self.prob_unique,
@@ -380,7 +390,13 @@ impl Smp {
         }
         // KTAB `State::posProb`: the last distinct position equivalent to actor i's.
         for i in 0..n {
-            let k = (0..m).rev().find(|&u| same(i, self.unique[u])).unwrap_or(0);
+            let k = if fast {
+                let (rank, uidx) = (&self.rank[..n], &self.uidx[..n]);
+                self.sorted
+                    .equivalent(pos, POSITION_TOLERANCE, rank, uidx, i)
+            } else {
+                (0..m).rev().find(|&u| same(i, self.unique[u])).unwrap_or(0)
+            };
             self.win[i] = self.prob_unique[k];
         }
         for u in 0..m {
