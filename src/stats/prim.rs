@@ -264,12 +264,10 @@ impl Trajectory {
     }
 }
 
-/// A point of a dimension's sorted list: its value there, its row, whether it is a case of
-/// interest.
+/// A point beside a box: its value on the dimension pasted, whether it is a case of interest.
 #[derive(Clone, Copy)]
 struct Pt {
     v: f64,
-    row: u32,
     yes: u32,
 }
 
@@ -352,45 +350,50 @@ pub fn prim_ordered(data: &Data, order: &Order, opts: Options) -> Option<Traject
 /// Peeling: each dimension's list holds the current box's points in that dimension's order.
 fn peel(data: &Data, order: &Order, opts: Options, t: &mut Trajectory) {
     let (n, dims) = (data.n(), data.dims);
-    let mut lists: Vec<Vec<Pt>> = (0..dims)
-        .map(|d| {
-            order
-                .dim(d)
-                .iter()
-                .map(|&r| Pt {
-                    v: data.at(r as usize, d),
-                    row: r,
-                    yes: data.y[r as usize] as u32,
-                })
-                .collect()
-        })
+    // Column by column, and each dimension's list of the box's points (rows) in its order.
+    let cols: Vec<Vec<f64>> = (0..dims)
+        .map(|d| data.x[d..].iter().step_by(dims).take(n).copied().collect())
         .collect();
-    let mut keep = vec![false; n];
+    let mut lists: Vec<Vec<u32>> = (0..dims).map(|d| order.dim(d).to_vec()).collect();
+    let yes = |r: u32| data.y[r as usize] as usize;
+    let mut keep = vec![true; n];
     let (q_up, q_lo) = (1.0 - opts.peel_alpha, opts.peel_alpha);
     loop {
         let cur = t.boxes.last().expect("the initial box");
         let res_now = cur.res_dim;
         let mass_old = cur.n as f64 / n as f64;
         let mut best: Option<Candidate> = None;
-        for (d, list) in lists.iter().enumerate() {
+        for (d, (list, col)) in lists.iter().zip(&cols).enumerate() {
             let len = list.len();
-            let cut_up = sorted_quantile(len, q_up, |i| list[i].v);
-            let cut_lo = sorted_quantile(len, q_lo, |i| list[i].v);
+            let v = |r: u32| col[r as usize];
+            let cut_up = sorted_quantile(len, q_up, |i| v(list[i]));
+            let cut_lo = sorted_quantile(len, q_lo, |i| v(list[i]));
             let ((n_up, k_up), (n_lo, k_lo)) = if order.nan {
                 let (mut n_up, mut k_up, mut n_lo, mut k_lo) = (0, 0, 0, 0);
-                for p in list {
-                    let (up, lo) = ((p.v <= cut_up) as usize, (p.v >= cut_lo) as usize);
+                for &r in list {
+                    let (up, lo) = ((v(r) <= cut_up) as usize, (v(r) >= cut_lo) as usize);
                     n_up += up;
-                    k_up += up & p.yes as usize;
+                    k_up += up & yes(r);
                     n_lo += lo;
-                    k_lo += lo & p.yes as usize;
+                    k_lo += lo & yes(r);
                 }
                 ((n_up, k_up), (n_lo, k_lo))
             } else {
                 // Without NaN, the points at or below a cut are a prefix of the order and
                 // those at or above it a suffix: count the few that go.
-                let gone_up = tail(list.iter().rev(), |v| v <= cut_up);
-                let gone_lo = tail(list.iter(), |v| v >= cut_lo);
+                let tail = |rows: &mut dyn Iterator<Item = &u32>, kept: &dyn Fn(f64) -> bool| {
+                    let (mut n, mut k) = (0, 0);
+                    for &r in rows {
+                        if kept(v(r)) {
+                            break;
+                        }
+                        n += 1;
+                        k += yes(r);
+                    }
+                    (n, k)
+                };
+                let gone_up = tail(&mut list.iter().rev(), &|x| x <= cut_up);
+                let gone_lo = tail(&mut list.iter(), &|x| x >= cut_lo);
                 (
                     (len - gone_up.0, cur.k - gone_up.1),
                     (len - gone_lo.0, cur.k - gone_lo.1),
@@ -428,31 +431,26 @@ fn peel(data: &Data, order: &Order, opts: Options, t: &mut Trajectory) {
         let (lower, upper) = c.limits(cur);
         let b = t.make(lower, upper, c.n, c.k, Phase::Peel);
         t.boxes.push(b);
-        for p in &lists[c.d] {
-            keep[p.row as usize] = if c.upper_side {
-                p.v <= c.limit
+        let col = &cols[c.d];
+        for &r in &lists[c.d] {
+            let x = col[r as usize];
+            keep[r as usize] = if c.upper_side {
+                x <= c.limit
             } else {
-                p.v >= c.limit
+                x >= c.limit
             };
         }
         for list in &mut lists {
-            list.retain(|p| keep[p.row as usize]);
+            // Keep the points still in the box, in order.
+            let mut w = 0;
+            for i in 0..list.len() {
+                let r = list[i];
+                list[w] = r;
+                w += keep[r as usize] as usize;
+            }
+            list.truncate(w);
         }
     }
-}
-
-/// The points and cases of interest that come before the first point whose value is `kept`.
-#[inline]
-fn tail<'a>(pts: impl Iterator<Item = &'a Pt>, kept: impl Fn(f64) -> bool) -> (usize, usize) {
-    let (mut n, mut k) = (0, 0);
-    for p in pts {
-        if kept(p.v) {
-            break;
-        }
-        n += 1;
-        k += p.yes as usize;
-    }
-    (n, k)
 }
 
 /// Pasting: the points a box changed on dimension `d` holds are those that violate no
@@ -479,7 +477,6 @@ fn paste(data: &Data, order: &Order, opts: Options, t: &mut Trajectory) {
                 let out = !(lo <= v && v <= up);
                 (viol[r as usize] == out as u32).then_some(Pt {
                     v,
-                    row: r,
                     yes: data.y[r as usize] as u32,
                 })
             }));
