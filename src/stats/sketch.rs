@@ -99,16 +99,38 @@ impl Dense {
         }
     }
 
-    /// Adds `c` to bin `i`.
+    /// Adds `c` to bin `i`: in place while the sum fits the counts' type, else widening
+    /// them first.
     #[inline]
     fn add(&mut self, i: usize, c: u64) {
-        if let Dense::U8(v) = self
-            && c < 256
-            && let Some(x) = v[i].checked_add(c as u8)
-        {
-            v[i] = x;
-            return;
+        let added = match self {
+            Dense::U8(v) => u8::try_from(c)
+                .ok()
+                .and_then(|c| v[i].checked_add(c))
+                .map(|x| v[i] = x),
+            Dense::U16(v) => u16::try_from(c)
+                .ok()
+                .and_then(|c| v[i].checked_add(c))
+                .map(|x| v[i] = x),
+            Dense::U32(v) => u32::try_from(c)
+                .ok()
+                .and_then(|c| v[i].checked_add(c))
+                .map(|x| v[i] = x),
+            Dense::U64(v) => {
+                v[i] += c;
+                Some(())
+            }
+        };
+        if added.is_none() {
+            self.widen_add(i, c);
         }
+    }
+
+    /// [`Dense::add`] when the sum does not fit: kept out of line, it happens a few times per
+    /// histogram.
+    #[cold]
+    #[inline(never)]
+    fn widen_add(&mut self, i: usize, c: u64) {
         let x = self.get(i) + c;
         self.set(i, x);
     }
