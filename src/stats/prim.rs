@@ -400,7 +400,8 @@ fn peel(data: &Data, order: &Order, opts: Options, t: &mut Trajectory) {
                 )
             };
             let was = t.is_restricted(d, cur.lower[d], cur.upper[d]) as usize;
-            for (upper_side, cut, nk, kk) in [(true, cut_up, n_up, k_up), (false, cut_lo, n_lo, k_lo)]
+            for (upper_side, cut, nk, kk) in
+                [(true, cut_up, n_up, k_up), (false, cut_lo, n_lo, k_lo)]
             {
                 let now = if upper_side {
                     t.is_restricted(d, cur.lower[d], cut)
@@ -736,11 +737,7 @@ mod tests {
                             pu[d] = cur.lower[d];
                         }
                         col.clear();
-                        col.extend(
-                            inside(data, &pl, &pu, &res)
-                                .iter()
-                                .map(|&r| data.at(r, d)),
-                        );
+                        col.extend(inside(data, &pl, &pu, &res).iter().map(|&r| data.at(r, d)));
                         let (mut lower, mut upper) = (cur.lower.clone(), cur.upper.clone());
                         if upper_side {
                             upper[d] = if col.is_empty() {
@@ -910,11 +907,7 @@ mod tests {
             let n = [1, 2, 5, 40, 300, 1200][case as usize % 6];
             let dims = 1 + (case as usize / 6) % 5;
             let (x, y) = random_data(case, n, dims);
-            let data = Data {
-                x: &x,
-                dims,
-                y: &y,
-            };
+            let data = Data { x: &x, dims, y: &y };
             let o = opts[case as usize % 3];
             let fast = prim(&data, o).unwrap();
             let slow = reference::prim(&data, o).unwrap();
@@ -936,7 +929,11 @@ mod tests {
                 assert_eq!(format!("{f:?}"), format!("{s:?}"), "case {case}");
                 lifted += (pf != chosen) as usize;
             }
-            pasted += fast.boxes.iter().filter(|b| b.phase == Phase::Paste).count();
+            pasted += fast
+                .boxes
+                .iter()
+                .filter(|b| b.phase == Phase::Paste)
+                .count();
         }
         assert!(pasted > 5 && lifted > 5, "{pasted} pasted, {lifted} lifted");
     }
