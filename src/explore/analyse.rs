@@ -202,6 +202,8 @@ pub fn discovery(
         paste_alpha: s.paste_alpha,
         mass_min: s.mass_min,
     };
+    // Every question is asked of the same points: their order is made once.
+    let order = prim::Order::new(&values[..m.points() * names.len()], names.len());
     for o in 0..m.options.len() {
         if o == m.baseline {
             continue;
@@ -221,7 +223,7 @@ pub fn discovery(
                 dims: names.len(),
                 y: &y,
             };
-            let Some(mut t) = prim::prim(&data, opts) else {
+            let Some(mut t) = prim::prim_ordered(&data, &order, opts) else {
                 continue;
             };
             if t.k == 0 {

@@ -41,6 +41,7 @@ use crate::plot::data::{Kind, RunData, open_table};
 use crate::plot::exploration::short;
 use crate::plot::labels;
 use crate::plot::numbers::fixed;
+use crate::stats::prim::Order;
 
 /// The file in the run's folder.
 pub const FILE: &str = "conditions.csv";
@@ -142,6 +143,8 @@ type Asked = (Question, usize, usize, usize, bool);
 struct Questions<'a> {
     asked: Vec<Asked>,
     pts: &'a super::discover::RunPoints,
+    /// The points' order for PRIM, made once for every question.
+    order: Order,
 }
 
 impl BlockJob for Questions<'_> {
@@ -151,7 +154,7 @@ impl BlockJob for Questions<'_> {
         let values = &self.pts.values[*k];
         Some(
             answer(q, &values[*a], Some(&values[*v]), *binary)
-                .and_then(|(y, yes_when)| ask(q, &self.pts.cols, &y, yes_when)),
+                .and_then(|(y, yes_when)| ask(q, &self.pts.cols, &self.order, &y, yes_when)),
         )
     }
 }
@@ -178,6 +181,7 @@ pub fn compute(
     let pts = read_run(dir, &options, &names, &all, Some(MAX_CONDITION_TRIALS))?;
     let mut job = Questions {
         asked: Vec::new(),
+        order: Order::new(&pts.cols.x, pts.cols.names.len()),
         pts: &pts,
     };
     for (k, (outcome, binary)) in asked.iter().enumerate() {
@@ -231,6 +235,7 @@ fn question(dir: &Path, option: &str, versus: &str, outcome: &str, higher: bool)
 fn ask(
     q: &Question,
     cols: &super::discover::Columns,
+    order: &Order,
     y: &[bool],
     yes_when: String,
 ) -> Result<Vec<Row>> {
@@ -260,7 +265,7 @@ fn ask(
         )]);
     }
     let base = k as f64 / n as f64;
-    let d = solve(q, cols, y, yes_when, "trials")?;
+    let d = solve(q, cols, order, y, yes_when, "trials")?;
     let b = &d.trajectory.boxes[d.chosen];
     if d.limits.is_empty() || b.density < MIN_LIFT * base {
         return Ok(vec![row(

@@ -193,14 +193,17 @@ pub fn discover(q: &Question) -> Result<Discovery> {
     };
     let (y, yes_when) = answer(q, &a, b.as_deref(), binary)?;
     let units = if explore { "design points" } else { "trials" };
-    solve(q, &cols, &y, yes_when, units)
+    let order = prim::Order::new(&cols.x, cols.names.len());
+    solve(q, &cols, &order, &y, yes_when, units)
 }
 
-/// PRIM on the yes/no `y` of the points `cols`, and the box chosen as `q.prim` says. An error
-/// when there are no points or no yes among them.
+/// PRIM on the yes/no `y` of the points `cols` (in the `order` of `prim::Order::new(&cols.x,
+/// cols.names.len())`, made once for every question asked of them), and the box chosen as
+/// `q.prim` says. An error when there are no points or no yes among them.
 pub fn solve(
     q: &Question,
     cols: &Columns,
+    order: &prim::Order,
     y: &[bool],
     yes_when: String,
     units: &'static str,
@@ -210,8 +213,9 @@ pub fn solve(
         dims: cols.names.len(),
         y,
     };
-    let mut t = prim::prim(
+    let mut t = prim::prim_ordered(
         &data,
+        order,
         prim::Options {
             peel_alpha: q.prim.peel_alpha,
             paste_alpha: q.prim.paste_alpha,

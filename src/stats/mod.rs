@@ -56,10 +56,6 @@ impl Layout {
     pub fn stride(&self) -> usize {
         self.per_policy() * self.policies.len()
     }
-    #[inline]
-    fn ser_index(&self, p: usize, t: usize, s: usize) -> usize {
-        (p * self.turns + t) * self.series.len() + s
-    }
 }
 
 /// Moments of one block (or of everything so far).
@@ -89,22 +85,27 @@ impl BlockMoments {
     pub fn push_trial(&mut self, l: &Layout, vals: &[f64]) {
         self.trials += 1;
         let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
+        if pp == 0 {
+            return;
+        }
         let base = &vals[l.baseline * pp..l.baseline * pp + o_n];
-        for p in 0..l.policies.len() {
-            let v = &vals[p * pp..(p + 1) * pp];
-            for o in 0..o_n {
-                let x = v[o];
+        let ts = l.turns * s_n;
+        // Option by option, the outcomes then the series (turn-major), as the values are
+        // laid out: `ser[(p * T + t) * S + s]` is value `o_n + t * S + s` of option p.
+        for (p, v) in vals.chunks_exact(pp).take(l.policies.len()).enumerate() {
+            let (outs, sers) = v.split_at(o_n);
+            let out = &mut self.out[p * o_n..(p + 1) * o_n];
+            let diff = &mut self.diff[p * o_n..(p + 1) * o_n];
+            for (((&x, &b), m), dm) in outs.iter().zip(base).zip(out).zip(diff) {
                 if !x.is_nan() {
-                    self.out[p * o_n + o].push(x);
-                    if !base[o].is_nan() {
-                        self.diff[p * o_n + o].push(x - base[o]);
+                    m.push(x);
+                    if !b.is_nan() {
+                        dm.push(x - b);
                     }
                 }
             }
-            for t in 0..l.turns {
-                for s in 0..s_n {
-                    self.ser[l.ser_index(p, t, s)].push(v[o_n + t * s_n + s]);
-                }
+            for (&x, m) in sers.iter().zip(&mut self.ser[p * ts..(p + 1) * ts]) {
+                m.push(x);
             }
         }
     }
@@ -167,17 +168,21 @@ impl Sketches {
     /// (NaN) are skipped.
     pub fn push_trial(&mut self, l: &Layout, trial: &[f64]) {
         let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
-        for p in 0..l.policies.len() {
-            let v = &trial[p * pp..(p + 1) * pp];
-            for (o, &x) in v[..o_n].iter().enumerate() {
+        if pp == 0 {
+            return;
+        }
+        let ts = l.turns * s_n;
+        // As in [`BlockMoments::push_trial`]: each option's series sketches are in the order
+        // of its values.
+        for (p, v) in trial.chunks_exact(pp).take(l.policies.len()).enumerate() {
+            let (outs, sers) = v.split_at(o_n);
+            for (&x, sk) in outs.iter().zip(&mut self.out[p * o_n..(p + 1) * o_n]) {
                 if !x.is_nan() {
-                    self.out[p * o_n + o].push(x);
+                    sk.push(x);
                 }
             }
-            for t in 0..l.turns {
-                for s in 0..s_n {
-                    self.ser[(p * l.turns + t) * s_n + s].push(v[o_n + t * s_n + s]);
-                }
+            for (&x, sk) in sers.iter().zip(&mut self.ser[p * ts..(p + 1) * ts]) {
+                sk.push(x);
             }
         }
     }

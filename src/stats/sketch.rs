@@ -56,6 +56,51 @@ pub enum Dense {
     U64(Vec<u64>),
 }
 
+/// A bin's count in one of [`Dense`]'s widths.
+trait Count: Copy {
+    /// `self + c`, if it fits.
+    fn plus(self, c: u64) -> Option<Self>;
+    fn wide(self) -> u64;
+}
+
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            #[inline]
+            fn plus(self, c: u64) -> Option<Self> {
+                <$t>::try_from(c).ok().and_then(|c| self.checked_add(c))
+            }
+            #[inline]
+            fn wide(self) -> u64 {
+                self as u64
+            }
+        }
+    )*};
+}
+count!(u8, u16, u32, u64);
+
+/// Adds `x`'s counts to `a`'s bin by bin, up to the first sum that does not fit (returned;
+/// the length when all fit).
+fn zip_add<A: Count, X: Count>(a: &mut [A], x: &[X]) -> usize {
+    for (i, (p, &q)) in a.iter_mut().zip(x).enumerate() {
+        match p.plus(q.wide()) {
+            Some(t) => *p = t,
+            None => return i,
+        }
+    }
+    a.len().min(x.len())
+}
+
+/// The nonzero counts of `v` with their bins, in order.
+fn nonzero_of<T: Count>(v: &[T]) -> Box<dyn Iterator<Item = (usize, u64)> + '_> {
+    Box::new(
+        v.iter()
+            .enumerate()
+            .map(|(i, &c)| (i, c.wide()))
+            .filter(|&(_, c)| c > 0),
+    )
+}
+
 impl Dense {
     fn get(&self, i: usize) -> u64 {
         match self {
@@ -99,16 +144,55 @@ impl Dense {
         }
     }
 
-    /// Adds `c` to bin `i`.
+    /// Adds `c` to bin `i`: in place while the sum fits the counts' type, else widening
+    /// them first.
     #[inline]
     fn add(&mut self, i: usize, c: u64) {
-        if let Dense::U8(v) = self
-            && c < 256
-            && let Some(x) = v[i].checked_add(c as u8)
-        {
-            v[i] = x;
-            return;
+        fn at<T: Count>(v: &mut [T], i: usize, c: u64) -> bool {
+            v[i].plus(c).map(|x| v[i] = x).is_some()
         }
+        let added = match self {
+            Dense::U8(v) => at(v, i, c),
+            Dense::U16(v) => at(v, i, c),
+            Dense::U32(v) => at(v, i, c),
+            Dense::U64(v) => at(v, i, c),
+        };
+        if !added {
+            self.widen_add(i, c);
+        }
+    }
+
+    /// Adds another histogram's counts, bin by bin.
+    fn add_dense(&mut self, x: &Dense) {
+        use Dense::*;
+        // In place up to the first bin whose sum does not fit (none, usually); from there
+        // on, with widening.
+        let at = match (&mut *self, x) {
+            (U8(a), U8(x)) => zip_add(a, x),
+            (U16(a), U8(x)) => zip_add(a, x),
+            (U16(a), U16(x)) => zip_add(a, x),
+            (U32(a), U8(x)) => zip_add(a, x),
+            (U32(a), U16(x)) => zip_add(a, x),
+            (U32(a), U32(x)) => zip_add(a, x),
+            (U64(a), U8(x)) => zip_add(a, x),
+            (U64(a), U16(x)) => zip_add(a, x),
+            (U64(a), U32(x)) => zip_add(a, x),
+            (U64(a), U64(x)) => zip_add(a, x),
+            _ => 0,
+        };
+        for i in at..x.len() {
+            let c = x.get(i);
+            if c > 0 {
+                self.add(i, c);
+            }
+        }
+    }
+
+    /// [`Dense::add`] when the sum does not fit: kept out of line, it happens a few times per
+    /// histogram.
+    #[cold]
+    #[inline(never)]
+    fn widen_add(&mut self, i: usize, c: u64) {
         let x = self.get(i) + c;
         self.set(i, x);
     }
@@ -129,9 +213,12 @@ impl Counts {
     fn nonzero(&self) -> Box<dyn Iterator<Item = (usize, u64)> + '_> {
         match self {
             Counts::Sparse(v) => Box::new(v.iter().map(|&(i, c)| (i as usize, c as u64))),
-            Counts::Dense(d) => {
-                Box::new((0..d.len()).map(|i| (i, d.get(i))).filter(|&(_, c)| c > 0))
-            }
+            Counts::Dense(d) => match &**d {
+                Dense::U8(v) => nonzero_of(v),
+                Dense::U16(v) => nonzero_of(v),
+                Dense::U32(v) => nonzero_of(v),
+                Dense::U64(v) => nonzero_of(v),
+            },
         }
     }
 
@@ -384,34 +471,7 @@ impl Sketch {
                         }
                     }
                     // Both dense: bin by bin (a block of an ordinary horizon into the run).
-                    (Counts::Dense(a), Counts::Dense(x)) => {
-                        if let (Dense::U8(av), Dense::U8(xv)) = (&mut **a, &**x) {
-                            // Byte by byte up to the first bin whose sum passes 255 (none,
-                            // usually); from there on, with widening.
-                            let mut at = av.len();
-                            for (i, (p, &q)) in av.iter_mut().zip(xv).enumerate() {
-                                match p.checked_add(q) {
-                                    Some(t) => *p = t,
-                                    None => {
-                                        at = i;
-                                        break;
-                                    }
-                                }
-                            }
-                            for (i, &q) in xv.iter().enumerate().skip(at) {
-                                if q > 0 {
-                                    a.add(i, q as u64);
-                                }
-                            }
-                        } else {
-                            for i in 0..x.len() {
-                                let c = x.get(i);
-                                if c > 0 {
-                                    a.add(i, c);
-                                }
-                            }
-                        }
-                    }
+                    (Counts::Dense(a), Counts::Dense(x)) => a.add_dense(x),
                     _ => {
                         for (k, c) in c2.nonzero() {
                             counts.add(k, c, b);
