@@ -245,6 +245,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         }
     } else {
         let mean = weighted_mean(&c.w, &s.stance);
+        ws.stance_mean = Some(mean);
         s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
         let (doves, hawks, share, far) = dissent(c, s, s.line, tol);
         let k = doves + hawks;
