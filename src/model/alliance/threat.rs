@@ -127,6 +127,10 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) -> f64 {
     // The mean threat is read only where disinformation arrives: summed only in such a turn
     // (over the values before the update, as always).
     let any_disinfo = disinfo.iter().fold(false, |a, &d| a | (d > 0.0));
+    let any_shock = shocks.iter().fold(false, |a, &x| a | (x > 0.0));
+    if !any_disinfo && !any_shock {
+        return quiet_update(s, drift, grow, recover, damage);
+    }
     let threat_mean = if any_disinfo {
         s.threat.iter().sum::<f64>() / n.max(1) as f64
     } else {
@@ -175,6 +179,34 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) -> f64 {
         resilience[i] = (r + grow * (1.0 - r) - damage[i]).clamp(0.0, 1.0);
     }
     sum
+}
+
+/// [`update`] in a turn without shocks or disinformation (most turns): the same operations
+/// with the jump 0 and no erosion, without branches, so the loop runs on vectors.
+fn quiet_update(s: &mut State, drift: f64, grow: f64, recover: f64, damage: &[f64]) -> f64 {
+    let n = s.allies();
+    let threat = &mut s.threat[..n];
+    let base = &s.threat_base[..n];
+    let support_loss = &mut s.support_loss[..n];
+    let resilience = &mut s.resilience[..n];
+    let jump_max = &mut s.threat_jump_max[..n];
+    let damage = &damage[..n];
+    for i in 0..n {
+        let before = threat[i];
+        let mut tau = before;
+        tau += drift * (base[i] - tau);
+        // The jump of a turn without a shock (adding it keeps −0.0 → +0.0 as `update` does).
+        tau += 0.0;
+        support_loss[i] *= recover;
+        threat[i] = tau.clamp(0.0, 1.0);
+        let rise = threat[i] - before;
+        let m = jump_max[i];
+        jump_max[i] = if rise > m { rise } else { m };
+        let r = resilience[i];
+        resilience[i] = (r + grow * (1.0 - r) - damage[i]).clamp(0.0, 1.0);
+    }
+    // Summed apart: the loop above has no carried dependence.
+    threat.iter().sum::<f64>()
 }
 
 #[cfg(test)]
