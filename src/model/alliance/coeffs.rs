@@ -9,8 +9,8 @@
 
 use super::P;
 use super::params::{N_PARAMS, PARAMS};
-use super::stance::PairMoves;
 use super::sim::AllianceSim;
+use super::stance::PairMoves;
 use crate::spec::Params;
 
 /// Every parameter value of one trial and the per-ally attributes derived from them and from

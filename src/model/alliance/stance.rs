@@ -128,7 +128,11 @@ impl PairMoves {
         let n = w.len();
         let same = self.mu.to_bits() == mu.to_bits()
             && self.w.len() == n
-            && self.w.iter().zip(w).all(|(a, b)| a.to_bits() == b.to_bits());
+            && self
+                .w
+                .iter()
+                .zip(w)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
         if !same {
             self.w.clear();
             self.w.extend_from_slice(w);
@@ -147,7 +151,11 @@ impl PairMoves {
     pub fn is_for(&self, w: &[f64], mu: f64) -> bool {
         self.mu.to_bits() == mu.to_bits()
             && self.w.len() == w.len()
-            && self.w.iter().zip(w).all(|(a, b)| a.to_bits() == b.to_bits())
+            && self
+                .w
+                .iter()
+                .zip(w)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
     }
 
     /// The table, `f[i n + j]`.
