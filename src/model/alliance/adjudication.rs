@@ -100,6 +100,15 @@ pub struct Drawn {
 
 /// Step 6 (after the draws): imposes forced unilateral channels.
 pub fn force_channels<T: Tracer>(c: &Coeffs, s: &mut State, ws: &Workspace, t: usize, tr: &mut T) {
+    // A batch run forces nothing: one pass without branches says so.
+    if !ws
+        .forced
+        .channels
+        .iter()
+        .fold(false, |a, f| a | f.is_some())
+    {
+        return;
+    }
     for (i, f) in ws.forced.channels.iter().enumerate() {
         if let Some(open) = *f {
             if T::ENABLED && open != s.channel[i] {

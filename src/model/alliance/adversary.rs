@@ -36,20 +36,60 @@ pub fn logistic(x: f64) -> f64 {
 /// but the exponential is computed only when a cheap bound cannot decide. For a = |x| > ½,
 /// e^a ≥ q = 1 + a + a²/2 + a³/6, so logistic(−a) = 1/(1 + e^a) ≤ b = 1/(1 + q), with a
 /// relative margin far above rounding: u ≥ b settles x < 0 (no), u < 1 − b settles x > 0
-/// (yes). Both tests are written as multiplications, without a division.
+/// (yes). Both tests are written as multiplications, without a division. What they leave open
+/// is settled by [`exp_close`], an approximation of e^{−x} within a known relative error, with
+/// a margin a thousand times wider than that error: only a uniform within about 10⁻⁶ of the
+/// probability (relative) reaches the exact `libm::exp`, so the decision is the exact one.
 #[inline]
 pub fn below_logistic(u: f64, x: f64) -> bool {
     let a = x.abs();
-    if a > 0.5 {
-        let q1 = 2.0 + a + a * a * (0.5 + a * (1.0 / 6.0)); // 1 + q
-        if x < 0.0 && u * q1 >= 1.0 {
-            return false;
-        }
-        if x > 0.0 && u * q1 < q1 - 1.0 {
-            return true;
+    // Both bounds as data, one branch on whether either settled it (almost always, and so
+    // well predicted), none on the random outcome itself. They never hold together.
+    let q1 = 2.0 + a + a * a * (0.5 + a * (1.0 / 6.0)); // 1 + q
+    let v = u * q1;
+    let no = (x < 0.0) & (v >= 1.0);
+    let yes = (x > 0.0) & (v < q1 - 1.0);
+    if (a > 0.5) & (no | yes) {
+        return yes;
+    }
+    // u < 1 / (1 + e^{−x}) ⟺ u (1 + e^{−x}) < 1 (u ≥ 0). With E within a relative 10⁻⁹ of
+    // e^{−x}, u (1 + E) is within a relative 10⁻⁹ (plus rounding) of u (1 + e^{−x}), and
+    // `logistic` itself within a few ulps of the true value: outside 1 ± 10⁻⁶ the exact
+    // comparison must agree.
+    if let Some(e) = exp_close(-x) {
+        let v = u * (1.0 + e);
+        let (yes, no) = (v < 1.0 - 1e-6, v > 1.0 + 1e-6);
+        if yes | no {
+            return yes;
         }
     }
     u < logistic(x)
+}
+
+/// e^y within a relative error below 10⁻⁹ for |y| ≤ 700 (`None` beyond, or for NaN): with
+/// y = k ln 2 + r and |r| ≤ ½ ln 2 + 10⁻¹² (the reduction's rounding is below 2 × 10⁻¹³
+/// absolute), e^r by its Taylor polynomial of degree 8 (remainder below r⁹/9! × e^{|r|} <
+/// 3 × 10⁻¹⁰), times 2^k built exactly. Not a replacement for `libm::exp`: a screen that lets
+/// [`below_logistic`] decide without it.
+#[inline]
+pub fn exp_close(y: f64) -> Option<f64> {
+    if y.is_nan() || y.abs() > 700.0 {
+        return None;
+    }
+    const LN2: f64 = std::f64::consts::LN_2;
+    let k = (y * (1.0 / LN2)).round();
+    let r = y - k * LN2;
+    // Horner on the Taylor coefficients 1/j!, j = 0..8.
+    let p = 1.0
+        + r * (1.0
+            + r * (1.0 / 2.0
+                + r * (1.0 / 6.0
+                    + r * (1.0 / 24.0
+                        + r * (1.0 / 120.0
+                            + r * (1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0))))))));
+    // |k| ≤ 1010: 2^k is a normal double, built exactly from its exponent bits.
+    let scale = f64::from_bits(((k as i64 + 1023) as u64) << 52);
+    Some(p * scale)
 }
 
 /// Logit shift of every hostile move from the label (provocation, a contested effect).
@@ -265,8 +305,11 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     let mut mark = std::mem::take(&mut ws.mark);
     let mut score = std::mem::take(&mut ws.score);
     draw_targets(c, s, &mut score, &mut mark, k_ind, rng, ws.drawn.inducement);
-    for i in (0..n).filter(|&i| mark[i]) {
-        s.inducement[i] += 1.0;
+    // Nothing is marked without an offensive (the usual turn): no scan then.
+    if ws.drawn.inducement {
+        for i in (0..n).filter(|&i| mark[i]) {
+            s.inducement[i] += 1.0;
+        }
     }
     if T::ENABLED && ws.drawn.inducement {
         let p_ind = logistic(l_ind);
@@ -289,8 +332,10 @@ pub fn moves<R: Rng + ?Sized, T: Tracer>(
     }
     let k_out = c.int(P::OutreachTargets);
     draw_targets(c, s, &mut score, &mut mark, k_out, rng, outreach);
-    for i in (0..n).filter(|&i| mark[i]) {
-        s.offer[i] += 1.0;
+    if outreach {
+        for i in (0..n).filter(|&i| mark[i]) {
+            s.offer[i] += 1.0;
+        }
     }
     if T::ENABLED && outreach {
         let p = logistic(l_out);
@@ -467,6 +512,50 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_exponential_screen_is_within_its_stated_error() {
+        use crate::kernel::rng::{Purpose, stream, uniform};
+        let mut r = stream(9, Purpose::Decisions, 0);
+        let mut worst = 0.0f64;
+        for k in 0..400_000 {
+            let y = if k % 2 == 0 {
+                uniform(&mut r, -40.0, 40.0)
+            } else {
+                uniform(&mut r, -700.0, 700.0)
+            };
+            let e = exp_close(y).unwrap();
+            worst = worst.max((e / libm::exp(y) - 1.0).abs());
+        }
+        assert!(worst < 1e-9, "{worst}");
+        for y in [700.0, -700.0, 0.0, -0.0, 0.5 * std::f64::consts::LN_2] {
+            assert!(
+                (exp_close(y).unwrap() / libm::exp(y) - 1.0).abs() < 1e-9,
+                "{y}"
+            );
+        }
+        for y in [700.5, -700.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            assert_eq!(exp_close(y), None, "{y}");
+        }
+        // Where the screen hands over: uniforms at a relative 10⁻⁶ (and just inside, outside)
+        // of the probability, and extreme logits.
+        for x in [
+            -800.0, -700.0, -30.0, -3.0, -0.4, 0.0, 0.3, 2.0, 30.0, 700.0, 800.0,
+        ] {
+            let p = logistic(x);
+            for f in [
+                0.0, 1e-7, 9e-7, 1e-6, 1.1e-6, 2e-6, 1e-3, -1e-7, -9e-7, -1e-6, -1.1e-6, -2e-6,
+                -1e-3,
+            ] {
+                let u = p * (1.0 + f);
+                if (0.0..1.0).contains(&u) {
+                    assert_eq!(below_logistic(u, x), u < p, "u {u} x {x}");
+                }
+            }
+            assert_eq!(below_logistic(0.0, x), 0.0 < p, "x {x}");
+        }
+        assert!(!below_logistic(0.3, f64::NAN));
     }
 
     #[test]

@@ -127,7 +127,8 @@ impl TurnUtility {
         }
     }
 
-    #[inline(always)]
+    /// The utility of ally `i` ([`decide`] writes the same expression on slices).
+    #[cfg(test)]
     fn at(&self, c: &Coeffs, s: &State, i: usize) -> f64 {
         let open = if s.channel[i] { self.persistence } else { 0.0 };
         self.constant + self.inducement * s.inducement[i] * (1.0 - s.resilience[i])
@@ -141,6 +142,10 @@ impl TurnUtility {
 }
 
 /// Step 6: every ally decides (decisions stream).
+///
+/// The per-ally vectors are taken as slices of one length before the loop (addresses in
+/// registers, no bounds checks); the utility is `TurnUtility::at`'s expression, term for
+/// term.
 pub fn decide<R: Rng + ?Sized, T: Tracer>(
     c: &Coeffs,
     s: &mut State,
@@ -149,8 +154,14 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
     tr: &mut T,
 ) {
     let tu = TurnUtility::of(c, s);
+    let n = s.allies();
+    let (inducement, resilience, stance) = (&s.inducement[..n], &s.resilience[..n], &s.stance[..n]);
+    let (dependence, threat, offer) = (&s.dependence[..n], &s.threat[..n], &s.offer[..n]);
+    let ties = &c.ties[..n];
+    let channel = &mut s.channel[..n];
+    let opened = &mut s.opened[..n];
     let mut pair = (0.0, 0.0);
-    for i in 0..s.allies() {
+    for i in 0..n {
         // One word per two allies: its high half for the even ally, its low half for the next.
         let draw = if i % 2 == 0 {
             pair = unit_pair(rng);
@@ -158,23 +169,30 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         } else {
             pair.1
         };
-        let u = tu.at(c, s, i);
+        let open_now = if channel[i] { tu.persistence } else { 0.0 };
+        let u = tu.constant + tu.inducement * inducement[i] * (1.0 - resilience[i])
+            - tu.engagement * stance[i]
+            + tu.dependence * dependence[i]
+            - tu.threat * threat[i]
+            + tu.ties * ties[i]
+            + tu.offer * offer[i]
+            + open_now;
         let open = below_logistic(draw, u);
-        if T::ENABLED && open != s.channel[i] {
+        if T::ENABLED && open != channel[i] {
             let p = logistic(u);
             tr.event(t, "decision", &c.names[i], &|| {
                 if open {
                     format!(
                         "opens a unilateral channel to Moscow (p = {p:.3}; stance {:.2}, threat {:.2}, dependence {:.2}, inducements {:.2})",
-                        s.stance[i], s.threat[i], s.dependence[i], s.inducement[i]
+                        stance[i], threat[i], dependence[i], inducement[i]
                     )
                 } else {
                     format!("closes its unilateral channel (p of keeping it = {p:.3})")
                 }
             });
         }
-        s.channel[i] = open;
-        s.opened[i] |= open;
+        channel[i] = open;
+        opened[i] |= open;
     }
 }
 

@@ -10,6 +10,7 @@
 use super::P;
 use super::params::{N_PARAMS, PARAMS};
 use super::sim::AllianceSim;
+use super::stance::PairMoves;
 use crate::spec::Params;
 
 /// Every parameter value of one trial and the per-ally attributes derived from them and from
@@ -48,6 +49,9 @@ pub struct Coeffs {
     pub turns_in_year: Vec<u32>,
     /// Turns per year (rates given per year are divided by it).
     pub turns_per_year: f64,
+    /// The weighted Deffuant rule's move fraction for every ordered pair of allies, from the
+    /// weights and `mu` (recomputed only when they change).
+    pub pairs: PairMoves,
     /// The (weight_gdp_share, weight_exponent, missing_defence_pct) the weights were computed
     /// for: options of one trial share them, so `fill` recomputes them only when they change.
     weights_for: [f64; 3],
@@ -87,6 +91,7 @@ impl Coeffs {
                 k
             },
             turns_per_year: sim.turns_per_year,
+            pairs: PairMoves::new(n),
             weights_for: [f64::NAN; 3],
         }
     }
@@ -180,6 +185,7 @@ impl Coeffs {
             self.weights_for = key;
         }
         self.threat_mean0 = self.threat0.iter().sum::<f64>() / self.threat0.len() as f64;
+        self.pairs.refresh(&self.w, self[P::Mu]);
     }
 }
 

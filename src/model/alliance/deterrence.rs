@@ -163,6 +163,9 @@ pub fn update<T: Tracer>(c: &Coeffs, s: &mut State, t: usize, tr: &mut T) {
     let (exposure, lock_in) = (&c.exposure[..n], &c.lock_in[..n]);
     let defence = &mut s.defence[..n];
     let dependence = &mut s.dependence[..n];
+    let w = &c.w[..n];
+    // spending_index, folded into the loop: the same terms in the same order.
+    let mut spending = 0.0;
     for i in 0..n {
         // spending_step, on the slices.
         let rise = (threat[i] - threat0[i]).max(0.0);
@@ -174,8 +177,9 @@ pub fn update<T: Tracer>(c: &Coeffs, s: &mut State, t: usize, tr: &mut T) {
             let shed = (div * rise * (1.0 - locked)).clamp(0.0, 1.0);
             dependence[i] *= 1.0 - shed;
         }
+        spending += w[i] * (defence[i] / 2.0).min(1.0);
     }
-    let target = credibility_target(c, s, spending_index(c, s));
+    let target = credibility_target(c, s, spending.clamp(0.0, 1.0));
     s.credibility =
         (s.credibility + c[P::CredibilityAdjust] * (target - s.credibility)).clamp(0.0, 1.0);
     set_risks(c, s);

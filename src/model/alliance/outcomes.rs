@@ -51,14 +51,29 @@ pub fn cohesion_index(
     channel_weight: f64,
 ) -> (f64, f64, usize, f64) {
     let mean = weighted_mean(w, x);
+    cohesion_index_about(w, x, mean, channel, dispersion_weight, channel_weight)
+}
+
+/// [`cohesion_index`] with the weighted mean `mean` = `weighted_mean(w, x)` already known.
+fn cohesion_index_about(
+    w: &[f64],
+    x: &[f64],
+    mean: f64,
+    channel: &[bool],
+    dispersion_weight: f64,
+    channel_weight: f64,
+) -> (f64, f64, usize, f64) {
     let (mut var, mut share, mut count) = (0.0, 0.0, 0);
-    for i in 0..w.len() {
+    let n = w.len();
+    let (x, channel) = (&x[..n], &channel[..n]);
+    for i in 0..n {
         let d = x[i] - mean;
         var += w[i] * d * d;
-        if channel[i] {
-            share += w[i];
-            count += 1;
-        }
+        // Selects, not a branch (who runs a channel is a coin flip): adding 0.0 to a share that
+        // starts at +0.0 and only grows leaves it unchanged, bit for bit.
+        let on = channel[i];
+        share += if on { w[i] } else { 0.0 };
+        count += on as usize;
     }
     let share = share.clamp(0.0, 1.0);
     let spread = (2.0 * libm::sqrt(var)).min(1.0);
@@ -68,9 +83,18 @@ pub fn cohesion_index(
 
 /// Measures the turn's cohesion, unilateral share and count, and mean threat.
 pub fn measure(c: &Coeffs, s: &mut State) {
-    let (coh, share, count, spread) = cohesion_index(
+    let mean = weighted_mean(&c.w, &s.stance);
+    let threat_sum = s.threat.iter().sum::<f64>();
+    measure_from(c, s, mean, threat_sum);
+}
+
+/// [`measure`] with the weighted mean stance and the sum of the threat perceptions already
+/// known (the turn computed both in earlier steps, on the same values).
+pub fn measure_from(c: &Coeffs, s: &mut State, stance_mean: f64, threat_sum: f64) {
+    let (coh, share, count, spread) = cohesion_index_about(
         &c.w,
         &s.stance,
+        stance_mean,
         &s.channel,
         c[P::CohesionDispersionWeight],
         c[P::CohesionChannelWeight],
@@ -79,7 +103,7 @@ pub fn measure(c: &Coeffs, s: &mut State) {
     s.dispersion = spread;
     s.unilateral_share = share;
     s.unilateral_count = count;
-    s.threat_mean = (s.threat.iter().sum::<f64>() / s.allies() as f64).clamp(0.0, 1.0);
+    s.threat_mean = (threat_sum / s.allies() as f64).clamp(0.0, 1.0);
 }
 
 /// Step 9: folds the turn into the trial's accumulators and checks for a fracture.
@@ -104,14 +128,16 @@ pub fn record<T: Tracer>(c: &Coeffs, s: &mut State, ws: &Workspace, t: usize, tr
         0
     };
     let n = s.allies();
+    // Counts as data, not branches (who runs a channel varies from turn to turn).
+    let cut = s.dialogue_cut;
+    let (channel, months) = (&s.channel[..n], &mut s.channel_months[..n]);
+    let mut while_cut = 0;
     for i in 0..n {
-        if s.channel[i] {
-            s.channel_months[i] += 1;
-            if s.dialogue_cut {
-                s.channels_while_cut += 1;
-            }
-        }
+        let on = channel[i];
+        months[i] += on as u32;
+        while_cut += (on & cut) as usize;
     }
+    s.channels_while_cut += while_cut;
     if let Some(Some(y)) = c.year_of_turn.get(t.wrapping_sub(1)) {
         let row = &mut s.defence_year[y * n..(y + 1) * n];
         for (acc, &d) in row.iter_mut().zip(&s.defence) {

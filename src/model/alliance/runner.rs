@@ -52,6 +52,9 @@ pub struct Workspace {
     /// This turn saw a hostile act (a campaign, a hybrid attack, a cut-off, a cut of channels,
     /// a crisis): it breaks the label's stated conditions.
     pub hostile: bool,
+    /// The weighted mean stance, where this turn's council step computed it (the stances do
+    /// not move again before the turn's measurement, which reuses it).
+    pub stance_mean: Option<f64>,
     /// Wargame adjudication: values forced on this turn's outcomes (default: none).
     pub forced: adjudication::Forced,
     /// What was decided at each adjudicable draw this turn.
@@ -88,6 +91,7 @@ impl Workspace {
             label_on_agenda: false,
             crisis: false,
             hostile: false,
+            stance_mean: None,
             forced: adjudication::Forced::none(n),
             drawn: adjudication::Drawn::default(),
             burn: BurnCache {
@@ -107,6 +111,7 @@ impl Workspace {
         self.label_on_agenda = false;
         self.crisis = false;
         self.hostile = false;
+        self.stance_mean = None;
         self.drawn = adjudication::Drawn::default();
     }
 }
@@ -260,12 +265,17 @@ pub fn turn_with<T: Tracer>(
         adversary::skip(c, s, &mut st.adversary);
     }
     events::apply(input.injects, c, s, ws, &mut st.events, t, tr); // 3
-    threat::update(c, s, ws); // 4
+    // The threats do not move again before the measurement: their sum is kept for it.
+    let threat_sum = threat::update(c, s, ws); // 4
     stance::update(c, s, ws, &mut st.dynamics); // 5
     channels::decide(c, s, &mut st.decisions, t, tr); // 6
     adjudication::force_channels(c, s, ws, t, tr);
     summit::decide(c, s, ws, &mut st.decisions, t, tr); // 7
-    outcomes::measure(c, s);
+    let stance_mean = match ws.stance_mean {
+        Some(m) => m,
+        None => outcomes::weighted_mean(&c.w, &s.stance),
+    };
+    outcomes::measure_from(c, s, stance_mean, threat_sum);
     deterrence::update(c, s, t, tr); // 8
     outcomes::record(c, s, ws, t, tr); // 9
     s.turn = t;

@@ -22,6 +22,7 @@ use rand::Rng;
 
 use super::state::State;
 use super::{Coeffs, P, Workspace};
+use crate::kernel::rng::below;
 use crate::model::opinion::{self, HkScratch};
 
 /// The turn's constants of the domestic target.
@@ -99,6 +100,96 @@ pub enum Rule {
     HegselmannKrause,
 }
 
+/// The move fractions of the weighted Deffuant encounter for every ordered pair,
+/// `f[i n + j] = mu · (2 w_j / (w_i + w_j))` (agent `i` meeting `j`): the expression of
+/// [`opinion::deffuant_pair_weighted`], evaluated once for the weights and `mu` of a trial (the
+/// options of a trial, and usually all its trials, share them) instead of two divisions per
+/// encounter. The same values, bit for bit.
+#[derive(Debug, Clone)]
+pub struct PairMoves {
+    /// The weights and `mu` the table holds (compared bit for bit; NaN: none yet).
+    w: Vec<f64>,
+    mu: f64,
+    f: Vec<f64>,
+}
+
+impl PairMoves {
+    /// An empty table for up to `n` agents (the only allocation).
+    pub fn new(n: usize) -> Self {
+        PairMoves {
+            w: vec![f64::NAN; n],
+            mu: f64::NAN,
+            f: vec![0.0; n * n],
+        }
+    }
+
+    /// Makes the table that of weights `w` and `mu` (recomputed only when either changes).
+    pub fn refresh(&mut self, w: &[f64], mu: f64) {
+        let n = w.len();
+        let same = self.mu.to_bits() == mu.to_bits()
+            && self.w.len() == n
+            && self
+                .w
+                .iter()
+                .zip(w)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            self.w.clear();
+            self.w.extend_from_slice(w);
+            self.mu = mu;
+            self.f.resize(n * n, 0.0);
+            for (row, &wi) in self.f.chunks_exact_mut(n).zip(w) {
+                for (f, &wj) in row.iter_mut().zip(w) {
+                    let total = wi + wj;
+                    *f = mu * (2.0 * wj / total);
+                }
+            }
+        }
+    }
+
+    /// Whether the table is that of weights `w` and `mu`.
+    pub fn is_for(&self, w: &[f64], mu: f64) -> bool {
+        self.mu.to_bits() == mu.to_bits()
+            && self.w.len() == w.len()
+            && self
+                .w
+                .iter()
+                .zip(w)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+
+    /// The table, `f[i n + j]`.
+    pub fn table(&self) -> &[f64] {
+        &self.f
+    }
+}
+
+/// One weighted Deffuant–Weisbuch sweep, as [`opinion::deffuant_sweep_weighted_untracked`]
+/// (the same pairs from the same draws, the same arithmetic), with the move fractions read
+/// from the pair table `f` of [`PairMoves`].
+fn deffuant_sweep_table<R: Rng + ?Sized>(x: &mut [f64], f: &[f64], eps: f64, rng: &mut R) {
+    let n = x.len();
+    if n < 2 {
+        return;
+    }
+    let f = &f[..n * n];
+    for _ in 0..n {
+        // opinion::random_pair
+        let i = below(rng, n as u64) as usize;
+        let mut j = below(rng, (n - 1) as u64) as usize;
+        if j >= i {
+            j += 1;
+        }
+        // opinion::deffuant_pair_weighted
+        let (a, b) = (x[i], x[j]);
+        if (a - b).abs() < eps {
+            let (mu_i, mu_j) = (f[i * n + j], f[j * n + i]);
+            x[i] = a + mu_i * (b - a);
+            x[j] = b + mu_j * (a - b);
+        }
+    }
+}
+
 /// Consultation among the allies: `rounds` weighted Deffuant sweeps or weighted HK steps on
 /// `x`, with partner weights `w` (nobody reads the size of the moves, so it is not tracked).
 #[allow(clippy::too_many_arguments)]
@@ -124,25 +215,32 @@ pub fn consult<R: Rng + ?Sized>(
     }
 }
 
-/// Step 5: domestic pull, then consultation (dynamics stream).
+/// Step 5: domestic pull, then consultation (dynamics stream). The Deffuant rule runs on the
+/// coefficients' pair table ([`PairMoves`]): the result of [`consult`], bit for bit.
 pub fn update<R: Rng + ?Sized>(c: &Coeffs, s: &mut State, ws: &mut Workspace, rng: &mut R) {
     domestic_step(c, s);
-    let rule = if c.int(P::Consultation) == 0 {
-        Rule::Deffuant
+    let rounds = c.int(P::ConsultationRounds);
+    if c.int(P::Consultation) == 0 {
+        let eps = c[P::Epsilon];
+        // Filled with the weights, once per trial (`Coeffs::fill`).
+        debug_assert!(c.pairs.is_for(&c.w, c[P::Mu]));
+        let f = c.pairs.table();
+        for _ in 0..rounds {
+            deffuant_sweep_table(&mut s.stance, f, eps, rng);
+        }
     } else {
-        Rule::HegselmannKrause
-    };
-    consult(
-        rule,
-        &mut s.stance,
-        &c.w,
-        c[P::Epsilon],
-        c[P::Mu],
-        c.int(P::ConsultationRounds),
-        rng,
-        &mut ws.next,
-        &mut ws.hk,
-    );
+        consult(
+            Rule::HegselmannKrause,
+            &mut s.stance,
+            &c.w,
+            c[P::Epsilon],
+            c[P::Mu],
+            rounds,
+            rng,
+            &mut ws.next,
+            &mut ws.hk,
+        );
+    }
 }
 
 #[cfg(test)]

@@ -45,21 +45,20 @@ pub fn line_pass_probability(veto: f64, hawk_share: f64, doves: usize, hawks: us
 /// weighted share within tolerance, the furthest ally).
 pub fn dissent(c: &Coeffs, s: &State, line: f64, tol: f64) -> (usize, usize, f64, usize) {
     let (mut doves, mut hawks, mut share, mut far, mut far_d) = (0, 0, 0.0, 0, -1.0);
-    for i in 0..s.allies() {
-        let d = (s.stance[i] - line).abs();
-        if d > tol {
-            if s.stance[i] < line {
-                doves += 1;
-            } else {
-                hawks += 1;
-            }
-        } else {
-            share += c.w[i];
-        }
-        if d > far_d {
-            far = i;
-            far_d = d;
-        }
+    let n = s.allies();
+    let (x, w) = (&s.stance[..n], &c.w[..n]);
+    // Counts and selects rather than branches (who dissents varies). The share starts at +0.0
+    // and only grows, so adding 0.0 for a dissenter leaves it unchanged, bit for bit.
+    for i in 0..n {
+        let d = (x[i] - line).abs();
+        let out = d > tol;
+        let below = x[i] < line;
+        doves += (out & below) as usize;
+        hawks += (out & !below) as usize;
+        share += if out { 0.0 } else { w[i] };
+        let further = d > far_d;
+        far = if further { i } else { far };
+        far_d = if further { d } else { far_d };
     }
     (doves, hawks, share.clamp(0.0, 1.0), far)
 }
@@ -245,6 +244,7 @@ pub fn decide<R: Rng + ?Sized, T: Tracer>(
         }
     } else {
         let mean = weighted_mean(&c.w, &s.stance);
+        ws.stance_mean = Some(mean);
         s.line = (s.line + c[P::LineAdjust] * (mean - s.line)).clamp(0.0, 1.0);
         let (doves, hawks, share, far) = dissent(c, s, s.line, tol);
         let k = doves + hawks;

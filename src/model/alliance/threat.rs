@@ -111,8 +111,10 @@ impl ExpMemo {
 /// Step 4: updates every ally's threat perception, baseline and resilience.
 ///
 /// The per-ally vectors are taken as slices of one length before the loop, so the loop keeps
-/// their addresses in registers and needs no bounds checks.
-pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
+/// their addresses in registers and needs no bounds checks. Returns the sum of the updated
+/// threat perceptions, in ally order (what `s.threat.iter().sum()` gives after the step), so
+/// that the turn's measurement need not sum them again.
+pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) -> f64 {
     let n = s.allies();
     let drift = c[P::ThreatDrift];
     let memory = c[P::ThreatMemory];
@@ -121,7 +123,19 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
     let recover = 1.0 - c[P::SupportRecovery];
     let focus = c[P::CounterDisinfoFocus];
     let counter = s.counter_disinfo;
-    let threat_mean = s.threat.iter().sum::<f64>() / n.max(1) as f64;
+    let (shocks, disinfo, damage) = (&ws.shock[..n], &ws.disinfo[..n], &ws.damage[..n]);
+    // The mean threat is read only where disinformation arrives: summed only in such a turn
+    // (over the values before the update, as always).
+    let any_disinfo = disinfo.iter().fold(false, |a, &d| a | (d > 0.0));
+    let any_shock = shocks.iter().fold(false, |a, &x| a | (x > 0.0));
+    if !any_disinfo && !any_shock {
+        return quiet_update(s, drift, grow, recover, damage);
+    }
+    let threat_mean = if any_disinfo {
+        s.threat.iter().sum::<f64>() / n.max(1) as f64
+    } else {
+        0.0
+    };
     let mut memo = ExpMemo::new();
     let threat = &mut s.threat[..n];
     let base = &mut s.threat_base[..n];
@@ -129,7 +143,8 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
     let stance = &mut s.stance[..n];
     let resilience = &mut s.resilience[..n];
     let jump_max = &mut s.threat_jump_max[..n];
-    let (shocks, disinfo, damage) = (&ws.shock[..n], &ws.disinfo[..n], &ws.damage[..n]);
+    // −0.0: the neutral element `f64::sum` starts from.
+    let mut sum = -0.0;
     for i in 0..n {
         let before = threat[i];
         let mut tau = before;
@@ -155,6 +170,7 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
             support_loss[i] = (l + (1.0 - l) * (k_support * e).min(1.0)).clamp(0.0, 1.0);
         }
         threat[i] = tau.clamp(0.0, 1.0);
+        sum += threat[i];
         let rise = threat[i] - before;
         // A select, not a branch: whether this ally's threat rose most this turn is a coin flip.
         let m = jump_max[i];
@@ -162,6 +178,35 @@ pub fn update(c: &Coeffs, s: &mut State, ws: &Workspace) {
         let r = resilience[i];
         resilience[i] = (r + grow * (1.0 - r) - damage[i]).clamp(0.0, 1.0);
     }
+    sum
+}
+
+/// [`update`] in a turn without shocks or disinformation (most turns): the same operations
+/// with the jump 0 and no erosion, without branches, so the loop runs on vectors.
+fn quiet_update(s: &mut State, drift: f64, grow: f64, recover: f64, damage: &[f64]) -> f64 {
+    let n = s.allies();
+    let threat = &mut s.threat[..n];
+    let base = &s.threat_base[..n];
+    let support_loss = &mut s.support_loss[..n];
+    let resilience = &mut s.resilience[..n];
+    let jump_max = &mut s.threat_jump_max[..n];
+    let damage = &damage[..n];
+    for i in 0..n {
+        let before = threat[i];
+        let mut tau = before;
+        tau += drift * (base[i] - tau);
+        // The jump of a turn without a shock (adding it keeps −0.0 → +0.0 as `update` does).
+        tau += 0.0;
+        support_loss[i] *= recover;
+        threat[i] = tau.clamp(0.0, 1.0);
+        let rise = threat[i] - before;
+        let m = jump_max[i];
+        jump_max[i] = if rise > m { rise } else { m };
+        let r = resilience[i];
+        resilience[i] = (r + grow * (1.0 - r) - damage[i]).clamp(0.0, 1.0);
+    }
+    // Summed apart: the loop above has no carried dependence.
+    threat.iter().sum::<f64>()
 }
 
 #[cfg(test)]
