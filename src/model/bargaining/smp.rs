@@ -197,11 +197,26 @@ fn same_position(a: &[f64], b: &[f64]) -> bool {
     libm::sqrt(sq) < POSITION_TOLERANCE
 }
 
+/// Whether actors `a` and `b` hold the same position (`pos` flat, `dims` per actor).
+fn same_at(pos: &[f64], dims: usize, a: usize, b: usize) -> bool {
+    if dims == 1 {
+        // sqrt((x − y)²) = |x − y| exactly (sqrt(x ⊗ x) = |x| in binary floating point).
+        (pos[a] - pos[b]).abs() < POSITION_TOLERANCE
+    } else {
+        same_position(
+            &pos[a * dims..(a + 1) * dims],
+            &pos[b * dims..(b + 1) * dims],
+        )
+    }
+}
+
 /// Workspace and results of a state-0 SMP analysis for up to `capacity` actors.
 #[derive(Debug, Clone)]
 pub struct Smp {
     capacity: usize,
     dims: usize,
+    /// Number of actors of the last analysis.
+    n: usize,
     /// `d[i * n + j]`: distance from actor i's position to j's, with i's saliences.
     d: Vec<f64>,
     /// `ut[k * m + o]`: utility to actor k of option o (m options).
@@ -228,7 +243,8 @@ pub struct Smp {
     pub m: usize,
     /// Probability that each distinct position prevails.
     pub prob_unique: Vec<f64>,
-    /// Probability that each actor's position prevails (as `SmpResult::win_probabilities`).
+    /// Probability that each actor's position prevails (as `SmpResult::win_probabilities`),
+    /// filled by [`Smp::win_probabilities`].
     pub win: Vec<f64>,
     /// Probability-weighted expected position.
     pub expected: Vec<f64>,
@@ -241,6 +257,7 @@ impl Smp {
         Smp {
             capacity,
             dims,
+            n: 0,
             d: vec![0.0; n2],
             ut: vec![0.0; n2],
             c: vec![0.0; n2],
@@ -264,7 +281,7 @@ impl Smp {
     }
 
     /// State-0 analysis (as [`analyse`]) of `caps.len()` actors: positions and saliences are
-    /// flat, `pos[i * dims + k]`. Results in the public fields. Allocates nothing.
+    /// flat, `pos[i * dims + k]`. Results in the public fields but [`Smp::win`]; allocates nothing.
     ///
     /// 1. risk-neutral utilities 1 − d_ij; conditional PCE over all actors' positions
     ///    (duplicates included) with capabilities as weights; risk attitudes R_i from those
@@ -287,6 +304,7 @@ impl Smp {
         assert_eq!(sal.len(), n * dims, "one salience per actor and dimension");
         self.expected.fill(0.0);
         self.m = 0;
+        self.n = n;
         if n == 0 {
             return;
         }
@@ -336,14 +354,7 @@ impl Smp {
             self.own[i] = (2.0 * r + r) / 3.0;
         }
         // Distinct positions (KTAB `KBase::ueIndices` with `SMPState::equivNdx`).
-        let same = |a: usize, b: usize| {
-            if dims == 1 {
-                // sqrt((x − y)²) = |x − y| exactly (sqrt(x ⊗ x) = |x| in binary floating point).
-                (pos[a] - pos[b]).abs() < POSITION_TOLERANCE
-            } else {
-                same_position(&pos[at(a)], &pos[at(b)])
-            }
-        };
+        let same = |a: usize, b: usize| same_at(pos, dims, a, b);
         let m = if fast {
             let (rank, uidx) = (&mut self.rank[..n], &mut self.uidx[..n]);
             self.sorted
@@ -388,6 +399,22 @@ impl Smp {
             );
             pce_from_coalitions(&self.c, m, &mut self.pv, &mut self.prob_unique);
         }
+        for u in 0..m {
+            let j = self.unique[u];
+            let pu = self.prob_unique[u];
+            for k in 0..dims {
+                self.expected[k] += pu * pos[j * dims + k];
+            }
+        }
+    }
+
+    /// Fills [`Smp::win`], each actor's probability, after [`Smp::analyse`] on the same
+    /// positions `pos`. A separate step because the alliance summit reads only the distinct
+    /// positions' probabilities and the expected position, and need not pay for it.
+    pub fn win_probabilities(&mut self, pos: &[f64]) {
+        let (n, dims, m) = (self.n, self.dims, self.m);
+        assert_eq!(pos.len(), n * dims, "the positions of the last analysis");
+        let fast = dims == 1 && !self.exact;
         // KTAB `State::posProb`: the last distinct position equivalent to actor i's.
         for i in 0..n {
             let k = if fast {
@@ -395,16 +422,12 @@ impl Smp {
                 self.sorted
                     .equivalent(pos, POSITION_TOLERANCE, rank, uidx, i)
             } else {
-                (0..m).rev().find(|&u| same(i, self.unique[u])).unwrap_or(0)
+                (0..m)
+                    .rev()
+                    .find(|&u| same_at(pos, dims, i, self.unique[u]))
+                    .unwrap_or(0)
             };
             self.win[i] = self.prob_unique[k];
-        }
-        for u in 0..m {
-            let j = self.unique[u];
-            let pu = self.prob_unique[u];
-            for k in 0..dims {
-                self.expected[k] += pu * pos[j * dims + k];
-            }
         }
     }
 }
@@ -454,6 +477,7 @@ pub fn analyse(actors: &[Actor]) -> SmpResult {
     let mut ws = Smp::new(n, dims);
     ws.exact = true;
     ws.analyse(&caps, &pos, &sal);
+    ws.win_probabilities(&pos);
     SmpResult {
         risk_attitudes: ws.risk,
         win_probabilities: ws.win,
@@ -693,7 +717,9 @@ mod tests {
         ws.exact = true;
         for _ in 0..2 {
             ws.analyse(&caps2, &pos2, &sal2);
+            ws.win_probabilities(&pos2);
             ws.analyse(&caps, &pos, &sal);
+            ws.win_probabilities(&pos);
             let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             let n = actors.len();
             assert_eq!(bits(&ws.risk[..n]), bits(&fresh.risk_attitudes));

@@ -50,8 +50,9 @@ pub(super) struct Sorted1d {
     rh: Vec<usize>,
     rtot: Vec<f64>,
     rprod: Vec<f64>,
-    /// One row's midpoint indices in the pass's rank order.
-    rmid: Vec<usize>,
+    /// One row's midpoint indices in the pass's rank order (when some actors' options are
+    /// left out; otherwise the row of `mid` is read in place).
+    rmid: Vec<u32>,
     /// Whether each actor holds a distinct position (set by [`Sorted1d::unique`]).
     chosen: Vec<bool>,
 }
@@ -378,7 +379,10 @@ impl Sorted1d {
             &self.rsel[..m],
         );
         let (pre, mid) = (&self.pre[..=n], &self.mid[..n * n]);
-        let rmid = &mut self.rmid[..m];
+        let rmid_buf = &mut self.rmid[..m];
+        // Every actor's position is an option (m = n, so `rsel` is the identity): a row of
+        // `mid` is already in rank order.
+        let every = m == n;
         let rprod = &mut self.rprod[..m];
         rprod.fill(0.5);
         for a in 0..m {
@@ -387,14 +391,18 @@ impl Sorted1d {
             let t_lo = rtot[a];
             // This row's midpoint indices, contiguous.
             let row = &mid[rsel[a] * n..rsel[a] * n + n];
-            for b in a + 1..m {
-                rmid[b] = row[rsel[b]] as usize;
-            }
-            let rmid = &*rmid;
+            let rmid: &[u32] = if every {
+                row
+            } else {
+                for b in a + 1..m {
+                    rmid_buf[b] = row[rsel[b]];
+                }
+                rmid_buf
+            };
             let pq = |b: usize| {
                 let hi = ry[b];
                 let (delta, s) = (hi - lo, lo + hi);
-                let [am, bm, cm, dm] = pre[rmid[b]];
+                let [am, bm, cm, dm] = pre[rmid[b] as usize];
                 let for_lo = if NEUTRAL {
                     delta * al + s * (am - al) - 2.0 * (bm - bl)
                 } else {
@@ -461,6 +469,7 @@ mod tests {
         exact.analyse(&caps, &pos, &sal);
         for _ in 0..2 {
             ws.analyse(&caps, &pos, &sal);
+            ws.win_probabilities(&pos);
             // The distinct positions, found from sorted neighbours, are KTAB's exactly.
             assert_eq!(ws.m, exact.m);
             assert_eq!(ws.unique[..ws.m], exact.unique[..exact.m]);
