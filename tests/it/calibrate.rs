@@ -646,21 +646,7 @@ fn the_shipped_calibrated_scenario_reruns_drawing_both_spending_coefficients_fro
         "/scenarios/nato-2021-calibrated.toml"
     );
     let doc: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
-    let column = |param: &str, key: &str| -> Vec<f64> {
-        let u = doc["uncertainty"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["param"].as_str() == Some(param))
-            .unwrap_or_else(|| panic!("no [[uncertainty]] for {param}"));
-        assert_eq!(u["joint"].as_str(), Some("calibration"));
-        u[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_float().unwrap())
-            .collect()
-    };
+    let column = |param: &str, key: &str| util::joint_column(&doc, "calibration", param, key);
     let beta = column("spending_threat_response", "values");
     let lambda = column("spending_convergence", "values");
     let weights = column("spending_threat_response", "weights");

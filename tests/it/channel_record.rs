@@ -267,21 +267,7 @@ fn the_shipped_calibrated_scenario_draws_the_channel_pair_from_one_particle() {
         "/scenarios/nato-2021-calibrated.toml"
     );
     let doc: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
-    let column = |param: &str, key: &str| -> Vec<f64> {
-        let u = doc["uncertainty"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["param"].as_str() == Some(param))
-            .unwrap_or_else(|| panic!("no [[uncertainty]] for {param}"));
-        assert_eq!(u["joint"].as_str(), Some("channels"), "{param}");
-        u[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_float().unwrap())
-            .collect()
-    };
+    let column = |param: &str, key: &str| util::joint_column(&doc, "channels", param, key);
     let ties = column("channel_ties", "values");
     let base = column("channel_base", "values");
     assert_eq!(ties.len(), 500);

@@ -265,3 +265,21 @@ pub fn loc(text: &str, line_marker: &str, token: &str) -> String {
     }
     panic!("no line contains {line_marker:?}");
 }
+
+/// One column (`values` or `weights`) of the `[[uncertainty]]` entry for `param` in a
+/// calibrated scenario, after checking that the entry belongs to the joint group `joint`.
+pub fn joint_column(doc: &toml::Table, joint: &str, param: &str, key: &str) -> Vec<f64> {
+    let u = doc["uncertainty"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["param"].as_str() == Some(param))
+        .unwrap_or_else(|| panic!("no [[uncertainty]] for {param}"));
+    assert_eq!(u["joint"].as_str(), Some(joint), "{param}");
+    u[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_float().unwrap())
+        .collect()
+}
