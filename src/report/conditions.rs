@@ -83,6 +83,29 @@ pub struct Row {
     pub base_rate: f64,
 }
 
+impl Row {
+    /// A constructor of one question's rows: (parameter, lower, upper, quasi-p, coverage,
+    /// density, base rate) → the row, with the question's outcome and options filled in.
+    fn maker<'a>(
+        outcome: &'a str,
+        option: &'a str,
+        versus: &'a str,
+    ) -> impl Fn(String, String, String, f64, f64, f64, f64) -> Row + 'a {
+        move |parameter, lower, upper, quasi_p, coverage, density, base_rate| Row {
+            outcome: outcome.into(),
+            option: option.into(),
+            versus: versus.into(),
+            parameter,
+            lower,
+            upper,
+            quasi_p,
+            coverage,
+            density,
+            base_rate,
+        }
+    }
+}
+
 /// The outcomes asked about: the declared key outcomes that are not categories or turns and
 /// have a better direction, else every plain such outcome.
 fn outcomes_asked(declared: &[String], kinds: &[(String, String)]) -> Vec<(String, bool)> {
@@ -239,18 +262,8 @@ fn ask(
     y: &[bool],
     yes_when: String,
 ) -> Result<Vec<Row>> {
-    let row = |parameter: String, lower, upper, quasi_p, coverage, density, base_rate| Row {
-        outcome: q.outcome.clone(),
-        option: q.option.clone(),
-        versus: q.versus.clone().unwrap_or_default(),
-        parameter,
-        lower,
-        upper,
-        quasi_p,
-        coverage,
-        density,
-        base_rate,
-    };
+    let versus = q.versus.clone().unwrap_or_default();
+    let row = Row::maker(&q.outcome, &q.option, &versus);
     let n = y.len();
     let k = y.iter().filter(|&&v| v).count();
     if n == 0 || k == 0 {
@@ -604,18 +617,7 @@ pub fn rows_from_prim(
     steps: &[&crate::output::analysis::PrimStep],
     limits: &[&crate::output::analysis::PrimLimit],
 ) -> Vec<Row> {
-    let row = |parameter: String, lower, upper, quasi_p, coverage, density, base_rate| Row {
-        outcome: outcome.into(),
-        option: option.into(),
-        versus: versus.into(),
-        parameter,
-        lower,
-        upper,
-        quasi_p,
-        coverage,
-        density,
-        base_rate,
-    };
+    let row = Row::maker(outcome, option, versus);
     let (Some(first), Some(chosen)) = (steps.first(), steps.iter().find(|s| s.chosen)) else {
         return vec![row(
             String::new(),
