@@ -8,7 +8,8 @@ pub fn push_f64(buf: &mut Vec<u8>, x: f64) {
     }
     debug_assert!(x.is_finite(), "infinite value reached an output");
     if x == x.trunc() && x.abs() < 1e15 {
-        buf.extend_from_slice((x as i64).to_string().as_bytes());
+        let mut i = itoa::Buffer::new();
+        buf.extend_from_slice(i.format(x as i64).as_bytes());
     } else {
         let mut r = ryu::Buffer::new();
         buf.extend_from_slice(r.format_finite(x).as_bytes());

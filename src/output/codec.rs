@@ -7,10 +7,9 @@
 //! fingerprint of the layout (options, outcomes, series, turns), and ends with a BLAKE3 hash
 //! of everything before it, so a damaged, truncated or foreign file is refused, never folded.
 
-use std::collections::BTreeMap;
-
 use anyhow::{Result, bail};
 
+use crate::stats::whole::WholeCounts;
 use crate::stats::{Accumulators, BlockMoments, Layout, Moments, Sketch};
 
 const MAGIC: &[u8; 8] = b"COHSTAT\0";
@@ -100,17 +99,19 @@ impl Writer {
         }
     }
 
+    /// An unsigned LEB128 varint (seven bits per byte, low first), put in one piece.
     pub fn u64(&mut self, x: u64) {
-        let mut x = x;
+        let (mut x, mut b, mut n) = (x, [0u8; 10], 0);
         loop {
-            let b = (x & 0x7f) as u8;
+            b[n] = (x & 0x7f) as u8;
             x >>= 7;
+            n += 1;
             if x == 0 {
-                self.put(&[b]);
-                return;
+                break;
             }
-            self.put(&[b | 0x80]);
+            b[n - 1] |= 0x80;
         }
+        self.put(&b[..n]);
     }
 
     pub fn f64(&mut self, x: f64) {
@@ -162,7 +163,7 @@ impl Writer {
                 self.u64(1);
                 self.u64(*n);
                 self.u64(counts.len() as u64);
-                for (&k, &c) in counts {
+                for (k, c) in counts.iter() {
                     self.u64(((k << 1) ^ (k >> 63)) as u64);
                     self.u64(c);
                 }
@@ -356,11 +357,11 @@ impl<'a> Reader<'a> {
             (1, Sketch::Exact { .. }) => {
                 let n = self.u64()?;
                 let len = self.u64()? as usize;
-                let mut counts = BTreeMap::new();
+                let mut counts = WholeCounts::default();
                 for _ in 0..len {
                     let z = self.u64()?;
                     let k = ((z >> 1) as i64) ^ -((z & 1) as i64);
-                    counts.insert(k, self.u64()?);
+                    counts.add(k, self.u64()?);
                 }
                 Ok(Sketch::Exact { counts, n })
             }

@@ -20,8 +20,8 @@
 //!   a long run (never read back).
 //!
 //! Saving costs a sync and the statistics' size; it is done after a block when at least
-//! twenty times the last save's duration has passed since, which bounds its cost to about 5%
-//! of the run while losing at most a few blocks. The checkpoint is removed once the result
+//! forty times the last save's duration has passed since, which bounds its cost to about
+//! 2.5% of the run while losing at most a few blocks. The checkpoint is removed once the result
 //! is in place; signals and errors leave it.
 
 use std::io::{BufWriter, Seek, Write};
@@ -250,7 +250,7 @@ impl Checkpoint {
 
     /// Whether enough time has passed since the last save to save again.
     pub fn due(&self) -> bool {
-        self.last_save.elapsed() >= self.last_cost * 20
+        self.last_save.elapsed() >= self.last_cost * 40
     }
 
     /// Saves what is folded: rows synced first, then the state replaced atomically.

@@ -20,6 +20,7 @@ pub mod sensitivity;
 pub mod sketch;
 pub mod sobol;
 pub mod verdict;
+pub mod whole;
 
 pub use families::{Family, actor_families};
 pub use moments::{Moments, wilson95};
@@ -300,7 +301,7 @@ impl Accumulators {
     /// How many trials had the yes/no outcome `o` of option `p` at 1.
     pub fn yes_count(&self, p: usize, o: usize) -> u64 {
         match self.out_sketch(p, o) {
-            Sketch::Exact { counts, .. } => counts.get(&1).copied().unwrap_or(0),
+            Sketch::Exact { counts, .. } => counts.get(1),
             Sketch::Bins { .. } => 0,
         }
     }

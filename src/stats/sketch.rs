@@ -30,7 +30,7 @@
 //! in depends on the order values arrived in, never what it holds: equality, quantiles and the
 //! stored form ([`Sketch::nonzero`]) see only the counts.
 
-use std::collections::BTreeMap;
+use super::whole::WholeCounts;
 
 /// Number of bins of an outcome's histogram.
 pub const BINS: usize = 4000;
@@ -281,7 +281,7 @@ pub enum Sketch {
         n: u64,
     },
     /// Exact counts per whole value.
-    Exact { counts: BTreeMap<i64, u64>, n: u64 },
+    Exact { counts: WholeCounts, n: u64 },
 }
 
 impl PartialEq for Sketch {
@@ -332,7 +332,7 @@ impl Sketch {
 
     pub fn exact() -> Sketch {
         Sketch::Exact {
-            counts: BTreeMap::new(),
+            counts: WholeCounts::default(),
             n: 0,
         }
     }
@@ -391,7 +391,7 @@ impl Sketch {
                 *n += 1;
             }
             Sketch::Exact { counts, n } => {
-                *counts.entry(x.round() as i64).or_insert(0) += 1;
+                counts.add(x.round() as i64, 1);
                 *n += 1;
             }
         }
@@ -481,9 +481,7 @@ impl Sketch {
                 *n += n2;
             }
             (Sketch::Exact { counts, n }, Sketch::Exact { counts: c2, n: n2 }) => {
-                for (k, v) in c2 {
-                    *counts.entry(*k).or_insert(0) += v;
-                }
+                counts.merge(c2);
                 *n += n2;
             }
             _ => panic!("merging sketches of different kinds"),
@@ -502,7 +500,7 @@ impl Sketch {
         std::mem::size_of::<Sketch>()
             + match self {
                 Sketch::Bins { counts, .. } => counts.heap_bytes(),
-                Sketch::Exact { counts, .. } => counts.len() * 16,
+                Sketch::Exact { counts, .. } => counts.heap_bytes(),
             }
     }
 
@@ -527,10 +525,10 @@ impl Sketch {
                 Some(max)
             }
             Sketch::Exact { counts, .. } => {
-                for (k, c) in counts {
+                for (k, c) in counts.iter() {
                     seen += c;
                     if seen >= rank {
-                        return Some(*k as f64);
+                        return Some(k as f64);
                     }
                 }
                 Some(max)
