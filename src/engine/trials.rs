@@ -19,6 +19,8 @@ use crate::kernel::rng::{Purpose, StreamKeys, unit};
 use crate::kernel::trace;
 use crate::model::{Params, Simulation, TrialOut};
 use crate::scenario::{Distribution, Scenario};
+use crate::stats::bins::BlockBins;
+use crate::stats::columns::BlockColumns;
 use crate::stats::{Accumulators, BlockMoments, Layout, Sketches};
 
 /// A validated experiment: what to run, how often, with which seed.
@@ -185,8 +187,9 @@ impl<'a> Experiment<'a> {
         let mut draws = vec![0.0; u_n];
         // One trial's values (every option), reused by every trial of the block.
         let mut row = vec![0.0; layout.stride()];
-        let mut moments = BlockMoments::new(layout);
+        let mut columns = BlockColumns::new(layout);
         let mut sketches = Sketches::new(layout);
+        let mut bins = BlockBins::new(layout, &sketches, n as usize);
         let mut rows = Vec::new();
         for i in 0..n {
             if cancel.load(Ordering::Relaxed) {
@@ -202,12 +205,15 @@ impl<'a> Experiment<'a> {
                 dst[..o_n].copy_from_slice(&out.outcomes);
                 dst[o_n..].copy_from_slice(&out.series);
             }
-            moments.push_trial(layout, &row);
-            sketches.push_trial(layout, &row);
+            columns.push_trial(layout, &row);
+            bins.push_trial(&mut sketches, &row);
             if let Some(f) = format {
                 f(k, &draws, &row, layout, &mut rows);
             }
         }
+        bins.flush(&mut sketches);
+        let mut moments = BlockMoments::new(layout);
+        columns.write(&mut moments);
         Some(BlockOutput {
             index: b,
             first_trial: first,

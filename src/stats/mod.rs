@@ -10,6 +10,8 @@
 //! unit cube ([`designs`], with the Sobol' sequence in [`sobol`]), sensitivity indices
 //! ([`sensitivity`]), scenario discovery ([`prim`]) and robustness ([`robust`]).
 
+pub mod bins;
+pub mod columns;
 pub mod designs;
 pub mod families;
 pub mod moments;

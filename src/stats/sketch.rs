@@ -397,6 +397,21 @@ impl Sketch {
         }
     }
 
+    /// Counts one value in each bin `bins` yields (a histogram's bin numbers, as
+    /// [`Sketch::push`] finds them; nothing for exact counts).
+    pub fn add_bins(&mut self, it: impl Iterator<Item = u16>) {
+        if let Sketch::Bins {
+            bins, counts, n, ..
+        } = self
+        {
+            let b = *bins as usize;
+            for i in it {
+                counts.add(i as usize, 1, b);
+                *n += 1;
+            }
+        }
+    }
+
     /// Adds `c` to bin `i` of a histogram (for reading a stored sketch); `false` if `i` is
     /// past its last bin or the sketch is not a histogram.
     pub fn add_to_bin(&mut self, i: usize, c: u64) -> bool {
