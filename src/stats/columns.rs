@@ -134,7 +134,7 @@ mod tests {
         let outcomes = (0..5)
             .map(|i| {
                 OutcomeSpec::new(
-                    &format!("o{i}"),
+                    format!("o{i}"),
                     OutcomeKind::Real {
                         min: -1.0,
                         max: 1.0,
