@@ -7,10 +7,10 @@
 //! and this module folds their statistics in block order and hands their rows to the writer.
 //!
 //! A worker keeps one trial's values at a time: it folds each trial, as soon as it is run,
-//! into the block's moments and the block's own quantile sketches (sparse while few trials
-//! went into them) and formats its `trials.csv` rows; a finished block carries only those,
-//! never the trials' per-turn values, so the memory of a block in flight does not grow with
-//! the number of its trials times turns.
+//! into the block's moments, notes the bin of each value for the quantile sketches
+//! ([`BlockBins`]: two bytes a value, counted into the run's sketches when the block is
+//! folded) and formats its `trials.csv` rows; a finished block carries only those, never
+//! the trials' per-turn values as numbers.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -21,7 +21,7 @@ use crate::model::{Params, Simulation, TrialOut};
 use crate::scenario::{Distribution, Scenario};
 use crate::stats::bins::BlockBins;
 use crate::stats::columns::BlockColumns;
-use crate::stats::{Accumulators, BlockMoments, Layout, Sketches};
+use crate::stats::{Accumulators, BlockMoments, Layout};
 
 /// A validated experiment: what to run, how often, with which seed.
 pub struct Experiment<'a> {
@@ -41,8 +41,9 @@ pub struct BlockOutput {
     pub first_trial: u64,
     pub trials: u64,
     pub moments: BlockMoments,
-    /// The block's quantile sketches (counts only; added to the run's in any order).
-    pub sketches: Sketches,
+    /// The block's values for the quantile sketches, noted as bin numbers (counted into the
+    /// run's sketches by [`crate::stats::Accumulators::add_block_noted`], in any order).
+    pub noted: BlockBins,
     /// The block's rows as the writer will store them, formatted by the worker.
     pub rows: Vec<u8>,
 }
@@ -136,8 +137,9 @@ impl<'a> Experiment<'a> {
             &job,
             &blocks,
             self.block_size,
-            &mut |_, out: BlockOutput| {
-                acc.add_block(&out.moments, &out.sketches);
+            &mut |_, mut out: BlockOutput| {
+                let moments = std::mem::replace(&mut out.moments, BlockMoments::empty());
+                acc.add_block_noted(moments, &mut out.noted);
                 sink(&out, &layout)?;
                 done += out.trials;
                 progress(done);
@@ -188,8 +190,7 @@ impl<'a> Experiment<'a> {
         // One trial's values (every option), reused by every trial of the block.
         let mut row = vec![0.0; layout.stride()];
         let mut columns = BlockColumns::new(layout);
-        let mut sketches = Sketches::new(layout);
-        let mut bins = BlockBins::new(layout, &sketches, n as usize);
+        let mut noted = BlockBins::new(layout, n as usize);
         let mut rows = Vec::new();
         for i in 0..n {
             if cancel.load(Ordering::Relaxed) {
@@ -206,12 +207,11 @@ impl<'a> Experiment<'a> {
                 dst[o_n..].copy_from_slice(&out.series);
             }
             columns.push_trial(layout, &row);
-            bins.push_trial(&mut sketches, &row);
+            noted.push_trial(&row);
             if let Some(f) = format {
                 f(k, &draws, &row, layout, &mut rows);
             }
         }
-        bins.flush(&mut sketches);
         let mut moments = BlockMoments::new(layout);
         columns.write(&mut moments);
         Some(BlockOutput {
@@ -219,7 +219,7 @@ impl<'a> Experiment<'a> {
             first_trial: first,
             trials: n,
             moments,
-            sketches,
+            noted,
             rows,
         })
     }
@@ -240,14 +240,13 @@ impl BlockJob for TrialBlocks<'_, '_> {
             .run_block_with(b, &self.keys, self.layout, Some(self.format), cancel)
     }
 
-    /// Moments and sketches of every value a trial yields: a histogram holds at most one
-    /// 4-byte pair per trial, or a dense byte per bin.
+    /// Moments of every value a trial yields, and two bytes per trial and value noted for
+    /// the sketches.
     fn bytes_per_block(&self) -> usize {
         let l = self.layout;
         let values = l.policies.len() * (l.outcomes.len() + l.turns * l.series.len());
-        let per_sketch = std::mem::size_of::<crate::stats::Sketch>()
-            + (4 * self.exp.block_size as usize).min(crate::stats::SERIES_BINS);
-        values * (per_sketch + 3 * std::mem::size_of::<crate::stats::Moments>())
+        values * 3 * std::mem::size_of::<crate::stats::Moments>()
+            + BlockBins::bytes(l, self.exp.block_size as usize)
     }
 }
 

@@ -344,21 +344,21 @@ pub fn execute(cfg: &RunConfig, progress: &dyn Fn(u64), cancel: &AtomicBool) -> 
             |out: crate::engine::BlockOutput, _: &crate::stats::Layout| -> Result<Flow> {
                 let crate::engine::BlockOutput {
                     moments,
-                    sketches,
+                    mut noted,
                     rows,
                     trials,
                     ..
                 } = out;
-                // The block's own statistics go before the checkpoint may be saved: moved
-                // into the run's when they are the first, merged and dropped otherwise.
+                // The block's own statistics go before the checkpoint may be saved: its
+                // moments moved into the run's when they are the first, merged otherwise.
                 if shard {
                     acc.ensure();
-                    acc.add_block(&moments, &sketches);
-                    drop(sketches);
+                    acc.add_block_noted(moments.clone(), &mut noted);
                     kept.push(moments);
                 } else {
-                    acc.add_block_owned(moments, sketches);
+                    acc.add_block_noted(moments, &mut noted);
                 }
+                drop(noted);
                 cp.append(&rows)?;
                 drop(rows);
                 done += 1;

@@ -74,6 +74,16 @@ pub struct BlockMoments {
 }
 
 impl BlockMoments {
+    /// Moments of no column at all (a placeholder for moments moved elsewhere).
+    pub fn empty() -> Self {
+        BlockMoments {
+            trials: 0,
+            out: Vec::new(),
+            ser: Vec::new(),
+            diff: Vec::new(),
+        }
+    }
+
     pub fn new(l: &Layout) -> Self {
         let po = l.policies.len() * l.outcomes.len();
         BlockMoments {
@@ -139,26 +149,33 @@ pub struct Sketches {
 }
 
 impl Sketches {
+    /// The empty sketch of an outcome: a histogram of a real value ([`SERIES_BINS`] bins for
+    /// a per-actor detail, thirty actors each; [`sketch::BINS`] otherwise), exact counts of a
+    /// whole one.
+    pub fn outcome_sketch(o: &OutcomeSpec) -> Sketch {
+        match o.kind {
+            OutcomeKind::Real { min, max } if o.detail => {
+                Sketch::bounded_with(min, max, SERIES_BINS)
+            }
+            OutcomeKind::Real { min, max } => Sketch::bounded(min, max),
+            _ => Sketch::exact(),
+        }
+    }
+
+    /// The empty sketch of a series value at one turn.
+    pub fn series_sketch(s: &SeriesSpec) -> Sketch {
+        Sketch::bounded_with(s.min, s.max, SERIES_BINS)
+    }
+
     pub fn new(layout: &Layout) -> Self {
         let mut out = Vec::with_capacity(layout.policies.len() * layout.outcomes.len());
         for _ in 0..layout.policies.len() {
-            for o in &layout.outcomes {
-                out.push(match o.kind {
-                    // Per-actor details: as many bins as a time series (thirty actors each).
-                    OutcomeKind::Real { min, max } if o.detail => {
-                        Sketch::bounded_with(min, max, SERIES_BINS)
-                    }
-                    OutcomeKind::Real { min, max } => Sketch::bounded(min, max),
-                    _ => Sketch::exact(),
-                });
-            }
+            out.extend(layout.outcomes.iter().map(Self::outcome_sketch));
         }
         let mut ser =
             Vec::with_capacity(layout.policies.len() * layout.turns * layout.series.len());
         for _ in 0..layout.policies.len() * layout.turns {
-            for s in &layout.series {
-                ser.push(Sketch::bounded_with(s.min, s.max, SERIES_BINS));
-            }
+            ser.extend(layout.series.iter().map(Self::series_sketch));
         }
         let bins: usize = out.iter().chain(&ser).filter_map(Sketch::bins).sum();
         if bins <= DENSE_BINS {
@@ -223,18 +240,13 @@ impl Accumulators {
         }
     }
 
-    /// Accumulators that hold nothing yet and allocate nothing: the first block added with
-    /// [`Accumulators::add_block_owned`] becomes their contents, so a run never holds its
-    /// empty statistics beside its first block's (at long horizons and few trials each is
-    /// tens of MB). [`Accumulators::ensure`] allocates them when no block came.
+    /// Accumulators that hold nothing yet and allocate nothing: the first block's moments
+    /// added with [`Accumulators::add_block_noted`] become their contents, so a run never
+    /// holds its empty moments beside its first block's (at long horizons and few trials
+    /// each is tens of MB). [`Accumulators::ensure`] allocates them when no block came.
     pub fn unallocated(layout: Layout) -> Self {
         Accumulators {
-            moments: BlockMoments {
-                trials: 0,
-                out: Vec::new(),
-                ser: Vec::new(),
-                diff: Vec::new(),
-            },
+            moments: BlockMoments::empty(),
             sketches: Sketches {
                 out: Vec::new(),
                 ser: Vec::new(),
@@ -261,23 +273,17 @@ impl Accumulators {
         }
     }
 
-    /// As [`Accumulators::add_block`], taking the block: into accumulators that hold nothing
-    /// yet it is moved, not copied. The same values as merging it into empty ones (a merge
-    /// into nothing copies moments and adds counts to zero).
-    pub fn add_block_owned(&mut self, block: BlockMoments, sketches: Sketches) {
+    /// Adds a finished block given with its sketch values noted ([`bins::BlockBins`]): its
+    /// moments (merged in block order; moved in when these hold nothing yet) and its values,
+    /// counted into the run's sketches (the notes are emptied).
+    pub fn add_block_noted(&mut self, block: BlockMoments, noted: &mut bins::BlockBins) {
         if self.is_unallocated() {
             self.moments = block;
-            self.sketches = sketches;
+            self.sketches = Sketches::new(&self.layout);
         } else {
-            self.add_block(&block, &sketches);
+            self.moments.merge(&block);
         }
-    }
-
-    /// Adds a finished block: its moments (merged in block order) and its sketches (counts
-    /// add, so their order does not matter).
-    pub fn add_block(&mut self, block: &BlockMoments, sketches: &Sketches) {
-        self.moments.merge(block);
-        self.sketches.merge(sketches);
+        noted.flush(&mut self.sketches);
     }
 
     /// Adds a block given as raw values (`trials × stride`, trial order): its moments and

@@ -397,17 +397,24 @@ impl Sketch {
         }
     }
 
-    /// Counts one value in each bin `bins` yields (a histogram's bin numbers, as
-    /// [`Sketch::push`] finds them; nothing for exact counts).
+    /// Counts one value in each bin `it` yields: a histogram's bin numbers as
+    /// [`Sketch::push`] finds them, or the (non-negative) whole values of exact counts.
     pub fn add_bins(&mut self, it: impl Iterator<Item = u16>) {
-        if let Sketch::Bins {
-            bins, counts, n, ..
-        } = self
-        {
-            let b = *bins as usize;
-            for i in it {
-                counts.add(i as usize, 1, b);
-                *n += 1;
+        match self {
+            Sketch::Bins {
+                bins, counts, n, ..
+            } => {
+                let b = *bins as usize;
+                for i in it {
+                    counts.add(i as usize, 1, b);
+                    *n += 1;
+                }
+            }
+            Sketch::Exact { counts, n } => {
+                for k in it {
+                    counts.add(k as i64, 1);
+                    *n += 1;
+                }
             }
         }
     }
