@@ -182,7 +182,7 @@ mod tests {
         let mut outcomes: Vec<OutcomeSpec> = kinds
             .iter()
             .enumerate()
-            .map(|(i, k)| OutcomeSpec::new(format!("o{i}"), k.clone(), ""))
+            .map(|(i, k)| OutcomeSpec::new(format!("o{i}"), *k, ""))
             .collect();
         outcomes
             .push(OutcomeSpec::new("d.x", OutcomeKind::Real { min: 0.0, max: 1.0 }, "").detail());
