@@ -189,7 +189,10 @@ impl<'a> Experiment<'a> {
         let mut draws = vec![0.0; u_n];
         // One trial's values (every option), reused by every trial of the block.
         let mut row = vec![0.0; layout.stride()];
-        let mut columns = BlockColumns::new(layout);
+        // The column form folds many trials fastest; a block of a few (a long horizon at one
+        // trial) is folded value by value, without a second copy of its moments.
+        let mut columns = (n >= 16).then(|| BlockColumns::new(layout));
+        let mut moments = BlockMoments::new(layout);
         let mut noted = BlockBins::new(layout, n as usize);
         let mut rows = Vec::new();
         for i in 0..n {
@@ -206,14 +209,18 @@ impl<'a> Experiment<'a> {
                 dst[..o_n].copy_from_slice(&out.outcomes);
                 dst[o_n..].copy_from_slice(&out.series);
             }
-            columns.push_trial(layout, &row);
+            match &mut columns {
+                Some(c) => c.push_trial(layout, &row),
+                None => moments.push_trial(layout, &row),
+            }
             noted.push_trial(&row);
             if let Some(f) = format {
                 f(k, &draws, &row, layout, &mut rows);
             }
         }
-        let mut moments = BlockMoments::new(layout);
-        columns.write(&mut moments);
+        if let Some(c) = columns {
+            c.write(&mut moments);
+        }
         Some(BlockOutput {
             index: b,
             first_trial: first,

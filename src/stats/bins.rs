@@ -29,138 +29,149 @@ enum Col {
     Aside,
 }
 
-/// One block's sketch values, `[trial][column]` (a column per sketch: every option's
-/// outcomes, then every option's series values).
+/// One block's sketch values, `[trial][column]`, a column per sketch in the order of a
+/// trial's values (every option's outcomes, then its series values turn by turn), so column
+/// `c` is value `c` of a trial.
 #[derive(Debug, Clone)]
 pub struct BlockBins {
-    /// Per column: the index of its value in a trial's row and of its sketch (outcome
-    /// sketches first, then series: `index − out.len()`).
-    value: Vec<u32>,
-    sketch: Vec<u32>,
-    col: Vec<Col>,
-    /// Whether a missing value is skipped (an outcome) or counted (a series, as
-    /// [`Sketch::push`] does).
-    skip_nan: Vec<bool>,
+    /// How each outcome's and each series' values become bin numbers.
+    outcome: Vec<Col>,
+    series: Vec<Col>,
+    options: usize,
+    turns: usize,
     bins: Vec<u16>,
     /// Values with no bin number: column, value.
     aside: Vec<(u32, f64)>,
 }
 
+impl Col {
+    fn of(s: &Sketch) -> Col {
+        match *s {
+            Sketch::Bins { lo, hi, bins, .. } if bins < SKIP as u32 => Col::Bins {
+                lo,
+                width: hi - lo,
+                bins,
+            },
+            Sketch::Bins { .. } => Col::Aside,
+            Sketch::Exact { .. } => Col::Whole,
+        }
+    }
+}
+
 impl BlockBins {
     /// Notes for the sketches of `l` ([`Sketches::new`]), with room for `trials` trials.
     pub fn new(l: &Layout, trials: usize) -> BlockBins {
-        let (o_n, pp, ts) = (l.outcomes.len(), l.per_policy(), l.turns * l.series.len());
-        let out_n = l.policies.len() * o_n;
-        let cols = l.policies.len() * (o_n + ts);
-        let mut b = BlockBins {
-            value: Vec::with_capacity(cols),
-            sketch: Vec::with_capacity(cols),
-            col: Vec::with_capacity(cols),
-            skip_nan: Vec::with_capacity(cols),
-            bins: Vec::with_capacity(trials * cols),
+        BlockBins {
+            outcome: l
+                .outcomes
+                .iter()
+                .map(|o| Col::of(&Sketches::outcome_sketch(o)))
+                .collect(),
+            series: l
+                .series
+                .iter()
+                .map(|s| Col::of(&Sketches::series_sketch(s)))
+                .collect(),
+            options: l.policies.len(),
+            turns: l.turns,
+            bins: Vec::with_capacity(trials * l.stride()),
             aside: Vec::new(),
-        };
-        let mut add = |value: usize, sketch: usize, s: &Sketch, skip_nan: bool| {
-            b.value.push(value as u32);
-            b.sketch.push(sketch as u32);
-            b.col.push(match *s {
-                Sketch::Bins { lo, hi, bins, .. } if bins < SKIP as u32 => Col::Bins {
-                    lo,
-                    width: hi - lo,
-                    bins,
-                },
-                Sketch::Bins { .. } => Col::Aside,
-                Sketch::Exact { .. } => Col::Whole,
-            });
-            b.skip_nan.push(skip_nan);
-        };
-        for p in 0..l.policies.len() {
-            for (o, spec) in l.outcomes.iter().enumerate() {
-                add(
-                    p * pp + o,
-                    p * o_n + o,
-                    &Sketches::outcome_sketch(spec),
-                    true,
-                );
-            }
-            for t in 0..l.turns {
-                for (s, spec) in l.series.iter().enumerate() {
-                    let j = t * l.series.len() + s;
-                    let sk = Sketches::series_sketch(spec);
-                    add(p * pp + o_n + j, out_n + p * ts + j, &sk, false);
-                }
-            }
         }
-        b
+    }
+
+    fn per_option(&self) -> usize {
+        self.outcome.len() + self.turns * self.series.len()
     }
 
     /// Notes one trial's values (laid out as [`Layout`] says).
     pub fn push_trial(&mut self, trial: &[f64]) {
+        let (pp, o_n) = (self.per_option(), self.outcome.len());
         let start = self.bins.len();
-        self.bins.resize(start + self.value.len(), 0);
+        self.bins.resize(start + self.options * pp, 0);
         let row = &mut self.bins[start..];
-        for (c, slot) in row.iter_mut().enumerate() {
-            let x = trial[self.value[c] as usize];
-            *slot = if self.skip_nan[c] && x.is_nan() {
-                SKIP
-            } else {
-                match self.col[c] {
-                    Col::Bins { lo, width, bins } => {
-                        // As `Sketch::bin`.
-                        let b = bins as isize;
-                        let f = (x - lo) / width;
-                        ((f * b as f64) as isize).clamp(0, b - 1) as u16
-                    }
-                    Col::Whole => {
-                        let k = x.round() as i64;
-                        if (0..SMALL).contains(&k) {
-                            k as u16
-                        } else {
-                            self.aside.push((c as u32, x));
-                            SKIP
-                        }
-                    }
-                    Col::Aside => {
-                        self.aside.push((c as u32, x));
-                        SKIP
-                    }
-                }
-            };
+        let aside = &mut self.aside;
+        for (p, (vals, notes)) in trial
+            .chunks_exact(pp)
+            .zip(row.chunks_exact_mut(pp))
+            .take(self.options)
+            .enumerate()
+        {
+            let (outs, sers) = vals.split_at(o_n);
+            let (out_notes, ser_notes) = notes.split_at_mut(o_n);
+            for (o, (&x, slot)) in outs.iter().zip(out_notes).enumerate() {
+                *slot = if x.is_nan() {
+                    SKIP
+                } else {
+                    note(self.outcome[o], x, (p * pp + o) as u32, aside)
+                };
+            }
+            let s_n = self.series.len();
+            for (j, (&x, slot)) in sers.iter().zip(ser_notes).enumerate() {
+                let c = (p * pp + o_n + j) as u32;
+                *slot = note(self.series[j % s_n], x, c, aside);
+            }
         }
     }
 
     /// Counts every noted value into `sketches` (made for the same layout), column by
     /// column, and empties the notes.
     pub fn flush(&mut self, sketches: &mut Sketches) {
-        let cols = self.value.len();
+        let cols = self.options * self.per_option();
         if cols > 0 {
             for c in 0..cols {
-                let s = sketch_mut(sketches, self.sketch[c] as usize);
+                let s = self.sketch_of(sketches, c);
                 let noted = self.bins[c..].iter().step_by(cols).copied();
                 s.add_bins(noted.filter(|&b| b != SKIP));
             }
         }
         for &(c, x) in &self.aside {
-            sketch_mut(sketches, self.sketch[c as usize] as usize).push(x);
+            self.sketch_of(sketches, c as usize).push(x);
         }
         self.bins.clear();
         self.aside.clear();
     }
 
-    /// Bytes held, at most, for `trials` trials of `l`.
+    /// The sketch of column `c`.
+    fn sketch_of<'s>(&self, s: &'s mut Sketches, c: usize) -> &'s mut Sketch {
+        let (pp, o_n) = (self.per_option(), self.outcome.len());
+        let (p, j) = (c / pp, c % pp);
+        if j < o_n {
+            &mut s.out[p * o_n + j]
+        } else {
+            &mut s.ser[p * (pp - o_n) + j - o_n]
+        }
+    }
+
+    /// Bytes the notes of `trials` trials of `l` hold.
     pub fn bytes(l: &Layout, trials: usize) -> usize {
-        let cols = l.policies.len() * l.per_policy();
-        cols * (trials * 2 + 8 + 8 + std::mem::size_of::<Col>() + 1)
+        l.stride() * trials * 2
     }
 }
 
-/// Sketch `sk` of `s`: outcome sketches first, then series.
-fn sketch_mut(s: &mut Sketches, sk: usize) -> &mut Sketch {
-    let out_n = s.out.len();
-    if sk < out_n {
-        &mut s.out[sk]
-    } else {
-        &mut s.ser[sk - out_n]
+/// The note of value `x` of column `c` (a series value may be missing: counted as
+/// [`Sketch::push`] counts it).
+#[inline]
+fn note(col: Col, x: f64, c: u32, aside: &mut Vec<(u32, f64)>) -> u16 {
+    match col {
+        Col::Bins { lo, width, bins } => {
+            // As `Sketch::bin`.
+            let b = bins as isize;
+            let f = (x - lo) / width;
+            ((f * b as f64) as isize).clamp(0, b - 1) as u16
+        }
+        Col::Whole => {
+            let k = x.round() as i64;
+            if (0..SMALL).contains(&k) {
+                k as u16
+            } else {
+                aside.push((c, x));
+                SKIP
+            }
+        }
+        Col::Aside => {
+            aside.push((c, x));
+            SKIP
+        }
     }
 }
 
