@@ -5,9 +5,10 @@
 //! Run with `cargo bench --bench ally_turn`. Criterion's clock here is the process's CPU time
 //! (`CLOCK_PROCESS_CPUTIME_ID`, every thread), not the wall clock, so the figure does not depend
 //! on what else the machine runs; its throughput line counts ally-turns (elements), so
-//! ns per ally-turn = 1,000 / (Melem/s). The figure is also printed directly. The whole
-//! `cohesion run nato-2021 --threads 1` process (CSV writing included) costs a few ns more per
-//! ally-turn; the README gives both and how they were measured.
+//! ns per ally-turn = 1,000 / (Melem/s). The figure is also printed directly. First, the
+//! bench also times the whole `cohesion run nato-2021 --threads 1 --no-charts` process (CSV
+//! writing and the conditions table included, a few ns more per ally-turn) by its user CPU
+//! time: the figure. The README gives both and how they were measured.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -54,6 +55,7 @@ fn per_ally_turn(c: &mut Criterion) {
         "nato-2021: {TRIALS} trials × {options} options × {} turns × {allies} allies, 1 thread: {ns:.1} ns of CPU per ally-turn",
         sc.turns
     );
+    whole_run(&sc, allies);
     let mut g = c.benchmark_group("nato_2021_cpu_per_ally_turn");
     g.throughput(Throughput::Elements(ally_turns))
         .sample_size(10)
@@ -69,6 +71,62 @@ fn per_ally_turn(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// The figure: the whole `cohesion run nato-2021 --threads 1 --no-charts` process at
+/// the scenario's trial count (reading the scenario, the model, the statistics, every CSV and
+/// the conditions table; no charts or report), its user CPU time per ally-turn, median of
+/// three runs (`COHESION_BENCH_WHOLE_RUNS` to change; 0 skips).
+#[cfg(unix)]
+fn whole_run(sc: &cohesion::scenario::Scenario, allies: u64) {
+    let runs: usize = std::env::var("COHESION_BENCH_WHOLE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    if runs == 0 {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let ally_turns = sc.run.trials * sc.policies.len() as u64 * sc.turns as u64 * allies;
+    let mut per: Vec<f64> = (0..runs)
+        .map(|_| {
+            let before = children_user_seconds();
+            let st = std::process::Command::new(env!("CARGO_BIN_EXE_cohesion"))
+                .args(["run", "nato-2021", "--threads", "1", "--seed", "1"])
+                .args(["--no-charts", "--quiet", "--force", "--out"])
+                .arg(dir.path().join("out"))
+                .status()
+                .expect("cohesion run");
+            assert!(st.success(), "cohesion run failed");
+            (children_user_seconds() - before) * 1e9 / ally_turns as f64
+        })
+        .collect();
+    per.sort_by(f64::total_cmp);
+    eprintln!(
+        "nato-2021, whole `cohesion run --threads 1 --no-charts` process, {} trials ({ally_turns} ally-turns): {:.1} ns of user CPU per ally-turn (median of {runs}; all: {})",
+        sc.run.trials,
+        per[runs / 2],
+        per.iter()
+            .map(|x| format!("{x:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
+#[cfg(not(unix))]
+fn whole_run(_: &cohesion::scenario::Scenario, _: u64) {}
+
+/// User CPU seconds of the finished child processes so far.
+#[cfg(unix)]
+fn children_user_seconds() -> f64 {
+    // SAFETY: `ru` is a valid, writable rusage; RUSAGE_CHILDREN is a constant the C library
+    // defines.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    if rc != 0 {
+        return f64::NAN;
+    }
+    ru.ru_utime.tv_sec as f64 + ru.ru_utime.tv_usec as f64 * 1e-6
 }
 
 /// CPU seconds used by this process so far, every thread (`CLOCK_PROCESS_CPUTIME_ID`).

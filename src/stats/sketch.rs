@@ -405,6 +405,31 @@ impl Sketch {
                 bins, counts, n, ..
             } => {
                 let b = *bins as usize;
+                let mut it = it.peekable();
+                // Dense counts: their width matched once, then counted in place while the
+                // counts fit (a count reaching its type's maximum widens them, below).
+                if let Counts::Dense(d) = counts {
+                    fn fill<T: Count>(
+                        v: &mut [T],
+                        it: &mut std::iter::Peekable<impl Iterator<Item = u16>>,
+                        n: &mut u64,
+                    ) {
+                        while let Some(&i) = it.peek() {
+                            match v[i as usize].plus(1) {
+                                Some(c) => v[i as usize] = c,
+                                None => return,
+                            }
+                            *n += 1;
+                            it.next();
+                        }
+                    }
+                    match &mut **d {
+                        Dense::U8(v) => fill(v, &mut it, n),
+                        Dense::U16(v) => fill(v, &mut it, n),
+                        Dense::U32(v) => fill(v, &mut it, n),
+                        Dense::U64(v) => fill(v, &mut it, n),
+                    }
+                }
                 for i in it {
                     counts.add(i as usize, 1, b);
                     *n += 1;
@@ -562,6 +587,27 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adding_bin_numbers_counts_as_pushing_through_every_count_width() {
+        // Past 255 and 65,535 in one bin the dense counts widen in the middle of a column.
+        let mut pushed = Sketch::bounded_with(0.0, 1.0, 10);
+        pushed.make_dense();
+        let mut added = pushed.clone();
+        let xs: Vec<f64> = (0..70_000)
+            .map(|i| if i % 7 == 0 { 0.95 } else { 0.15 })
+            .collect();
+        for chunk in xs.chunks(300) {
+            chunk.iter().for_each(|&x| pushed.push(x));
+            added.add_bins(chunk.iter().map(|&x| Sketch::bin(0.0, 1.0, 10, x) as u16));
+        }
+        assert_eq!(added, pushed);
+        assert_eq!(added.count(), 70_000);
+        let mut exact = Sketch::exact();
+        exact.add_bins([0u16, 1, 1, 4095].into_iter());
+        assert_eq!(exact.quantile(1.0, 0.0, 4095.0), Some(4095.0));
+        assert_eq!(exact.count(), 4);
+    }
 
     #[test]
     fn bounded_quantiles_are_within_stated_accuracy() {
