@@ -1,10 +1,11 @@
 //! Aggregation of trial results into distributions, in memory that does not grow with the
 //! number of trials.
 //!
-//! A worker folds the trials of its block, in trial order, into [`BlockMoments`]; the main
-//! thread merges blocks in block order into [`Accumulators`] and adds the block's values to
-//! the quantile sketches (exact count addition). Nothing here depends on which thread ran a
-//! block or when it finished.
+//! A worker folds the trials of its block, in trial order, into [`BlockMoments`] (column by
+//! column, [`columns`]) and notes each value's histogram bin ([`bins`]); the main thread
+//! merges blocks in block order into [`Accumulators`] and counts the notes into the quantile
+//! sketches (exact count addition). Nothing here depends on which thread ran a block or when
+//! it finished.
 //!
 //! The analysis of experiments lives here too, as plain functions of numbers: designs on the
 //! unit cube ([`designs`], with the Sobol' sequence in [`sobol`]), sensitivity indices
