@@ -101,14 +101,9 @@ impl BlockColumns {
     /// [`BlockMoments::push_trial`] does.
     pub fn push_trial(&mut self, l: &Layout, vals: &[f64]) {
         self.trials += 1;
-        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
-        if pp == 0 {
-            return;
-        }
-        let base = &vals[l.baseline * pp..l.baseline * pp + o_n];
-        let ts = l.turns * s_n;
-        for (p, v) in vals.chunks_exact(pp).take(l.policies.len()).enumerate() {
-            let (outs, sers) = v.split_at(o_n);
+        let (o_n, ts) = (l.outcomes.len(), l.turns * l.series.len());
+        let base = l.baseline_outcomes(vals);
+        for (p, outs, sers) in l.by_option(vals) {
             self.out.push(p * o_n, outs, None, true);
             self.diff.push(p * o_n, outs, Some(base), true);
             self.ser.push(p * ts, sers, None, false);

@@ -60,6 +60,31 @@ impl Layout {
     pub fn stride(&self) -> usize {
         self.per_policy() * self.policies.len()
     }
+
+    /// A trial's values option by option: the option's index, its outcomes and its series
+    /// values (turn-major: value `t * S + s` of the series part is series s at turn t).
+    pub fn by_option<'v>(
+        &self,
+        vals: &'v [f64],
+    ) -> impl Iterator<Item = (usize, &'v [f64], &'v [f64])> + use<'v> {
+        let (o_n, pp) = (self.outcomes.len(), self.per_policy());
+        vals.chunks_exact(pp.max(1))
+            .take(if pp == 0 { 0 } else { self.policies.len() })
+            .enumerate()
+            .map(move |(p, v)| {
+                let (outs, sers) = v.split_at(o_n);
+                (p, outs, sers)
+            })
+    }
+
+    /// The baseline option's outcomes among a trial's values (empty without values).
+    pub fn baseline_outcomes<'v>(&self, vals: &'v [f64]) -> &'v [f64] {
+        let (o_n, pp) = (self.outcomes.len(), self.per_policy());
+        if pp == 0 {
+            return &[];
+        }
+        &vals[self.baseline * pp..self.baseline * pp + o_n]
+    }
 }
 
 /// Moments of one block (or of everything so far).
@@ -98,16 +123,11 @@ impl BlockMoments {
     /// Folds one trial's values (all options). Missing values (NaN) are skipped.
     pub fn push_trial(&mut self, l: &Layout, vals: &[f64]) {
         self.trials += 1;
-        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
-        if pp == 0 {
-            return;
-        }
-        let base = &vals[l.baseline * pp..l.baseline * pp + o_n];
-        let ts = l.turns * s_n;
+        let (o_n, ts) = (l.outcomes.len(), l.turns * l.series.len());
+        let base = l.baseline_outcomes(vals);
         // Option by option, the outcomes then the series (turn-major), as the values are
         // laid out: `ser[(p * T + t) * S + s]` is value `o_n + t * S + s` of option p.
-        for (p, v) in vals.chunks_exact(pp).take(l.policies.len()).enumerate() {
-            let (outs, sers) = v.split_at(o_n);
+        for (p, outs, sers) in l.by_option(vals) {
             let out = &mut self.out[p * o_n..(p + 1) * o_n];
             let diff = &mut self.diff[p * o_n..(p + 1) * o_n];
             for (((&x, &b), m), dm) in outs.iter().zip(base).zip(out).zip(diff) {
@@ -188,15 +208,10 @@ impl Sketches {
     /// Adds one trial's values (all options, laid out as [`Layout`] says). Missing outcomes
     /// (NaN) are skipped.
     pub fn push_trial(&mut self, l: &Layout, trial: &[f64]) {
-        let (o_n, s_n, pp) = (l.outcomes.len(), l.series.len(), l.per_policy());
-        if pp == 0 {
-            return;
-        }
-        let ts = l.turns * s_n;
+        let (o_n, ts) = (l.outcomes.len(), l.turns * l.series.len());
         // As in [`BlockMoments::push_trial`]: each option's series sketches are in the order
         // of its values.
-        for (p, v) in trial.chunks_exact(pp).take(l.policies.len()).enumerate() {
-            let (outs, sers) = v.split_at(o_n);
+        for (p, outs, sers) in l.by_option(trial) {
             for (&x, sk) in outs.iter().zip(&mut self.out[p * o_n..(p + 1) * o_n]) {
                 if !x.is_nan() {
                     sk.push(x);
