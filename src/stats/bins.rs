@@ -206,9 +206,7 @@ mod tests {
         };
         let mut x = 99u64;
         let mut next = || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            crate::stats::test_word(&mut x);
             let u = (x >> 11) as f64 / (1u64 << 53) as f64;
             match x >> 60 {
                 0 => f64::NAN,

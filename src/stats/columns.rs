@@ -147,9 +147,7 @@ mod tests {
         };
         let mut x = 7u64;
         let mut next = || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            crate::stats::test_word(&mut x);
             match x >> 61 {
                 0 => f64::NAN,
                 1 => -0.0,

@@ -331,6 +331,16 @@ impl Accumulators {
     }
 }
 
+/// The next word of a small deterministic generator (Knuth's MMIX LCG), for the unit tests'
+/// made-up values.
+#[cfg(test)]
+pub(crate) fn test_word(x: &mut u64) -> u64 {
+    *x = x
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

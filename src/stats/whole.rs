@@ -109,9 +109,7 @@ mod tests {
         let mut m = BTreeMap::new();
         let mut x = 12345u64;
         for _ in 0..5000 {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            crate::stats::test_word(&mut x);
             let k = match x >> 62 {
                 0 => (x >> 40) as i64 % 3,
                 1 => -((x >> 40) as i64 % 50),
